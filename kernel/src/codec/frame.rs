@@ -1,0 +1,144 @@
+//! The transport envelope (PROFILE.md §1): 2-byte length, TPDU, 6-byte header, then the body.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{DecodeError, EncodeError, Part};
+use super::message::Message;
+use super::value::Reader;
+
+const TPDU_ID: u8 = 0x60;
+const TPDU_LEN: usize = 5;
+const HEADER_LEN: usize = 6;
+
+/// Routing addresses. Wire: `60`, destination (big-endian), source (big-endian).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tpdu {
+    /// Destination address.
+    pub destination: u16,
+    /// Source address.
+    pub source: u16,
+}
+
+impl Tpdu {
+    /// What a terminal sends: `60 0003 0000`.
+    pub const TERMINAL_DEFAULT: Tpdu = Tpdu {
+        destination: 0x0003,
+        source: 0x0000,
+    };
+
+    /// The reply's TPDU: the two addresses exchanged.
+    pub fn swapped(self) -> Tpdu {
+        Tpdu {
+            destination: self.source,
+            source: self.destination,
+        }
+    }
+
+    fn to_bytes(self) -> [u8; TPDU_LEN] {
+        let [d0, d1] = self.destination.to_be_bytes();
+        let [s0, s1] = self.source.to_be_bytes();
+        [TPDU_ID, d0, d1, s0, s1]
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Tpdu, DecodeError> {
+        match *bytes {
+            [TPDU_ID, d0, d1, s0, s1] => Ok(Tpdu {
+                destination: u16::from_be_bytes([d0, d1]),
+                source: u16::from_be_bytes([s0, s1]),
+            }),
+            _ => Err(DecodeError::BadTpdu),
+        }
+    }
+}
+
+/// The 6-byte header `60 31 SR 31 00 00`: terminal status S and processing requirement R.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// S: 0 normal, 1 test.
+    pub status: u8,
+    /// R: 0 from the terminal; in a reply the host's instruction.
+    pub requirement: u8,
+}
+
+impl Header {
+    /// Requirement value by which the host asks the terminal to sign on again.
+    pub const SIGN_ON_AGAIN: u8 = 3;
+
+    fn to_bytes(self) -> Result<[u8; HEADER_LEN], EncodeError> {
+        if self.status > 9 || self.requirement > 9 {
+            return Err(EncodeError::BadHeader);
+        }
+        Ok([
+            0x60,
+            0x31,
+            self.status << 4 | self.requirement,
+            0x31,
+            0x00,
+            0x00,
+        ])
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Header, DecodeError> {
+        match *bytes {
+            [0x60, 0x31, sr, 0x31, 0x00, 0x00] if sr >> 4 <= 9 && sr & 0x0F <= 9 => Ok(Header {
+                status: sr >> 4,
+                requirement: sr & 0x0F,
+            }),
+            _ => Err(DecodeError::BadHeader),
+        }
+    }
+}
+
+/// A whole frame as sent on the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    /// Routing.
+    pub tpdu: Tpdu,
+    /// Status and host instruction.
+    pub header: Header,
+    /// The ISO 8583 body.
+    pub message: Message,
+}
+
+impl Frame {
+    /// The frame's bytes, starting with the 2-byte big-endian length of the rest.
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        let header = self.header.to_bytes()?;
+        let body = self.message.encode_to_vec()?;
+        let length = TPDU_LEN + HEADER_LEN + body.len();
+        let prefix = u16::try_from(length).map_err(|_| EncodeError::FrameTooLong { length })?;
+        let mut out = Vec::with_capacity(2 + length);
+        out.extend_from_slice(&prefix.to_be_bytes());
+        out.extend_from_slice(&self.tpdu.to_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// Decodes one frame; `bytes` includes the length prefix, which must match exactly.
+    pub fn decode(bytes: &[u8]) -> Result<Frame, DecodeError> {
+        let mut reader = Reader::new(bytes);
+        let prefix = reader.take(2, Part::Length)?;
+        let length = match *prefix {
+            [hi, lo] => usize::from(u16::from_be_bytes([hi, lo])),
+            _ => {
+                return Err(DecodeError::Truncated {
+                    part: Part::Length,
+                    needed: 2,
+                    available: prefix.len(),
+                })
+            }
+        };
+        let content = reader.take(length, Part::Length)?;
+        reader.finish()?;
+        let mut reader = Reader::new(content);
+        let tpdu = Tpdu::from_bytes(reader.take(TPDU_LEN, Part::Tpdu)?)?;
+        let header = Header::from_bytes(reader.take(HEADER_LEN, Part::Header)?)?;
+        let message = Message::decode(reader.rest())?;
+        Ok(Frame {
+            tpdu,
+            header,
+            message,
+        })
+    }
+}

@@ -1,0 +1,23 @@
+//! The `cup-pos` ISO 8583 codec (PROFILE.md §1-2): frames, messages and the field table.
+//!
+//! [`Message`] holds field values in their natural form (ASCII digits, track text, ASCII text,
+//! raw bytes) and checks them against the profile only when encoding. Decoding is strict: it
+//! accepts only bytes that re-encode identically, so a frame that decodes has one meaning and a
+//! MAC computed over a re-encoded message matches the bytes that were received.
+//!
+//! Nothing here panics on input: every malformed frame is a [`DecodeError`].
+
+mod bcd;
+mod error;
+mod field;
+mod frame;
+mod message;
+mod value;
+
+pub use bcd::{
+    bcd_to_number, number_to_bcd, pack_bcd, packed_len, unpack_bcd, Align, Alphabet, BcdError,
+};
+pub use error::{DecodeError, EncodeError, Part};
+pub use field::{spec, FieldKind, FieldLength, FieldSpec, DEFINED_FIELDS};
+pub use frame::{Frame, Header, Tpdu};
+pub use message::{FieldValue, Message, Mti};

@@ -1,0 +1,137 @@
+//! What the host feeds the kernel. Every call to [`Terminal::handle`](super::Terminal::handle) also
+//! carries `now`.
+
+use serde::{Deserialize, Serialize};
+
+use super::output::Timer;
+
+/// One input to the kernel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// An operator command.
+    Command(Command),
+    /// A frame received from the acquirer (2-byte length included).
+    Receive(#[serde(with = "hex")] Vec<u8>),
+    /// A timer the kernel armed has fired.
+    Timer(Timer),
+    /// The chip card's verdict after an online approval (EMV second GENERATE AC).
+    CardVerdict(CardVerdict),
+    /// The last `Persist` output is durable.
+    Persisted,
+    /// The last `Persist` output could not be made durable.
+    PersistFailed(String),
+    /// The connection to the acquirer closed (or could not be opened): no reply will come on it.
+    ConnectionClosed,
+}
+
+/// An operator command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Load working keys and the batch number (0800, 60.3 `004`).
+    SignOn,
+    /// Sign off (0820, 60.3 `002`).
+    SignOff,
+    /// Echo test (0820, 60.3 `301`).
+    Echo,
+    /// A sale of `amount` minor units.
+    Sale { amount: u64, card: Card },
+    /// Balance inquiry; never reversed.
+    Balance { card: Card },
+    /// The operator has seen an unconfirmed reversal and taken it up with the acquirer.
+    AcknowledgeException { stan: u32 },
+}
+
+impl Command {
+    /// The transaction this command starts.
+    pub fn transaction(&self) -> super::TransactionKind {
+        use super::TransactionKind as K;
+        match self {
+            Command::SignOn => K::SignOn,
+            Command::SignOff => K::SignOff,
+            Command::Echo => K::Echo,
+            Command::Sale { .. } => K::Sale,
+            Command::Balance { .. } => K::Balance,
+            Command::AcknowledgeException { .. } => K::AcknowledgeException,
+        }
+    }
+}
+
+/// How the card was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryMode {
+    /// Keyed in (F22 `01`).
+    Manual,
+    /// Magnetic stripe (F22 `02`).
+    Magstripe,
+    /// Contact chip (F22 `05`): an online approval waits for the card's second GENERATE AC.
+    Chip,
+    /// Contactless (F22 `07`).
+    Contactless,
+}
+
+impl EntryMode {
+    /// The two digits of 22.1.
+    pub fn f22_prefix(self) -> &'static str {
+        match self {
+            EntryMode::Manual => "01",
+            EntryMode::Magstripe => "02",
+            EntryMode::Chip => "05",
+            EntryMode::Contactless => "07",
+        }
+    }
+}
+
+/// Card data as read by the terminal. Track data and the PIN stay in memory only: the kernel
+/// never writes them to the journal (DESIGN.md rule 12).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    /// Primary account number, 12 to 19 digits.
+    pub pan: String,
+    pub entry: EntryMode,
+    /// Expiry `YYMM` (F14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<String>,
+    /// Track 2 equivalent data, digits and `=` (F35).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track2: Option<String>,
+    /// Track 3 data (F36).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track3: Option<String>,
+    /// Card sequence number, 3 digits (F23).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<String>,
+    /// EMV data for the request (F55), BER-TLV bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "super::hex_option")]
+    pub icc_data: Option<Vec<u8>>,
+    /// The cardholder's PIN, when one was entered (turned into an encrypted F52 at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    /// Magstripe read after a chip read failed (60.5).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub fallback: bool,
+}
+
+// Debug must never show a PIN or track data: cards end up in logs.
+impl core::fmt::Debug for Card {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Card")
+            .field("pan", &crate::pan::mask(&self.pan))
+            .field("entry", &self.entry)
+            .field("pin", &self.pin.as_ref().map(|_| "****"))
+            .field("track2", &self.track2.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The chip card's answer to the second GENERATE AC.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardVerdict {
+    /// True for a TC (card accepts), false for an AAC (card declines).
+    pub approved: bool,
+    /// The card's TLV data, sent in F55 of the reversal when the card declines.
+    #[serde(with = "hex")]
+    pub icc_data: Vec<u8>,
+}

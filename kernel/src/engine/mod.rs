@@ -1,0 +1,33 @@
+//! The transaction and reversal engine (DESIGN.md "The kernel contract").
+//!
+//! # Run loop
+//!
+//! 1. Build a [`Terminal`] with [`Terminal::new`] (empty journal) or [`Terminal::restore`]
+//!    (from the journal's records).
+//! 2. Drain [`Terminal::poll_output`] until it returns `None`, carrying out each output in order:
+//!    - [`Output::Persist`]: append the record to the journal and sync it, then call
+//!      `handle(now, Input::Persisted)` (or `Input::PersistFailed`). The kernel yields nothing
+//!      after a `Persist` until it has that answer, so nothing leaves before its record is durable.
+//!    - [`Output::Transmit`]: send the frame; [`Output::ArmTimer`] / [`Output::CancelTimer`]:
+//!      keep one deadline per [`Timer`]; [`Output::Event`] and [`Output::Outcome`]: show or log.
+//! 3. Feed the next input with [`Terminal::handle`]: an operator command, a received frame, a
+//!    timer that fired, the chip card's verdict, a closed connection. Go to 2.
+
+mod hex_option;
+mod input;
+mod journal;
+mod kinds;
+mod messages;
+mod outcome;
+mod output;
+mod reply;
+mod status;
+mod terminal;
+
+pub use input::{Card, CardVerdict, Command, EntryMode, Input};
+pub use journal::{next_stan, BatchEntry, DurableState, ExceptionEntry, JournalError, PendingReversal, Record};
+pub use kinds::{ReversalReason, TransactionKind};
+pub use outcome::{FailReason, Outcome, OutcomeResult, Receipt};
+pub use output::{Event, Output, Timer};
+pub use status::{PendingReversalStatus, Status};
+pub use terminal::{RestoreError, Terminal};

@@ -1,0 +1,114 @@
+//! The end of a transaction: what happened, what to tell people, and the receipt.
+
+use serde::{Deserialize, Serialize};
+
+use super::{EntryMode, ReversalReason, TransactionKind};
+use crate::guidance::Guidance;
+use crate::security::KeyKind;
+
+/// The final outcome of one command (DESIGN.md rule 11).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub transaction: TransactionKind,
+    /// STAN of the request, when one was sent.
+    pub stan: Option<u32>,
+    pub result: OutcomeResult,
+    pub guidance: Guidance,
+    /// Present for approved card transactions.
+    pub receipt: Option<Receipt>,
+    /// Balance from F54, for an approved balance inquiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<String>,
+}
+
+/// How the transaction ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeResult {
+    Approved,
+    /// The acquirer answered with a response code other than approval.
+    Declined { response_code: String },
+    /// Nothing was charged: the terminal stopped before sending, or a non-financial request failed.
+    Failed { reason: FailReason },
+    /// The outcome was unknown, and the reversal was confirmed: nothing was charged.
+    Reversed { reason: ReversalReason },
+    /// The outcome was unknown and the reversal was not confirmed: it is on the exceptions list.
+    ReversalFailed { reason: ReversalReason },
+}
+
+/// Why a command failed without a financial outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailReason {
+    /// A financial transaction needs a signed-on terminal.
+    NotSignedOn,
+    /// The amount exceeds a configured limit (超限).
+    OverLimit { limit: u64 },
+    /// The command's data is not usable.
+    InvalidInput { reason: String },
+    /// Another transaction is in progress.
+    Busy,
+    /// The journal could not be written, so nothing was sent.
+    JournalUnavailable,
+    /// The security module refused (keys not loaded, device error).
+    SecurityModule { reason: String },
+    /// A working key from sign-on failed its check value.
+    KeyCheckFailed { key: KeyKind },
+    /// The terminal stopped after a journal failure and must be restarted.
+    TerminalFailed,
+    /// A non-reversible request got no valid reply.
+    NoReply,
+}
+
+/// What a receipt prints. The PAN is masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub merchant_name: String,
+    pub merchant_id: String,
+    pub terminal_id: String,
+    pub transaction: TransactionKind,
+    pub card: String,
+    pub entry: EntryMode,
+    pub amount: u64,
+    pub currency: String,
+    pub batch: u32,
+    pub stan: u32,
+    pub rrn: String,
+    pub auth_code: String,
+    /// Local date and time of the approval, `YYYY-MM-DD hh:mm:ss`.
+    pub date_time: String,
+}
+
+impl Receipt {
+    /// The receipt as printed lines (Chinese / English labels).
+    pub fn render(&self) -> String {
+        let (zh, en) = self.transaction.label();
+        let yuan = self.amount / 100;
+        let fen = self.amount % 100;
+        let entry = match self.entry {
+            EntryMode::Manual => "M",
+            EntryMode::Magstripe => "S",
+            EntryMode::Chip => "I",
+            EntryMode::Contactless => "C",
+        };
+        format!(
+            "商户名称 MERCHANT: {}\n商户编号 MID: {}\n终端编号 TID: {}\n卡号 CARD: {} {}\n\
+             交易类型 TYPE: {} {}\n批次号 BATCH: {:06}  凭证号 TRACE: {:06}\n参考号 REF: {}  授权码 AUTH: {}\n\
+             日期时间 DATE: {}\n金额 AMOUNT: RMB {}.{:02}\n",
+            self.merchant_name,
+            self.merchant_id,
+            self.terminal_id,
+            self.card,
+            entry,
+            zh,
+            en,
+            self.batch,
+            self.stan,
+            self.rrn,
+            self.auth_code,
+            self.date_time,
+            yuan,
+            fen
+        )
+    }
+}

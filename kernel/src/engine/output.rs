@@ -1,0 +1,63 @@
+//! What the kernel asks the host to do, in order.
+
+use serde::{Deserialize, Serialize};
+
+use super::outcome::Outcome;
+use super::{ReversalReason, TransactionKind};
+use crate::time::Timestamp;
+
+/// One output. The host carries them out in the order polled; a `Persist` must be durable (and
+/// reported with `Input::Persisted`) before anything after it. The kernel enforces this: after a
+/// `Persist` it yields nothing more until the host answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Output {
+    /// Append this record (deterministic CBOR) to the journal and sync it.
+    Persist(#[serde(with = "hex")] Vec<u8>),
+    /// Send this frame to the acquirer (2-byte length included).
+    Transmit(#[serde(with = "hex")] Vec<u8>),
+    /// Fire `timer` at `at` (replacing any earlier arming of the same timer).
+    ArmTimer { timer: Timer, at: Timestamp },
+    /// Forget `timer`.
+    CancelTimer(Timer),
+    /// Something to display or log. PANs in events are masked.
+    Event(Event),
+    /// The final outcome of a transaction: exactly one per command.
+    Outcome(Box<Outcome>),
+}
+
+/// The kernel's timers: one small table, at most one deadline each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timer {
+    /// The reply to the outstanding request is due.
+    Response,
+    /// The next attempt of a pending reversal is due.
+    ReversalRetry,
+}
+
+/// Progress and diagnostics for the display and the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A request is going out.
+    Sending { transaction: TransactionKind, stan: u32 },
+    /// A received frame was not an answer to the outstanding request; it changes nothing.
+    ReplyIgnored { reason: String },
+    /// The outcome of a reversible request is unknown; a reversal follows.
+    OutcomeUnknown { transaction: TransactionKind, stan: u32, reason: ReversalReason },
+    /// A reversal attempt is going out.
+    ReversalSent { stan: u32, attempt: u32 },
+    /// The online approval waits for the chip card's second GENERATE AC.
+    CardVerdictRequired {
+        stan: u32,
+        #[serde(with = "hex")]
+        issuer_data: Vec<u8>,
+    },
+    /// The acquirer asked the terminal to sign on again.
+    SignOnRequired,
+    /// A journal write failed after the point of no return: restart the terminal from its journal.
+    JournalFailed { reason: String },
+    /// A command arrived before a previous one was journaled; it runs once the journal catches up.
+    InputDeferred,
+}

@@ -1,0 +1,34 @@
+//! What an operator asks the terminal: is it signed on, what is pending, what needs attention.
+
+use serde::{Deserialize, Serialize};
+
+use super::journal::ExceptionEntry;
+use super::{ReversalReason, TransactionKind};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub signed_on: bool,
+    /// The acquirer asked for a new sign-on.
+    pub sign_on_required: bool,
+    pub batch: u32,
+    /// Last STAN used (0 before the first request).
+    pub last_stan: u32,
+    /// A transaction or reversal is in progress.
+    pub busy: bool,
+    pub pending_reversal: Option<PendingReversalStatus>,
+    /// Unconfirmed reversals; acknowledged ones stay listed with `acknowledged: true`.
+    pub exceptions: Vec<ExceptionEntry>,
+    /// Approved transactions in the current batch, and their total in minor units.
+    pub approved_count: usize,
+    pub approved_total: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingReversalStatus {
+    pub stan: u32,
+    pub transaction: TransactionKind,
+    pub amount: Option<u64>,
+    /// Masked PAN.
+    pub card: String,
+    pub reason: ReversalReason,
+}

@@ -1,0 +1,87 @@
+//! An in-memory [`SecurityModule`] for tests, demos and terminals without a secure element.
+
+use core::fmt;
+
+use super::crypto::{self, Key, TEST_TMK};
+use super::{KeyKind, SecurityError, SecurityModule, WorkingKeys};
+
+/// The clear working keys after a successful load.
+struct ClearKeys {
+    pik: Key,
+    mak: Key,
+    /// Track data key; installed with the others, not used by the current profile.
+    tdk: Key,
+}
+
+impl Drop for ClearKeys {
+    fn drop(&mut self) {
+        // Best-effort wipe (no volatile writes without `unsafe`).
+        self.pik = [0; 16];
+        self.mak = [0; 16];
+        self.tdk = [0; 16];
+        core::hint::black_box(&*self);
+    }
+}
+
+/// Software implementation of [`SecurityModule`]: holds the TMK and, after
+/// [`SecurityModule::load_working_keys`], the clear PIK, MAK and TDK in memory.
+///
+/// Its `Debug` output never shows key material.
+pub struct SoftwareSecurityModule {
+    tmk: Key,
+    keys: Option<ClearKeys>,
+}
+
+impl SoftwareSecurityModule {
+    /// A module with the given clear terminal master key and no working keys.
+    pub fn new(tmk: Key) -> Self {
+        Self { tmk, keys: None }
+    }
+
+    /// A module with the test TMK [`TEST_TMK`] (PROFILE.md §6). For tests and demos only.
+    pub fn with_test_keys() -> Self {
+        Self::new(TEST_TMK)
+    }
+
+    fn keys(&self) -> Result<&ClearKeys, SecurityError> {
+        self.keys.as_ref().ok_or(SecurityError::KeysNotLoaded)
+    }
+}
+
+impl Drop for SoftwareSecurityModule {
+    fn drop(&mut self) {
+        // Best-effort wipe (no volatile writes without `unsafe`).
+        self.tmk = [0; 16];
+        core::hint::black_box(&self.tmk);
+    }
+}
+
+impl fmt::Debug for SoftwareSecurityModule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SoftwareSecurityModule")
+            .field("keys_loaded", &self.keys.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecurityModule for SoftwareSecurityModule {
+    fn load_working_keys(&mut self, keys: &WorkingKeys) -> Result<(), SecurityError> {
+        // Decrypt and verify all three before touching the installed keys (all-or-nothing).
+        let pik = crypto::decrypt_key(&self.tmk, &keys.pik, KeyKind::Pin)?;
+        let mak = crypto::decrypt_key(&self.tmk, &keys.mak, KeyKind::Mac)?;
+        let tdk = crypto::decrypt_key(&self.tmk, &keys.tdk, KeyKind::TrackData)?;
+        self.keys = Some(ClearKeys { pik, mak, tdk });
+        Ok(())
+    }
+
+    fn mac(&mut self, mac_block: &[u8]) -> Result<[u8; 8], SecurityError> {
+        let keys = self.keys()?;
+        Ok(crypto::cup_mac(&keys.mak, mac_block))
+    }
+
+    fn pin_block(&mut self, pin: &str, pan: &str) -> Result<[u8; 8], SecurityError> {
+        let keys = self.keys()?;
+        let clear = crypto::clear_pin_block(pin, pan)?;
+        Ok(crypto::tdes_encrypt_block(&keys.pik, clear))
+    }
+}

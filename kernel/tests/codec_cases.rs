@@ -1,14 +1,8 @@
 //! Hand-worked encodings from PROFILE.md §1-2, and one case per decode error.
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::expect_used,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
 
 use pos_kernel::codec::{
-    spec, DecodeError, EncodeError, FieldKind, FieldLength, Frame, Header, Message, Mti, Part,
-    Tpdu, DEFINED_FIELDS,
+    spec, DecodeError, EncodeError, FieldKind, FieldLength, Frame, Header, Message, Mti, Part, Tpdu, DEFINED_FIELDS,
 };
 
 /// Parses spaced hex like `"02 10"`.
@@ -45,10 +39,7 @@ fn body(bitmap: &str, fields: &str) -> Vec<u8> {
 fn f22_is_left_aligned() {
     // n3 *left*: digits 0 2 1 + trailing pad 0 -> 02 10. Bit 22 is byte 3, mask 0x80 >> 5 = 04.
     assert_eq!(field_bytes(22, b"021"), hex("02 10"));
-    let whole = Message::new(Mti(200))
-        .with(22, "021")
-        .encode_to_vec()
-        .unwrap();
+    let whole = Message::new(Mti(200)).with(22, "021").encode_to_vec().unwrap();
     assert_eq!(whole, hex("02 00  00 00 04 00 00 00 00 00  02 10"));
 }
 
@@ -60,10 +51,7 @@ fn fixed_numerics_are_right_aligned() {
     assert_eq!(field_bytes(23, b"001"), hex("00 01"));
     assert_eq!(field_bytes(25, b"06"), hex("06"));
     // F53 n16 -> 8 bytes.
-    assert_eq!(
-        field_bytes(53, b"2600000000000000"),
-        hex("26 00 00 00 00 00 00 00")
-    );
+    assert_eq!(field_bytes(53, b"2600000000000000"), hex("26 00 00 00 00 00 00 00"));
 }
 
 #[test]
@@ -92,10 +80,7 @@ fn f35_track2_separator_is_d() {
 fn f60_lllvar_odd_digits() {
     // "22000001000" = 60.1 "22" + batch "000001" + 60.3 "000": 11 digits, so the LLL prefix is
     // 00 11; pairs 22 00 00 01 00, then 0 + pad -> 00.
-    assert_eq!(
-        field_bytes(60, b"22000001000"),
-        hex("00 11 22 00 00 01 00 00")
-    );
+    assert_eq!(field_bytes(60, b"22000001000"), hex("00 11 22 00 00 01 00 00"));
 }
 
 #[test]
@@ -194,9 +179,7 @@ fn mti_helpers() {
 
 #[test]
 fn message_accessors() {
-    let mut m = Message::new(Mti(200))
-        .with(41, "10000001")
-        .with(3, "000000");
+    let mut m = Message::new(Mti(200)).with(41, "10000001").with(3, "000000");
     m.set(52, vec![0xFF; 8]);
     assert!(m.has(41));
     assert_eq!(m.get_str(41), Some("10000001"));
@@ -293,10 +276,7 @@ fn encode_errors() {
             max: 512
         })
     );
-    assert_eq!(
-        Message::new(Mti(10000)).encode_to_vec(),
-        Err(EncodeError::BadMti)
-    );
+    assert_eq!(Message::new(Mti(10000)).encode_to_vec(), Err(EncodeError::BadMti));
     let mut frame = sign_on();
     frame.header.status = 10;
     assert_eq!(frame.encode(), Err(EncodeError::BadHeader));
@@ -457,30 +437,18 @@ fn undefined_field_bits() {
 
 #[test]
 fn trailing_bytes() {
-    let mut body = Message::new(Mti(800))
-        .with(11, "000001")
-        .encode_to_vec()
-        .unwrap();
+    let mut body = Message::new(Mti(800)).with(11, "000001").encode_to_vec().unwrap();
     body.push(0);
-    assert_eq!(
-        Message::decode(&body),
-        Err(DecodeError::TrailingBytes { count: 1 })
-    );
+    assert_eq!(Message::decode(&body), Err(DecodeError::TrailingBytes { count: 1 }));
     // Bytes after the announced frame length.
     let mut bytes = hex(SIGN_ON_HEX);
     bytes.extend([0, 0]);
-    assert_eq!(
-        Frame::decode(&bytes),
-        Err(DecodeError::TrailingBytes { count: 2 })
-    );
+    assert_eq!(Frame::decode(&bytes), Err(DecodeError::TrailingBytes { count: 2 }));
     // The announced length covers a byte after the last field.
     let mut bytes = hex(SIGN_ON_HEX);
     bytes.push(0);
     bytes[1] = 0x3D;
-    assert_eq!(
-        Frame::decode(&bytes),
-        Err(DecodeError::TrailingBytes { count: 1 })
-    );
+    assert_eq!(Frame::decode(&bytes), Err(DecodeError::TrailingBytes { count: 1 }));
 }
 
 #[test]
@@ -507,18 +475,12 @@ fn bad_character() {
     // F39 (bit 39: byte 5 mask 0x02) an2 "0" + BEL.
     assert_eq!(
         Message::decode(&body("00 00 00 00 02 00 00 00", "30 07")),
-        Err(DecodeError::BadCharacter {
-            field: 39,
-            byte: 0x07
-        })
+        Err(DecodeError::BadCharacter { field: 39, byte: 0x07 })
     );
     // F63 ans LLLVAR with a byte above 0x7E.
     assert_eq!(
         Message::decode(&body("00 00 00 00 00 00 00 02", "00 02 43 80")),
-        Err(DecodeError::BadCharacter {
-            field: 63,
-            byte: 0x80
-        })
+        Err(DecodeError::BadCharacter { field: 63, byte: 0x80 })
     );
 }
 
@@ -558,10 +520,7 @@ fn errors_display() {
         needed: 3,
         available: 2,
     };
-    assert_eq!(
-        e.to_string(),
-        "field 63 truncated: needs 3 bytes, 2 available"
-    );
+    assert_eq!(e.to_string(), "field 63 truncated: needs 3 bytes, 2 available");
     let e: Box<dyn std::error::Error> = Box::new(EncodeError::BadMti);
     assert!(!e.to_string().is_empty());
 }

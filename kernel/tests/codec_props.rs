@@ -1,15 +1,8 @@
 //! Property tests: valid messages and frames round-trip; any bytes decode without panicking, and
 //! whatever decodes re-encodes to exactly the bytes it came from.
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::expect_used,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
 
-use pos_kernel::codec::{
-    spec, FieldKind, FieldLength, FieldSpec, Frame, Header, Message, Mti, Tpdu, DEFINED_FIELDS,
-};
+use pos_kernel::codec::{spec, FieldKind, FieldLength, FieldSpec, Frame, Header, Message, Mti, Tpdu, DEFINED_FIELDS};
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -35,9 +28,7 @@ fn value(spec: &FieldSpec) -> BoxedStrategy<Vec<u8>> {
 fn message() -> impl Strategy<Value = Message> {
     let fields: Vec<_> = DEFINED_FIELDS
         .iter()
-        .map(|&n| {
-            proptest::option::weighted(0.4, value(spec(n).unwrap())).prop_map(move |v| (n, v))
-        })
+        .map(|&n| proptest::option::weighted(0.4, value(spec(n).unwrap())).prop_map(move |v| (n, v)))
         .collect();
     (0u16..=9999, fields).prop_map(|(mti, fields)| {
         let mut m = Message::new(Mti(mti));
@@ -51,18 +42,16 @@ fn message() -> impl Strategy<Value = Message> {
 }
 
 fn frame() -> impl Strategy<Value = Frame> {
-    (any::<u16>(), any::<u16>(), 0u8..=9, 0u8..=9, message()).prop_map(|(d, s, st, rq, message)| {
-        Frame {
-            tpdu: Tpdu {
-                destination: d,
-                source: s,
-            },
-            header: Header {
-                status: st,
-                requirement: rq,
-            },
-            message,
-        }
+    (any::<u16>(), any::<u16>(), 0u8..=9, 0u8..=9, message()).prop_map(|(d, s, st, rq, message)| Frame {
+        tpdu: Tpdu {
+            destination: d,
+            source: s,
+        },
+        header: Header {
+            status: st,
+            requirement: rq,
+        },
+        message,
     })
 }
 

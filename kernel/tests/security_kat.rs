@@ -28,20 +28,13 @@
 //! MAK = H("A1B2C3D4E5F60718293A4B5C6D7E8F90")
 //! TDK = H("0F1E2D3C4B5A69788796A5B4C3D2E1F0")
 //! ```
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::expect_used,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
 
 use pos_kernel::security::crypto::{
-    check_value, clear_pin_block, cup_mac, decrypt_key, encrypt_key, pin_from_clear_block,
-    tdes_decrypt_block, tdes_encrypt_block, Key, TEST_TMK,
+    check_value, clear_pin_block, cup_mac, decrypt_key, encrypt_key, pin_from_clear_block, tdes_decrypt_block,
+    tdes_encrypt_block, Key, TEST_TMK,
 };
-use pos_kernel::security::{
-    EncryptedKey, KeyKind, SecurityError, SecurityModule, SoftwareSecurityModule, WorkingKeys,
-};
+use pos_kernel::security::{EncryptedKey, KeyKind, SecurityError, SecurityModule, SoftwareSecurityModule, WorkingKeys};
 
 fn h<const N: usize>(s: &str) -> [u8; N] {
     hex::decode(s).unwrap().try_into().unwrap()
@@ -141,10 +134,7 @@ fn kat_f62_decrypts_to_clear_keys() {
     let keys = WorkingKeys::from_f62(&f62()).unwrap();
     assert_eq!(decrypt_key(&TEST_TMK, &keys.pik, KeyKind::Pin), Ok(h(PIK)));
     assert_eq!(decrypt_key(&TEST_TMK, &keys.mak, KeyKind::Mac), Ok(h(MAK)));
-    assert_eq!(
-        decrypt_key(&TEST_TMK, &keys.tdk, KeyKind::TrackData),
-        Ok(h(TDK))
-    );
+    assert_eq!(decrypt_key(&TEST_TMK, &keys.tdk, KeyKind::TrackData), Ok(h(TDK)));
     assert_eq!(encrypt_key(&TEST_TMK, &h(TDK)), keys.tdk);
 }
 
@@ -184,14 +174,8 @@ fn kat_cup_mac_aligned_and_empty() {
 //   (by hand: 06123456FFFFFFFF xor 0000123456789012: "621098123456789012", last 12 digits)
 #[test]
 fn kat_clear_pin_block() {
-    assert_eq!(
-        clear_pin_block("1234", "4111111111111111"),
-        Ok(h("041225EEEEEEEEEE"))
-    );
-    assert_eq!(
-        clear_pin_block("123456", "6225760012345678"),
-        Ok(h("06126336FEDCBA98"))
-    );
+    assert_eq!(clear_pin_block("1234", "4111111111111111"), Ok(h("041225EEEEEEEEEE")));
+    assert_eq!(clear_pin_block("123456", "6225760012345678"), Ok(h("06126336FEDCBA98")));
     assert_eq!(
         clear_pin_block("123456", "6210981234567890123"),
         Ok(h("06122662A9876FED"))
@@ -208,10 +192,7 @@ fn kat_encrypted_pin_block() {
         h("34A32F9A868D86D2")
     );
     assert_eq!(
-        tdes_encrypt_block(
-            &pik,
-            clear_pin_block("123456", "6210981234567890123").unwrap()
-        ),
+        tdes_encrypt_block(&pik, clear_pin_block("123456", "6210981234567890123").unwrap()),
         h("5B1C6693FCEA1913")
     );
 }
@@ -241,12 +222,8 @@ fn kat_software_module_after_sign_on() {
 fn tdes_block_round_trip() {
     for seed in 0u8..=255 {
         let block = [seed, seed ^ 0x5A, 1, 2, 3, seed, 0xFF, seed.wrapping_mul(7)];
-        let key: Key =
-            core::array::from_fn(|i| seed.wrapping_add(u8::try_from(i).unwrap()).wrapping_mul(31));
-        assert_eq!(
-            tdes_decrypt_block(&key, tdes_encrypt_block(&key, block)),
-            block
-        );
+        let key: Key = core::array::from_fn(|i| seed.wrapping_add(u8::try_from(i).unwrap()).wrapping_mul(31));
+        assert_eq!(tdes_decrypt_block(&key, tdes_encrypt_block(&key, block)), block);
     }
 }
 
@@ -329,10 +306,7 @@ fn working_keys_serde_round_trip() {
     let json = serde_json::to_string(&keys).unwrap();
     assert_eq!(serde_json::from_str::<WorkingKeys>(&json).unwrap(), keys);
     let kind = serde_json::to_string(&KeyKind::TrackData).unwrap();
-    assert_eq!(
-        serde_json::from_str::<KeyKind>(&kind).unwrap(),
-        KeyKind::TrackData
-    );
+    assert_eq!(serde_json::from_str::<KeyKind>(&kind).unwrap(), KeyKind::TrackData);
 }
 
 #[test]
@@ -411,21 +385,14 @@ fn pin_from_clear_block_rejects_malformed_blocks() {
             "{field}"
         );
     }
-    assert_eq!(
-        pin_from_clear_block(good, "12345"),
-        Err(SecurityError::InvalidPan)
-    );
+    assert_eq!(pin_from_clear_block(good, "12345"), Err(SecurityError::InvalidPan));
 }
 
 #[test]
 fn invalid_pin_and_pan_rejected() {
     let pan = "6225760012345678";
     for pin in ["", "123", "1234567890123", "12a4", "12 34", "１２３４"] {
-        assert_eq!(
-            clear_pin_block(pin, pan),
-            Err(SecurityError::InvalidPin),
-            "{pin}"
-        );
+        assert_eq!(clear_pin_block(pin, pan), Err(SecurityError::InvalidPin), "{pin}");
     }
     for bad_pan in [
         "",
@@ -442,10 +409,7 @@ fn invalid_pin_and_pan_rejected() {
     }
     let mut module = loaded_module();
     assert_eq!(module.pin_block("12", pan), Err(SecurityError::InvalidPin));
-    assert_eq!(
-        module.pin_block("1234", "4111"),
-        Err(SecurityError::InvalidPan)
-    );
+    assert_eq!(module.pin_block("1234", "4111"), Err(SecurityError::InvalidPan));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -590,9 +554,7 @@ fn errors_display() {
         let boxed: Box<dyn std::error::Error> = Box::new(error.clone());
         assert!(!boxed.to_string().is_empty());
     }
-    assert!(SecurityError::BadKeyBlock { length: 59 }
-        .to_string()
-        .contains("59"));
+    assert!(SecurityError::BadKeyBlock { length: 59 }.to_string().contains("59"));
     assert!(SecurityError::CheckValueMismatch(KeyKind::Mac)
         .to_string()
         .contains("MAK"));

@@ -80,12 +80,7 @@ pub fn pack_bcd(text: &[u8], alphabet: Alphabet, align: Align) -> Option<Vec<u8>
 
 /// Unpacks exactly `chars` characters from `packed`, which must be exactly
 /// [`packed_len`]`(chars)` bytes. The pad nibble must be 0.
-pub fn unpack_bcd(
-    packed: &[u8],
-    chars: usize,
-    alphabet: Alphabet,
-    align: Align,
-) -> Result<Vec<u8>, BcdError> {
+pub fn unpack_bcd(packed: &[u8], chars: usize, alphabet: Alphabet, align: Align) -> Result<Vec<u8>, BcdError> {
     if packed.len() != packed_len(chars) {
         return Err(BcdError::Length);
     }
@@ -139,18 +134,9 @@ mod tests {
 
     #[test]
     fn right_and_left_alignment() {
-        assert_eq!(
-            pack_bcd(b"021", Alphabet::Digits, Align::Left).unwrap(),
-            [0x02, 0x10]
-        );
-        assert_eq!(
-            pack_bcd(b"021", Alphabet::Digits, Align::Right).unwrap(),
-            [0x00, 0x21]
-        );
-        assert_eq!(
-            pack_bcd(b"1=2", Alphabet::Track, Align::Left).unwrap(),
-            [0x1D, 0x20]
-        );
+        assert_eq!(pack_bcd(b"021", Alphabet::Digits, Align::Left).unwrap(), [0x02, 0x10]);
+        assert_eq!(pack_bcd(b"021", Alphabet::Digits, Align::Right).unwrap(), [0x00, 0x21]);
+        assert_eq!(pack_bcd(b"1=2", Alphabet::Track, Align::Left).unwrap(), [0x1D, 0x20]);
         assert_eq!(pack_bcd(b"1=2", Alphabet::Digits, Align::Left), None);
         assert_eq!(
             unpack_bcd(&[0x1D, 0x20], 3, Alphabet::Track, Align::Left).unwrap(),

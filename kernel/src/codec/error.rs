@@ -46,11 +46,7 @@ pub enum DecodeError {
     /// A BCD nibble that is not a digit (or, in track data, not a digit or `D`).
     BadBcdNibble { part: Part, nibble: u8 },
     /// A variable field's length prefix exceeds the profile's maximum.
-    LengthOverMax {
-        field: u8,
-        length: usize,
-        max: usize,
-    },
+    LengthOverMax { field: u8, length: usize, max: usize },
     /// A bitmap bit for a field the profile does not define (bit 1, the secondary bitmap, too).
     UndefinedField { field: u8 },
     /// Bytes left after the last field, or after the length the frame announced.
@@ -73,10 +69,7 @@ impl fmt::Display for DecodeError {
                 needed,
                 available,
             } => {
-                write!(
-                    f,
-                    "{part} truncated: needs {needed} bytes, {available} available"
-                )
+                write!(f, "{part} truncated: needs {needed} bytes, {available} available")
             }
             DecodeError::BadBcdNibble { part, nibble } => {
                 write!(f, "{part}: invalid BCD nibble {nibble:X}")
@@ -85,10 +78,7 @@ impl fmt::Display for DecodeError {
                 write!(f, "field {field}: length {length} over maximum {max}")
             }
             DecodeError::UndefinedField { field } => {
-                write!(
-                    f,
-                    "bitmap sets field {field}, which the profile does not define"
-                )
+                write!(f, "bitmap sets field {field}, which the profile does not define")
             }
             DecodeError::TrailingBytes { count } => write!(f, "{count} trailing bytes"),
             DecodeError::BadPadding { field } => write!(f, "field {field}: pad nibble is not 0"),
@@ -112,11 +102,7 @@ pub enum EncodeError {
     /// A value the field's type cannot carry.
     InvalidValue { field: u8, reason: &'static str },
     /// A variable field longer than the profile's maximum.
-    LengthOverMax {
-        field: u8,
-        length: usize,
-        max: usize,
-    },
+    LengthOverMax { field: u8, length: usize, max: usize },
     /// The MTI is above 9999.
     BadMti,
     /// The frame is longer than its 2-byte length prefix can express.

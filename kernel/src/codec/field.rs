@@ -50,9 +50,7 @@ pub struct FieldSpec {
     pub length: FieldLength,
 }
 
-use FieldKind::{
-    AlphaNumeric as An, Binary as B, Numeric as N, NumericLeft as NL, Text as Ans, Track as Z,
-};
+use FieldKind::{AlphaNumeric as An, Binary as B, Numeric as N, NumericLeft as NL, Text as Ans, Track as Z};
 use FieldLength::{Fixed, LlVar, LllVar};
 
 const fn row(number: u8, name: &'static str, kind: FieldKind, length: FieldLength) -> FieldSpec {
@@ -102,8 +100,8 @@ static TABLE: [FieldSpec; 32] = [
 
 /// Every field number in the table, ascending.
 pub const DEFINED_FIELDS: &[u8] = &[
-    2, 3, 4, 11, 12, 13, 14, 15, 22, 23, 25, 26, 32, 35, 36, 37, 38, 39, 41, 42, 44, 48, 49, 52,
-    53, 54, 55, 60, 61, 62, 63, 64,
+    2, 3, 4, 11, 12, 13, 14, 15, 22, 23, 25, 26, 32, 35, 36, 37, 38, 39, 41, 42, 44, 48, 49, 52, 53, 54, 55, 60, 61,
+    62, 63, 64,
 ];
 
 /// The table row for `field`, or `None` if the profile does not define it (including bit 1).

@@ -68,14 +68,7 @@ impl Header {
         if self.status > 9 || self.requirement > 9 {
             return Err(EncodeError::BadHeader);
         }
-        Ok([
-            0x60,
-            0x31,
-            self.status << 4 | self.requirement,
-            0x31,
-            0x00,
-            0x00,
-        ])
+        Ok([0x60, 0x31, self.status << 4 | self.requirement, 0x31, 0x00, 0x00])
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Header, DecodeError> {
@@ -135,10 +128,6 @@ impl Frame {
         let tpdu = Tpdu::from_bytes(reader.take(TPDU_LEN, Part::Tpdu)?)?;
         let header = Header::from_bytes(reader.take(HEADER_LEN, Part::Header)?)?;
         let message = Message::decode(reader.rest())?;
-        Ok(Frame {
-            tpdu,
-            header,
-            message,
-        })
+        Ok(Frame { tpdu, header, message })
     }
 }

@@ -49,8 +49,7 @@ pub struct Message {
 
 /// Bitmap bit for `field` (1..=64), bit 1 being the most significant.
 fn bit(field: u8) -> u64 {
-    1u64.checked_shl(64u32.saturating_sub(u32::from(field)))
-        .unwrap_or(0)
+    1u64.checked_shl(64u32.saturating_sub(u32::from(field))).unwrap_or(0)
 }
 
 const MAC_FIELD: u8 = 64;

@@ -1,9 +1,7 @@
 //! One field value to and from the wire, driven by its [`FieldSpec`], plus the byte reader the
 //! decoders share. Encoding validates; decoding accepts only what encoding would produce.
 
-use super::bcd::{
-    bcd_to_number, number_to_bcd, pack_bcd, packed_len, unpack_bcd, Align, Alphabet, BcdError,
-};
+use super::bcd::{bcd_to_number, number_to_bcd, pack_bcd, packed_len, unpack_bcd, Align, Alphabet, BcdError};
 use super::error::{DecodeError, EncodeError, Part};
 use super::field::{FieldKind, FieldLength, FieldSpec};
 
@@ -19,14 +17,11 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn take(&mut self, needed: usize, part: Part) -> Result<&'a [u8], DecodeError> {
-        let (head, tail) = self
-            .rest
-            .split_at_checked(needed)
-            .ok_or(DecodeError::Truncated {
-                part,
-                needed,
-                available: self.rest.len(),
-            })?;
+        let (head, tail) = self.rest.split_at_checked(needed).ok_or(DecodeError::Truncated {
+            part,
+            needed,
+            available: self.rest.len(),
+        })?;
         self.rest = tail;
         Ok(head)
     }
@@ -40,9 +35,7 @@ impl<'a> Reader<'a> {
         if self.rest.is_empty() {
             Ok(())
         } else {
-            Err(DecodeError::TrailingBytes {
-                count: self.rest.len(),
-            })
+            Err(DecodeError::TrailingBytes { count: self.rest.len() })
         }
     }
 }
@@ -76,11 +69,7 @@ fn prefix_len(length: FieldLength) -> usize {
 }
 
 /// Appends the prefix (if any) and the encoded `value` of field `spec` to `out`.
-pub(crate) fn encode_value(
-    spec: &FieldSpec,
-    value: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), EncodeError> {
+pub(crate) fn encode_value(spec: &FieldSpec, value: &[u8], out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let field = spec.number;
     let length = value.len();
     match spec.length {
@@ -96,15 +85,13 @@ pub(crate) fn encode_value(
         _ => {}
     }
     let data = match bcd_form(spec) {
-        Some((alphabet, align)) => {
-            pack_bcd(value, alphabet, align).ok_or(EncodeError::InvalidValue {
-                field,
-                reason: match alphabet {
-                    Alphabet::Digits => "non-digit in a numeric field",
-                    Alphabet::Track => "character other than a digit or '=' in a track field",
-                },
-            })?
-        }
+        Some((alphabet, align)) => pack_bcd(value, alphabet, align).ok_or(EncodeError::InvalidValue {
+            field,
+            reason: match alphabet {
+                Alphabet::Digits => "non-digit in a numeric field",
+                Alphabet::Track => "character other than a digit or '=' in a track field",
+            },
+        })?,
         None if is_text(spec.kind) && !value.iter().all(|&b| printable(b)) => {
             return Err(EncodeError::InvalidValue {
                 field,
@@ -116,11 +103,7 @@ pub(crate) fn encode_value(
     let prefix_bytes = prefix_len(spec.length);
     if prefix_bytes > 0 {
         let max = spec.length.max();
-        let prefix = number_to_bcd(length, prefix_bytes).ok_or(EncodeError::LengthOverMax {
-            field,
-            length,
-            max,
-        })?;
+        let prefix = number_to_bcd(length, prefix_bytes).ok_or(EncodeError::LengthOverMax { field, length, max })?;
         out.extend_from_slice(&prefix);
     }
     out.extend_from_slice(&data);
@@ -129,18 +112,14 @@ pub(crate) fn encode_value(
 
 /// Reads the prefix (if any) and value of field `spec`, returning the value in its in-memory
 /// form (ASCII digits, track text, ASCII text or raw bytes).
-pub(crate) fn decode_value(
-    spec: &FieldSpec,
-    reader: &mut Reader<'_>,
-) -> Result<Vec<u8>, DecodeError> {
+pub(crate) fn decode_value(spec: &FieldSpec, reader: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
     let field = spec.number;
     let part = Part::Field(field);
     let units = match spec.length {
         FieldLength::Fixed(n) => n,
         FieldLength::LlVar(max) | FieldLength::LllVar(max) => {
             let prefix = reader.take(prefix_len(spec.length), part)?;
-            let length = bcd_to_number(prefix)
-                .map_err(|nibble| DecodeError::BadBcdNibble { part, nibble })?;
+            let length = bcd_to_number(prefix).map_err(|nibble| DecodeError::BadBcdNibble { part, nibble })?;
             if length > max {
                 return Err(DecodeError::LengthOverMax { field, length, max });
             }

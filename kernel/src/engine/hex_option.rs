@@ -11,5 +11,6 @@ pub fn serialize<S: Serializer>(value: &Option<Vec<u8>>, s: S) -> Result<S::Ok, 
 
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
     let text: Option<String> = Option::deserialize(d)?;
-    text.map(|t| hex::decode(t).map_err(serde::de::Error::custom)).transpose()
+    text.map(|t| hex::decode(t).map_err(serde::de::Error::custom))
+        .transpose()
 }

@@ -16,8 +16,13 @@ use crate::security::WorkingKeys;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Record {
-    /// Sign-on succeeded: working keys (encrypted under the TMK) and the batch.
-    SignedOn { batch: u32, keys: WorkingKeys },
+    /// Sign-on succeeded: the batch, and the working keys as F62 carried them (encrypted under
+    /// the TMK, with check values), so a restart can load them into the security module again.
+    SignedOn {
+        batch: u32,
+        #[serde(with = "serde_bytes")]
+        keys: Vec<u8>,
+    },
     /// Sign-off succeeded.
     SignedOff,
     /// A request is about to be sent. Advances the STAN; for a reversible request, carries the
@@ -166,10 +171,7 @@ impl DurableState {
     }
 
     /// Rebuilds the state from journal records, in order.
-    pub fn replay<'a>(
-        mut self,
-        records: impl IntoIterator<Item = &'a [u8]>,
-    ) -> Result<DurableState, JournalError> {
+    pub fn replay<'a>(mut self, records: impl IntoIterator<Item = &'a [u8]>) -> Result<DurableState, JournalError> {
         for bytes in records {
             self.apply(&Record::decode(bytes)?)?;
         }
@@ -180,8 +182,10 @@ impl DurableState {
     pub fn apply(&mut self, record: &Record) -> Result<(), JournalError> {
         match record {
             Record::SignedOn { batch, keys } => {
+                let keys = WorkingKeys::from_f62(keys)
+                    .map_err(|e| JournalError::Inconsistent(format!("sign-on record with unusable keys: {e}")))?;
                 self.signed_on = true;
-                self.keys = Some(*keys);
+                self.keys = Some(keys);
                 self.batch = *batch;
             }
             Record::SignedOff => self.signed_on = false,
@@ -200,10 +204,13 @@ impl DurableState {
                 self.clear_reversal(entry.stan);
                 self.entries.push(entry.clone());
             }
-            Record::Declined { stan, .. } | Record::ReversalCleared { stan, .. } => {
-                self.clear_reversal(*stan)
-            }
-            Record::ReversalUpdated { stan, reason, auth_code, icc_data } => {
+            Record::Declined { stan, .. } | Record::ReversalCleared { stan, .. } => self.clear_reversal(*stan),
+            Record::ReversalUpdated {
+                stan,
+                reason,
+                auth_code,
+                icc_data,
+            } => {
                 let pending = self.reversal_mut(*stan)?;
                 pending.reason = *reason;
                 pending.auth_code.clone_from(auth_code);

@@ -46,7 +46,11 @@ pub fn sign_on(config: &Config, stan: u32, batch: u32) -> Message {
 
 /// Sign-off (60.3 `002`) or echo test (60.3 `301`), both 0820.
 pub fn network(config: &Config, stan: u32, batch: u32, transaction: TransactionKind) -> Message {
-    let code = if transaction == TransactionKind::SignOff { "002" } else { "301" };
+    let code = if transaction == TransactionKind::SignOff {
+        "002"
+    } else {
+        "301"
+    };
     base(MTI_NETWORK, config, stan).with(60, f60_network(batch, code))
 }
 

@@ -27,13 +27,21 @@ pub struct Outcome {
 pub enum OutcomeResult {
     Approved,
     /// The acquirer answered with a response code other than approval.
-    Declined { response_code: String },
+    Declined {
+        response_code: String,
+    },
     /// Nothing was charged: the terminal stopped before sending, or a non-financial request failed.
-    Failed { reason: FailReason },
+    Failed {
+        reason: FailReason,
+    },
     /// The outcome was unknown, and the reversal was confirmed: nothing was charged.
-    Reversed { reason: ReversalReason },
+    Reversed {
+        reason: ReversalReason,
+    },
     /// The outcome was unknown and the reversal was not confirmed: it is on the exceptions list.
-    ReversalFailed { reason: ReversalReason },
+    ReversalFailed {
+        reason: ReversalReason,
+    },
 }
 
 /// Why a command failed without a financial outcome.

@@ -45,7 +45,11 @@ pub enum Event {
     /// A received frame was not an answer to the outstanding request; it changes nothing.
     ReplyIgnored { reason: String },
     /// The outcome of a reversible request is unknown; a reversal follows.
-    OutcomeUnknown { transaction: TransactionKind, stan: u32, reason: ReversalReason },
+    OutcomeUnknown {
+        transaction: TransactionKind,
+        stan: u32,
+        reason: ReversalReason,
+    },
     /// A reversal attempt is going out.
     ReversalSent { stan: u32, attempt: u32 },
     /// The online approval waits for the chip card's second GENERATE AC.

@@ -37,7 +37,9 @@ pub fn validate(
         }
     }
     if request.has(3) && reply.get(3) != request.get(3) {
-        return Err(Mismatch::NotTheAnswer("processing code (F3) differs from the request".into()));
+        return Err(Mismatch::NotTheAnswer(
+            "processing code (F3) differs from the request".into(),
+        ));
     }
     let code = reply.get_str(39).unwrap_or_default();
     if request.has(4) && reply.get(4) != request.get(4) && !partial_approval_ok(request, reply, code) {

@@ -174,7 +174,9 @@ impl Terminal {
     pub fn handle(&mut self, now: Timestamp, input: Input) {
         self.dispatch(now, input);
         while self.barrier.is_none() {
-            let Some((then, input)) = self.deferred.pop_front() else { break };
+            let Some((then, input)) = self.deferred.pop_front() else {
+                break;
+            };
             self.dispatch(then, input);
         }
     }
@@ -230,7 +232,12 @@ impl Terminal {
 
     fn persist(&mut self, record: Record, then: Vec<Output>, next: Option<Activity>, on_fail: OnPersistFail) {
         self.push(Output::Persist(record.encode()));
-        self.barrier = Some(Barrier { record, then, next, on_fail });
+        self.barrier = Some(Barrier {
+            record,
+            then,
+            next,
+            on_fail,
+        });
     }
 
     fn on_persisted(&mut self, now: Timestamp) {
@@ -295,11 +302,20 @@ impl Terminal {
             OutcomeResult::Approved => guidance::for_response_code("00"),
             OutcomeResult::Declined { response_code } => guidance::for_response_code(response_code),
             OutcomeResult::Failed { reason } => guidance::local(reason),
-            OutcomeResult::Reversed { reason: ReversalReason::CardDeclined } => guidance::declined_by_card(),
+            OutcomeResult::Reversed {
+                reason: ReversalReason::CardDeclined,
+            } => guidance::declined_by_card(),
             OutcomeResult::Reversed { .. } => guidance::reversed(),
             OutcomeResult::ReversalFailed { .. } => guidance::reversal_not_confirmed(),
         };
-        Box::new(Outcome { transaction, stan, result, guidance, receipt: None, balance: None })
+        Box::new(Outcome {
+            transaction,
+            stan,
+            result,
+            guidance,
+            receipt: None,
+            balance: None,
+        })
     }
 
     fn fail(&mut self, transaction: TransactionKind, stan: Option<u32>, reason: FailReason) {
@@ -359,7 +375,9 @@ impl Terminal {
                     return Err(invalid("amount must be positive"));
                 }
                 if *amount > self.config.max_amount {
-                    return Err(FailReason::OverLimit { limit: self.config.max_amount });
+                    return Err(FailReason::OverLimit {
+                        limit: self.config.max_amount,
+                    });
                 }
                 check_card(card)
             }
@@ -375,7 +393,13 @@ impl Terminal {
             return self.fail(kind, Some(stan), invalid("no open exception with this STAN"));
         }
         let done = self.outcome(kind, Some(stan), OutcomeResult::Approved);
-        let failed = self.outcome(kind, Some(stan), OutcomeResult::Failed { reason: FailReason::JournalUnavailable });
+        let failed = self.outcome(
+            kind,
+            Some(stan),
+            OutcomeResult::Failed {
+                reason: FailReason::JournalUnavailable,
+            },
+        );
         self.persist(
             Record::ExceptionAcknowledged { stan },
             vec![Output::Outcome(done)],
@@ -388,7 +412,14 @@ impl Terminal {
         let stan = next_stan(self.state.last_stan);
         let batch = self.state.batch;
         let kind = command.transaction();
-        let network = |kind| Txn { kind, stan, amount: None, pan: String::new(), entry: EntryMode::Manual, await_card: false };
+        let network = |kind| Txn {
+            kind,
+            stan,
+            amount: None,
+            pan: String::new(),
+            entry: EntryMode::Manual,
+            await_card: false,
+        };
         match command {
             Command::SignOn => {
                 let request = messages::sign_on(&self.config, stan, batch);
@@ -426,7 +457,15 @@ impl Terminal {
             },
             None => None,
         };
-        let shape = CardRequest { mti, processing_code, condition_code, type_code, amount, card, pin_block };
+        let shape = CardRequest {
+            mti,
+            processing_code,
+            condition_code,
+            type_code,
+            amount,
+            card,
+            pin_block,
+        };
         let request = messages::card_request(&self.config, stan, self.state.batch, &shape);
         let reversal = kind.is_reversible().then(|| PendingReversal {
             stan,
@@ -463,14 +502,34 @@ impl Terminal {
         };
         let deadline = now.plus_ms(self.config.response_timeout_ms);
         let then = vec![
-            Output::Event(Event::Sending { transaction: kind, stan }),
+            Output::Event(Event::Sending {
+                transaction: kind,
+                stan,
+            }),
             Output::Transmit(frame),
-            Output::ArmTimer { timer: Timer::Response, at: deadline },
+            Output::ArmTimer {
+                timer: Timer::Response,
+                at: deadline,
+            },
         ];
-        let next = Activity::AwaitingReply(Box::new(Outstanding { request, deadline, purpose: Purpose::Transaction(txn) }));
-        let aborted = self.outcome(kind, None, OutcomeResult::Failed { reason: FailReason::JournalUnavailable });
+        let next = Activity::AwaitingReply(Box::new(Outstanding {
+            request,
+            deadline,
+            purpose: Purpose::Transaction(txn),
+        }));
+        let aborted = self.outcome(
+            kind,
+            None,
+            OutcomeResult::Failed {
+                reason: FailReason::JournalUnavailable,
+            },
+        );
         self.persist(
-            Record::RequestSent { stan, transaction: kind, reversal },
+            Record::RequestSent {
+                stan,
+                transaction: kind,
+                reversal,
+            },
             then,
             Some(next),
             OnPersistFail::Abort(aborted),
@@ -485,10 +544,17 @@ impl Terminal {
     }
 
     fn frame(&self, message: &Message) -> Result<Vec<u8>, FailReason> {
-        let header = Header { status: self.config.header_status, requirement: 0 };
-        Frame { tpdu: self.config.tpdu, header, message: message.clone() }
-            .encode()
-            .map_err(|e| invalid(&e.to_string()))
+        let header = Header {
+            status: self.config.header_status,
+            requirement: 0,
+        };
+        Frame {
+            tpdu: self.config.tpdu,
+            header,
+            message: message.clone(),
+        }
+        .encode()
+        .map_err(|e| invalid(&e.to_string()))
     }
 
     // ---- replies ----
@@ -562,7 +628,12 @@ impl Terminal {
             TransactionKind::SignOn if approved => self.on_sign_on_approved(now, txn, &reply),
             TransactionKind::SignOff if approved => {
                 let done = self.outcome(kind, stan, OutcomeResult::Approved);
-                self.persist(Record::SignedOff, vec![Output::Outcome(done)], None, OnPersistFail::Halt);
+                self.persist(
+                    Record::SignedOff,
+                    vec![Output::Outcome(done)],
+                    None,
+                    OnPersistFail::Halt,
+                );
             }
             TransactionKind::Balance if approved => {
                 let mut done = self.outcome(kind, stan, OutcomeResult::Approved);
@@ -572,13 +643,25 @@ impl Terminal {
             }
             TransactionKind::Sale if approved && txn.await_card => {
                 let issuer_data = reply.get(55).unwrap_or_default().to_vec();
-                self.push(Output::Event(Event::CardVerdictRequired { stan: txn.stan, issuer_data }));
+                self.push(Output::Event(Event::CardVerdictRequired {
+                    stan: txn.stan,
+                    issuer_data,
+                }));
                 self.activity = Activity::AwaitingCard(Box::new(ChipApproval { txn, reply }));
             }
             TransactionKind::Sale if approved => self.finish_approved(now, txn, &reply),
             TransactionKind::Sale => {
-                let declined = self.outcome(kind, stan, OutcomeResult::Declined { response_code: code.clone() });
-                let record = Record::Declined { stan: txn.stan, response_code: code };
+                let declined = self.outcome(
+                    kind,
+                    stan,
+                    OutcomeResult::Declined {
+                        response_code: code.clone(),
+                    },
+                );
+                let record = Record::Declined {
+                    stan: txn.stan,
+                    response_code: code,
+                };
                 self.persist(record, vec![Output::Outcome(declined)], None, OnPersistFail::Halt);
             }
             _ if approved => {
@@ -598,7 +681,13 @@ impl Terminal {
         let keys = match reply.get(62).map(WorkingKeys::from_f62) {
             Some(Ok(keys)) => keys,
             _ => {
-                self.fail(kind, stan, FailReason::SecurityModule { reason: "sign-on reply without valid working keys (F62)".into() });
+                self.fail(
+                    kind,
+                    stan,
+                    FailReason::SecurityModule {
+                        reason: "sign-on reply without valid working keys (F62)".into(),
+                    },
+                );
                 return self.drive(now);
             }
         };
@@ -619,7 +708,11 @@ impl Terminal {
             .unwrap_or(self.state.batch);
         self.sign_on_required = false;
         let done = self.outcome(kind, stan, OutcomeResult::Approved);
-        self.persist(Record::SignedOn { batch, keys }, vec![Output::Outcome(done)], None, OnPersistFail::Halt);
+        let record = Record::SignedOn {
+            batch,
+            keys: keys.to_f62(),
+        };
+        self.persist(record, vec![Output::Outcome(done)], None, OnPersistFail::Halt);
     }
 
     fn finish_approved(&mut self, now: Timestamp, txn: Txn, reply: &Message) {
@@ -641,7 +734,12 @@ impl Terminal {
         };
         let mut done = self.outcome(entry.transaction, Some(entry.stan), OutcomeResult::Approved);
         done.receipt = Some(self.receipt(&entry));
-        self.persist(Record::Approved(entry), vec![Output::Outcome(done)], None, OnPersistFail::Halt);
+        self.persist(
+            Record::Approved(entry),
+            vec![Output::Outcome(done)],
+            None,
+            OnPersistFail::Halt,
+        );
     }
 
     fn receipt(&self, entry: &BatchEntry) -> Receipt {
@@ -675,7 +773,11 @@ impl Terminal {
         }
         let (kind, stan) = (approval.txn.kind, approval.txn.stan);
         let reason = ReversalReason::CardDeclined;
-        self.push(Output::Event(Event::OutcomeUnknown { transaction: kind, stan, reason }));
+        self.push(Output::Event(Event::OutcomeUnknown {
+            transaction: kind,
+            stan,
+            reason,
+        }));
         let record = Record::ReversalUpdated {
             stan,
             reason,
@@ -721,12 +823,21 @@ impl Terminal {
             self.fail(txn.kind, Some(txn.stan), FailReason::NoReply);
             return self.drive(now);
         }
-        self.push(Output::Event(Event::OutcomeUnknown { transaction: txn.kind, stan: txn.stan, reason }));
+        self.push(Output::Event(Event::OutcomeUnknown {
+            transaction: txn.kind,
+            stan: txn.stan,
+            reason,
+        }));
         if reason == ReversalReason::NoReply {
             // The journal already holds this reversal with reason 98.
             return self.drive(now);
         }
-        let record = Record::ReversalUpdated { stan: txn.stan, reason, auth_code, icc_data: None };
+        let record = Record::ReversalUpdated {
+            stan: txn.stan,
+            reason,
+            auth_code,
+            icc_data: None,
+        };
         self.persist(record, Vec::new(), None, OnPersistFail::Halt);
     }
 
@@ -751,8 +862,15 @@ impl Terminal {
                 let deadline = now.plus_ms(self.config.response_timeout_ms);
                 self.push(Output::Event(Event::ReversalSent { stan, attempt }));
                 self.push(Output::Transmit(frame));
-                self.push(Output::ArmTimer { timer: Timer::Response, at: deadline });
-                let out = Outstanding { request, deadline, purpose: Purpose::Reversal };
+                self.push(Output::ArmTimer {
+                    timer: Timer::Response,
+                    at: deadline,
+                });
+                let out = Outstanding {
+                    request,
+                    deadline,
+                    purpose: Purpose::Reversal,
+                };
                 self.activity = Activity::AwaitingReply(Box::new(out));
             }
             Err(reason) => {
@@ -774,7 +892,10 @@ impl Terminal {
         let (kind, stan, reason) = (pending.transaction, pending.stan, pending.reason);
         self.reversal_attempts = 0;
         let done = self.outcome(kind, Some(stan), OutcomeResult::Reversed { reason });
-        let record = Record::ReversalCleared { stan, response_code: code.to_owned() };
+        let record = Record::ReversalCleared {
+            stan,
+            response_code: code.to_owned(),
+        };
         self.persist(record, vec![Output::Outcome(done)], None, OnPersistFail::Halt);
     }
 
@@ -784,20 +905,30 @@ impl Terminal {
             let (kind, stan, reason) = (pending.transaction, pending.stan, pending.reason);
             self.reversal_attempts = 0;
             let failed = self.outcome(kind, Some(stan), OutcomeResult::ReversalFailed { reason });
-            self.persist(Record::ReversalException { stan }, vec![Output::Outcome(failed)], None, OnPersistFail::Halt);
+            self.persist(
+                Record::ReversalException { stan },
+                vec![Output::Outcome(failed)],
+                None,
+                OnPersistFail::Halt,
+            );
         } else if self.queued.is_some() {
             // Someone is waiting at the counter: try again at once.
             self.drive(now);
         } else {
             self.activity = Activity::ReversalBackoff;
             let at = now.plus_ms(self.config.reversal_retry_interval_ms);
-            self.push(Output::ArmTimer { timer: Timer::ReversalRetry, at });
+            self.push(Output::ArmTimer {
+                timer: Timer::ReversalRetry,
+                at,
+            });
         }
     }
 }
 
 fn invalid(reason: &str) -> FailReason {
-    FailReason::InvalidInput { reason: reason.to_owned() }
+    FailReason::InvalidInput {
+        reason: reason.to_owned(),
+    }
 }
 
 fn security_failure(e: &SecurityError) -> FailReason {
@@ -832,7 +963,11 @@ fn check_card(card: &Card) -> Result<(), FailReason> {
     if card.icc_data.as_ref().is_some_and(|icc| icc.len() > 255) {
         return Err(invalid("chip data (F55) must be at most 255 bytes"));
     }
-    if card.pin.as_deref().is_some_and(|p| !(4..=12).contains(&p.len()) || !digits(p)) {
+    if card
+        .pin
+        .as_deref()
+        .is_some_and(|p| !(4..=12).contains(&p.len()) || !digits(p))
+    {
         return Err(invalid("PIN must be 4 to 12 digits"));
     }
     Ok(())

@@ -81,26 +81,16 @@ pub fn check_value(key: &Key) -> [u8; 4] {
 pub fn encrypt_key(kek: &Key, clear: &Key) -> EncryptedKey {
     let (left, right) = halves(clear);
     EncryptedKey {
-        key: join(
-            tdes_encrypt_block(kek, left),
-            tdes_encrypt_block(kek, right),
-        ),
+        key: join(tdes_encrypt_block(kek, left), tdes_encrypt_block(kek, right)),
         check_value: check_value(clear),
     }
 }
 
 /// Decrypts a key encrypted under `kek` and verifies its check value; a mismatch is
 /// [`SecurityError::CheckValueMismatch`] with `kind`.
-pub fn decrypt_key(
-    kek: &Key,
-    encrypted: &EncryptedKey,
-    kind: KeyKind,
-) -> Result<Key, SecurityError> {
+pub fn decrypt_key(kek: &Key, encrypted: &EncryptedKey, kind: KeyKind) -> Result<Key, SecurityError> {
     let (left, right) = halves(&encrypted.key);
-    let clear = join(
-        tdes_decrypt_block(kek, left),
-        tdes_decrypt_block(kek, right),
-    );
+    let clear = join(tdes_decrypt_block(kek, left), tdes_decrypt_block(kek, right));
     if check_value(&clear) == encrypted.check_value {
         Ok(clear)
     } else {

@@ -117,9 +117,7 @@ impl WorkingKeys {
     /// value (4). Any other length is [`SecurityError::BadKeyBlock`]. Check values are not
     /// verified here (that needs the TMK); see [`SecurityModule::load_working_keys`].
     pub fn from_f62(bytes: &[u8]) -> Result<Self, SecurityError> {
-        let bad = SecurityError::BadKeyBlock {
-            length: bytes.len(),
-        };
+        let bad = SecurityError::BadKeyBlock { length: bytes.len() };
         if bytes.len() != Self::F62_LENGTH {
             return Err(bad);
         }

@@ -1,0 +1,235 @@
+//! The [`Acquirer`]: decodes a frame, dispatches it by MTI, and hands the reply to the fault
+//! stage.
+
+mod financial;
+mod network;
+mod reversal;
+mod settlement;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use pos_kernel::codec::{Frame, Header, Message};
+use pos_kernel::security::crypto::cup_mac;
+
+use crate::clock::LocalTime;
+use crate::codes;
+use crate::config::AcquirerConfig;
+use crate::faults::{self, Fault, Reply};
+use crate::fields;
+use crate::ledger::Ledger;
+use crate::terminal::{ClearKeys, TerminalState};
+
+pub use settlement::UploadEntry;
+
+/// What the bank does in answer to one frame, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AcquirerOutput {
+    /// Send these bytes (a whole frame, 2-byte length included) now.
+    Reply(Vec<u8>),
+    /// Send these bytes only after the terminal's reply timeout has passed.
+    LateReply(Vec<u8>),
+    /// Close the connection.
+    Close,
+}
+
+/// What the bank remembers about one terminal's batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct BatchRecord {
+    uploads: Vec<UploadEntry>,
+    closed: bool,
+}
+
+/// The simulated acquirer. Sans-IO: feed it frames with [`Acquirer::handle_frame`] and carry
+/// out the returned [`AcquirerOutput`]s in order.
+#[derive(Clone, Debug)]
+pub struct Acquirer {
+    config: AcquirerConfig,
+    ledger: Ledger,
+    terminals: BTreeMap<String, TerminalState>,
+    batches: BTreeMap<(String, u32), BatchRecord>,
+    faults: VecDeque<Fault>,
+    corrupt_check_value: bool,
+    rejected: usize,
+    rrn_counter: u64,
+    auth_counter: u64,
+    sign_on_counter: u64,
+}
+
+/// Why a financial request was not authenticated.
+enum AuthFailure {
+    /// The terminal has no working keys: `A0` with header requirement 3.
+    NotSignedOn,
+    /// F64 missing or wrong: `A0`.
+    BadMac,
+}
+
+impl Acquirer {
+    /// A bank with `config`'s cards at their opening balances, no terminals signed on.
+    pub fn new(config: AcquirerConfig) -> Self {
+        Acquirer {
+            ledger: Ledger::new(&config.cards),
+            config,
+            terminals: BTreeMap::new(),
+            batches: BTreeMap::new(),
+            faults: VecDeque::new(),
+            corrupt_check_value: false,
+            rejected: 0,
+            rrn_counter: 0,
+            auth_counter: 0,
+            sign_on_counter: 0,
+        }
+    }
+
+    /// One frame from a terminal (2-byte length included), received at `now_ms` (milliseconds
+    /// since the Unix epoch, UTC). Returns what the bank does, in order: usually one
+    /// [`AcquirerOutput::Reply`]; nothing for a frame that does not decode (counted in
+    /// [`Acquirer::rejected`]); otherwise whatever the next queued [`Fault`] makes of the reply.
+    pub fn handle_frame(&mut self, now_ms: u64, frame: &[u8]) -> Vec<AcquirerOutput> {
+        let Ok(request) = Frame::decode(frame) else {
+            self.rejected = self.rejected.saturating_add(1);
+            return Vec::new();
+        };
+        let now = LocalTime::at(now_ms, self.config.utc_offset_minutes);
+        let reply = self.dispatch(&now, &request.message);
+        let mak = fields::terminal_id(&request.message)
+            .and_then(|tid| self.terminals.get(&tid))
+            .and_then(|t| t.keys)
+            .map(|k| k.mak);
+        let fault = self.faults.pop_front();
+        match faults::deliver(fault, reply, &request, mak.as_ref()) {
+            Ok(outputs) => outputs,
+            Err(_) => {
+                self.rejected = self.rejected.saturating_add(1);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Queues `fault` for a later reply: faults apply first in, first out, one per reply that
+    /// [`Acquirer::handle_frame`] produces (a frame that does not decode consumes none).
+    pub fn inject(&mut self, fault: Fault) {
+        self.faults.push_back(fault);
+    }
+
+    /// Forgets every queued fault.
+    pub fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
+    /// Faults still queued, next first.
+    pub fn pending_faults(&self) -> impl Iterator<Item = Fault> + '_ {
+        self.faults.iter().copied()
+    }
+
+    /// The next sign-on reply (0810 `00`) carries a wrong MAK check value (the keys themselves
+    /// are issued and installed at the bank as usual), so the terminal must reject it. One-shot,
+    /// independent of the fault queue.
+    pub fn corrupt_next_sign_on_check_value(&mut self) {
+        self.corrupt_check_value = true;
+    }
+
+    /// The bank's books.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// How many frames did not decode (and were not answered).
+    pub fn rejected(&self) -> usize {
+        self.rejected
+    }
+
+    /// The configuration the bank was created with.
+    pub fn config(&self) -> &AcquirerConfig {
+        &self.config
+    }
+
+    /// Whether `terminal_id` holds working keys from a sign-on (and has not signed off).
+    pub fn is_signed_on(&self, terminal_id: &str) -> bool {
+        self.terminals.get(terminal_id).is_some_and(|t| t.keys.is_some())
+    }
+
+    /// Batch-upload entries (0320, 60.3 `201`) received for a terminal's batch, in order.
+    pub fn uploaded(&self, terminal_id: &str, batch: u32) -> &[UploadEntry] {
+        self.batches
+            .get(&(terminal_id.to_owned(), batch))
+            .map_or(&[], |b| b.uploads.as_slice())
+    }
+
+    /// Whether a batch-upload end (0320, 60.3 `202`/`207`) closed this batch.
+    pub fn batch_closed(&self, terminal_id: &str, batch: u32) -> bool {
+        self.batches
+            .get(&(terminal_id.to_owned(), batch))
+            .is_some_and(|b| b.closed)
+    }
+
+    fn dispatch(&mut self, now: &LocalTime, request: &Message) -> Reply {
+        match request.mti.0 {
+            800 => self.sign_on(now, request),
+            820 => self.network_management(now, request),
+            100 | 200 | 220 => self.financial(now, request),
+            400 => self.reversal(now, request),
+            500 => self.settlement(now, request),
+            320 => self.batch_upload(now, request),
+            _ => self.format_error(now, request),
+        }
+    }
+
+    /// The reply skeleton: MTI + 10; F2 F3 F4 F11 F41 F42 F49 F60 echoed where present; F12
+    /// F13 local time and date; F32 acquirer id; F39.
+    fn base_reply(&self, now: &LocalTime, request: &Message, code: &str) -> Message {
+        let mut reply = Message::new(request.mti.response());
+        for field in [2, 3, 4, 11, 41, 42, 49, 60] {
+            if let Some(value) = request.get(field) {
+                reply.set(field, value.to_vec());
+            }
+        }
+        reply
+            .set(12, now.hhmmss())
+            .set(13, now.mmdd())
+            .set(32, self.config.acquirer_id.clone())
+            .set(39, code);
+        reply
+    }
+
+    /// `30`: the MTI, processing code or network code is not defined, or a field is missing.
+    fn format_error(&self, now: &LocalTime, request: &Message) -> Reply {
+        Reply::new(self.base_reply(now, request, codes::FORMAT_ERROR))
+    }
+
+    /// The terminal's keys if it is signed on and the request's F64 verifies with its MAK.
+    fn authenticate(&self, terminal_id: &str, request: &Message) -> Result<ClearKeys, AuthFailure> {
+        let keys = self
+            .terminals
+            .get(terminal_id)
+            .and_then(|t| t.keys)
+            .ok_or(AuthFailure::NotSignedOn)?;
+        let mac_block = request.mac_block().map_err(|_| AuthFailure::BadMac)?;
+        match request.get(64) {
+            Some(mac) if mac == cup_mac(&keys.mak, &mac_block) => Ok(keys),
+            _ => Err(AuthFailure::BadMac),
+        }
+    }
+
+    /// The `A0` reply for an authentication failure (no F64: the keys are in doubt).
+    fn auth_failure(&self, now: &LocalTime, request: &Message, failure: &AuthFailure) -> Reply {
+        let mut reply = Reply::new(self.base_reply(now, request, codes::MAC_ERROR));
+        if matches!(failure, AuthFailure::NotSignedOn) {
+            reply.requirement = Header::SIGN_ON_AGAIN;
+        }
+        reply
+    }
+
+    /// The next retrieval reference number: 12 digits, counting from `000000000001`.
+    fn next_rrn(&mut self) -> String {
+        self.rrn_counter = self.rrn_counter.saturating_add(1);
+        format!("{:012}", self.rrn_counter % 1_000_000_000_000)
+    }
+
+    /// The next authorization code: 6 digits, a fixed permutation of a counter (unique for a
+    /// million approvals, and not simply sequential so tests cannot confuse it with a STAN).
+    fn next_auth_code(&mut self) -> String {
+        self.auth_counter = self.auth_counter.saturating_add(1);
+        let n = (self.auth_counter % 1_000_000) * 104_729 + 12_345;
+        format!("{:06}", n % 1_000_000)
+    }
+}

@@ -1,0 +1,139 @@
+//! A terminal's day against the in-process simulated acquirer: sign-on, sales by swipe, chip and
+//! tap, a decline, a lost reply that is reversed, a chip card that declines after approval; prints
+//! outcomes and receipts, then settles the books against the acquirer's ledger.
+
+use std::process::ExitCode;
+
+use pos_acquirer_sim::Fault;
+use pos_harness::cards;
+use pos_harness::reconcile::reconcile;
+use pos_harness::world::World;
+use pos_kernel::engine::{Command, Outcome, OutcomeResult};
+use pos_kernel::Config;
+
+fn print_outcome(outcome: &Outcome) {
+    let (zh, en) = outcome.transaction.label();
+    let stan = outcome.stan.map(|s| format!(" {s:06}")).unwrap_or_default();
+    let result = match &outcome.result {
+        OutcomeResult::Approved => "APPROVED".to_owned(),
+        OutcomeResult::Declined { response_code } => format!("DECLINED {response_code}"),
+        OutcomeResult::Failed { reason } => format!("FAILED {reason:?}"),
+        OutcomeResult::Reversed { reason } => format!("UNKNOWN, REVERSED ({})", reason.code()),
+        OutcomeResult::ReversalFailed { reason } => format!("UNKNOWN, REVERSAL NOT CONFIRMED ({})", reason.code()),
+    };
+    println!("== {en} {zh}{stan}: {result}");
+    let g = &outcome.guidance;
+    println!("   cardholder: {} / {}", g.cardholder.en, g.cardholder.zh);
+    println!("   merchant:   {} / {}", g.merchant.en, g.merchant.zh);
+    if let Some(balance) = &outcome.balance {
+        println!("   balance: {balance}");
+    }
+    if let Some(receipt) = &outcome.receipt {
+        println!("   ---- receipt ----");
+        for line in receipt.render().lines() {
+            println!("   {line}");
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    if std::env::args().len() > 1 {
+        eprintln!("usage: terminal-day\n\nRuns one terminal day against the in-process simulated acquirer and prints\nevery outcome and receipt, then reconciles the journal with the acquirer's ledger.");
+        return ExitCode::from(2);
+    }
+    let mut world = World::new(Config::default());
+    world.recording = false;
+    let mut shown = 0;
+    let mut show = |world: &World| {
+        for outcome in world.outcomes.get(shown..).unwrap_or_default() {
+            print_outcome(outcome);
+        }
+        shown = world.outcomes.len();
+    };
+
+    println!("# Sign-on");
+    world.command(Command::SignOn);
+    show(&world);
+
+    println!("\n# Swiped card with PIN, chip card, contactless tap");
+    world.command(Command::Sale {
+        amount: 12_800,
+        card: cards::swiped_debit(),
+    });
+    world.command(Command::Sale {
+        amount: 45_600,
+        card: cards::chip_debit(),
+    });
+    world.card_verdict(true, Vec::new());
+    world.command(Command::Sale {
+        amount: 2_350,
+        card: cards::tap_credit(),
+    });
+    show(&world);
+
+    println!("\n# Balance inquiry");
+    world.command(Command::Balance {
+        card: cards::swiped_debit(),
+    });
+    show(&world);
+
+    println!("\n# A card without enough money");
+    world.command(Command::Sale {
+        amount: 9_900,
+        card: cards::small_balance(),
+    });
+    show(&world);
+
+    println!("\n# The bank charges the card but its reply is lost: the terminal times out and reverses");
+    world.acquirer.inject(Fault::DropReply);
+    world.command(Command::Sale {
+        amount: 30_000,
+        card: cards::swiped_debit(),
+    });
+    world.run_until_quiet();
+    show(&world);
+
+    println!("\n# The chip card refuses after the bank approved: reversal 06");
+    world.command(Command::Sale {
+        amount: 8_800,
+        card: cards::chip_debit(),
+    });
+    world.card_verdict(false, cards::aac());
+    show(&world);
+
+    println!("\n# The power fails right after a sale was sent; on restart the reversal goes first");
+    world.acquirer.inject(Fault::DropReply);
+    world.command(Command::Sale {
+        amount: 5_000,
+        card: cards::swiped_debit(),
+    });
+    world.restart();
+    world.run_until_quiet();
+    show(&world);
+
+    let status = world.host.terminal.status();
+    println!(
+        "\n# Terminal status\n   batch {:06}, last STAN {:06}, {} approved for RMB {}.{:02}, {} exceptions",
+        status.batch,
+        status.last_stan,
+        status.approved_count,
+        status.approved_total / 100,
+        status.approved_total % 100,
+        status.exceptions.len()
+    );
+    println!("\n# Acquirer ledger\n{}", world.acquirer.ledger());
+    let tid = world.host.terminal.config().terminal_id.clone();
+    match reconcile(&tid, world.host.terminal.durable_state(), world.acquirer.ledger()) {
+        Ok(books) => {
+            println!(
+                "# Books balance: {} approved in the journal, {} charged at the acquirer",
+                books.approved, books.charged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("# BOOKS DO NOT BALANCE: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

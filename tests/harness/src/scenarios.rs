@@ -1,0 +1,500 @@
+//! The scenarios behind tests/vectors: each drives the kernel against the simulated acquirer,
+//! asserts what it claims to prove, and is recorded step by step as a vector.
+
+use pos_acquirer_sim::Fault;
+use pos_kernel::engine::{Event, FailReason, ReversalReason, TransactionKind};
+use pos_kernel::security::KeyKind;
+use pos_kernel::{Command, Config, OutcomeResult};
+
+use crate::cards;
+use crate::vector::{StepInput, Vector};
+use crate::world::World;
+
+/// One scenario: a stable id, what it proves, its configuration and the script.
+pub struct Scenario {
+    pub id: &'static str,
+    pub description: &'static str,
+    pub config: fn() -> Config,
+    pub script: fn(&mut World),
+}
+
+impl Scenario {
+    /// Runs the script against a fresh world and records it.
+    pub fn generate(&self) -> Vector {
+        let config = (self.config)();
+        let mut world = World::new(config.clone());
+        (self.script)(&mut world);
+        Vector {
+            id: self.id.into(),
+            description: self.description.into(),
+            config,
+            steps: world.steps,
+        }
+    }
+}
+
+fn default_config() -> Config {
+    Config::default()
+}
+
+fn sale(amount: u64, card: pos_kernel::Card) -> Command {
+    Command::Sale { amount, card }
+}
+
+/// The last outcome must be `expected`.
+#[track_caller]
+fn expect(world: &World, transaction: TransactionKind, expected: OutcomeResult) {
+    let outcome = world.last_outcome().expect("an outcome");
+    assert_eq!(outcome.transaction, transaction, "transaction of the last outcome");
+    assert_eq!(outcome.result, expected, "result of the last outcome");
+}
+
+#[track_caller]
+fn expect_declined(world: &World, code: &str) {
+    expect(
+        world,
+        TransactionKind::Sale,
+        OutcomeResult::Declined {
+            response_code: code.into(),
+        },
+    );
+    assert_eq!(
+        world.host.terminal.status().pending_reversal,
+        None,
+        "a decline leaves no reversal"
+    );
+}
+
+#[track_caller]
+fn sign_on(world: &mut World) {
+    world.command(Command::SignOn);
+    expect(world, TransactionKind::SignOn, OutcomeResult::Approved);
+}
+
+/// Every transmitted frame's MTI (4 digits after the 2-byte length, TPDU and header).
+fn transmitted_mtis(world: &World) -> Vec<String> {
+    world
+        .steps
+        .iter()
+        .flat_map(|s| s.expect.iter())
+        .filter_map(|o| match o {
+            pos_kernel::Output::Transmit(frame) => frame.get(13..15).map(hex::encode),
+            _ => None,
+        })
+        .collect()
+}
+
+#[track_caller]
+fn expect_no_money_moved(world: &World) {
+    let charged = world
+        .acquirer
+        .ledger()
+        .charged_stans(&world.host.terminal.config().terminal_id);
+    assert!(charged.is_empty(), "the acquirer's ledger still charges {charged:?}");
+}
+
+#[track_caller]
+fn expect_ignored(world: &World, needle: &str) {
+    let found = world
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::ReplyIgnored { reason } if reason.contains(needle)));
+    assert!(found, "no ignored reply mentioning {needle:?} in {:?}", world.events);
+}
+
+/// A sale the acquirer charges but whose reply never reaches the terminal in a valid form,
+/// for each way a reply can be wrong; it ends reversed (98) and nothing stays charged.
+fn wrong_reply_then_timeout(world: &mut World, fault: Fault, needle: &str) {
+    sign_on(world);
+    world.acquirer.inject(fault);
+    world.command(sale(12_300, cards::swiped_debit()));
+    expect_ignored(world, needle);
+    assert!(
+        world.host.terminal.status().busy,
+        "the request stays outstanding until its timeout"
+    );
+    world.run_until_quiet();
+    expect(
+        world,
+        TransactionKind::Sale,
+        OutcomeResult::Reversed {
+            reason: ReversalReason::NoReply,
+        },
+    );
+    expect_no_money_moved(world);
+}
+
+pub fn all() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "sign-on-ok",
+            description: "Sign-on loads the three working keys (check values verified) and the batch number",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                let status = w.host.terminal.status();
+                assert!(status.signed_on);
+                assert_eq!(status.last_stan, 1);
+            },
+        },
+        Scenario {
+            id: "sign-on-wrong-key-check-value",
+            description: "A sign-on reply whose MAK check value does not match is rejected: not signed on, sales refused",
+            config: default_config,
+            script: |w| {
+                w.acquirer.corrupt_next_sign_on_check_value();
+                w.command(Command::SignOn);
+                expect(w, TransactionKind::SignOn, OutcomeResult::Failed { reason: FailReason::KeyCheckFailed { key: KeyKind::Mac } });
+                assert!(!w.host.terminal.status().signed_on);
+                w.command(sale(1_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::NotSignedOn });
+            },
+        },
+        Scenario {
+            id: "echo-and-sign-off",
+            description: "Echo test and sign-off are answered; after sign-off a sale is refused locally",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(Command::Echo);
+                expect(w, TransactionKind::Echo, OutcomeResult::Approved);
+                w.command(Command::SignOff);
+                expect(w, TransactionKind::SignOff, OutcomeResult::Approved);
+                w.command(sale(1_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::NotSignedOn });
+            },
+        },
+        Scenario {
+            id: "not-signed-on",
+            description: "A sale on a terminal that never signed on fails with a clear error and sends nothing",
+            config: default_config,
+            script: |w| {
+                w.command(sale(1_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::NotSignedOn });
+                assert!(transmitted_mtis(w).is_empty());
+            },
+        },
+        Scenario {
+            id: "sale-approved-magstripe-pin",
+            description: "Magstripe sale with PIN: F35, F52/F53, F26 12, MAC; approved with a receipt showing the masked PAN",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(12_345, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                let receipt = w.last_outcome().and_then(|o| o.receipt.clone()).expect("receipt");
+                assert_eq!(receipt.card, "622202******0007");
+                assert_eq!(w.host.terminal.status().pending_reversal, None);
+            },
+        },
+        Scenario {
+            id: "sale-approved-chip",
+            description: "Contact chip sale with F55: online approval, then the card accepts at the second GENERATE AC",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(88_800, cards::chip_debit()));
+                assert!(w.events.iter().any(|e| matches!(e, Event::CardVerdictRequired { .. })));
+                assert!(w.host.terminal.status().pending_reversal.is_some(), "the reversal stands until the card accepts");
+                w.card_verdict(true, Vec::new());
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert_eq!(w.host.terminal.status().pending_reversal, None);
+            },
+        },
+        Scenario {
+            id: "sale-approved-contactless",
+            description: "Contactless sale without PIN (F22 072, F55): approved",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(3_500, cards::tap_credit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "balance-inquiry",
+            description: "Balance inquiry (310000) shows F54 and is never reversible",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(Command::Balance { card: cards::swiped_debit() });
+                expect(w, TransactionKind::Balance, OutcomeResult::Approved);
+                assert!(w.last_outcome().and_then(|o| o.balance.clone()).is_some());
+            },
+        },
+        Scenario {
+            id: "decline-51-insufficient-funds",
+            description: "Declined 51 (small-balance card): guidance to use another card, no reversal",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(10_000, cards::small_balance()));
+                expect_declined(w, "51");
+            },
+        },
+        Scenario {
+            id: "decline-54-expired-card",
+            description: "Declined 54 (expired card): guidance to use another card, no reversal",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(10_000, cards::expired()));
+                expect_declined(w, "54");
+            },
+        },
+        Scenario {
+            id: "decline-55-wrong-pin",
+            description: "Declined 55 (wrong PIN): guidance to re-enter the PIN, no reversal",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(10_000, cards::wrong_pin()));
+                expect_declined(w, "55");
+            },
+        },
+        Scenario {
+            id: "decline-14-invalid-card",
+            description: "Declined 14 (unknown card number): no reversal",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(10_000, cards::unknown()));
+                expect_declined(w, "14");
+            },
+        },
+        Scenario {
+            id: "sale-timeout-reversal",
+            description: "No reply to a sale: at the timeout a reversal 98 with the original STAN is sent and cleared",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(sale(20_000, cards::swiped_debit()));
+                assert!(w.last_outcome().is_some_and(|o| o.transaction == TransactionKind::SignOn));
+                w.run_until_quiet();
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
+                assert_eq!(transmitted_mtis(w), ["0800", "0200", "0400"]);
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "reversal-exhausted-exception",
+            description: "A reversal unanswered 3 times moves to the exceptions list; the next sale then proceeds",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                for _ in 0..4 {
+                    w.acquirer.inject(Fault::DropReply);
+                }
+                w.command(sale(20_000, cards::swiped_debit()));
+                w.run_until_quiet();
+                expect(w, TransactionKind::Sale, OutcomeResult::ReversalFailed { reason: ReversalReason::NoReply });
+                let status = w.host.terminal.status();
+                assert_eq!(status.exceptions.len(), 1);
+                assert_eq!(status.pending_reversal, None);
+                w.wait(60_000);
+                w.command(sale(5_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert_eq!(transmitted_mtis(w), ["0800", "0200", "0400", "0400", "0400", "0200"]);
+                let stan = status.exceptions.first().map(|e| e.stan).unwrap_or_default();
+                w.command(Command::AcknowledgeException { stan });
+                expect(w, TransactionKind::AcknowledgeException, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "reversal-before-next-sale",
+            description: "A pending reversal waiting for its retry goes out first when the next sale is entered",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                // The sale and the first reversal attempt go unanswered.
+                w.acquirer.inject(Fault::DropReply);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(sale(20_000, cards::swiped_debit()));
+                w.fire_next_timer();
+                w.run_until_idle();
+                w.fire_next_timer();
+                w.run_until_idle();
+                assert!(w.host.terminal.status().pending_reversal.is_some());
+                w.command(sale(7_000, cards::swiped_debit()));
+                assert_eq!(transmitted_mtis(w), ["0800", "0200", "0400", "0400", "0200"]);
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                let reversed = w.outcomes.iter().any(|o| o.result == OutcomeResult::Reversed { reason: ReversalReason::NoReply });
+                assert!(reversed, "the first sale ends reversed before the second is sent");
+                w.run_until_quiet();
+            },
+        },
+        Scenario {
+            id: "crash-after-send",
+            description: "The terminal dies after sending a sale: after restore the reversal is sent first",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.feed(StepInput::Kernel(pos_kernel::Input::Command(sale(30_000, cards::swiped_debit()))));
+                w.feed(StepInput::Kernel(pos_kernel::Input::Persisted));
+                // The acquirer approved and charged; the reply dies with the process.
+                w.restart();
+                w.run_until_quiet();
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
+                assert_eq!(transmitted_mtis(w), ["0800", "0200", "0400"]);
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "persist-failure-nothing-sent",
+            description: "The reversal record cannot be written: the sale fails before sending and nothing is transmitted",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.persist_faults.push_back(crate::world::PersistFault::Fail);
+                w.command(sale(30_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::JournalUnavailable });
+                assert_eq!(transmitted_mtis(w), ["0800"]);
+                w.command(sale(30_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "approval-bad-mac-reversal-a0",
+            description: "An approval whose MAC fails is treated as unanswered: reversal with reason A0",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::BadMac);
+                w.command(sale(40_000, cards::swiped_debit()));
+                w.run_until_quiet();
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::MacFailure });
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "reply-wrong-stan-ignored",
+            description: "A reply with another STAN is not an answer: ignored, then timeout and reversal",
+            config: default_config,
+            script: |w| wrong_reply_then_timeout(w, Fault::WrongStan, "STAN"),
+        },
+        Scenario {
+            id: "reply-wrong-terminal-id-ignored",
+            description: "A reply for another terminal id is not an answer: ignored, then timeout and reversal",
+            config: default_config,
+            script: |w| wrong_reply_then_timeout(w, Fault::WrongTerminalId, "terminal id"),
+        },
+        Scenario {
+            id: "reply-wrong-amount-ignored",
+            description: "A reply with another amount is not an answer: ignored, then timeout and reversal",
+            config: default_config,
+            script: |w| wrong_reply_then_timeout(w, Fault::WrongAmount, "amount"),
+        },
+        Scenario {
+            id: "reply-wrong-mti-ignored",
+            description: "A reply with the wrong MTI is not an answer: ignored, then timeout and reversal",
+            config: default_config,
+            script: |w| wrong_reply_then_timeout(w, Fault::WrongMti, "MTI"),
+        },
+        Scenario {
+            id: "garbage-is-no-reply",
+            description: "Garbage from the acquirer is ignored; the sale times out and is reversed",
+            config: default_config,
+            script: |w| wrong_reply_then_timeout(w, Fault::Garbage, "undecodable"),
+        },
+        Scenario {
+            id: "closed-connection-is-no-reply",
+            description: "The acquirer closes the connection instead of answering: no reply, so the sale is reversed",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::Close);
+                w.command(sale(12_300, cards::swiped_debit()));
+                w.run_until_quiet();
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "answer-twice",
+            description: "The acquirer answers twice: the first answer counts, the duplicate is ignored",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::AnswerTwice);
+                w.command(sale(12_300, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                expect_ignored(w, "no request outstanding");
+            },
+        },
+        Scenario {
+            id: "late-approval-after-timeout",
+            description: "An approval arriving after the timeout never becomes an approval: the reversal goes ahead",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::DelayReply);
+                w.command(sale(50_000, cards::swiped_debit()));
+                w.run_until_quiet();
+                expect_ignored(w, "expected MTI 0410, got 0210");
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
+                assert!(!w.outcomes.iter().any(|o| o.transaction == TransactionKind::Sale && o.result == OutcomeResult::Approved));
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "card-declines-after-approval",
+            description: "The chip card declines at the second GENERATE AC after an online approval: reversal 06 with the card's DE55",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(66_600, cards::chip_debit()));
+                w.card_verdict(false, cards::aac());
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::CardDeclined });
+                let reversal = w.steps.iter().flat_map(|s| s.expect.iter()).filter_map(|o| match o {
+                    pos_kernel::Output::Transmit(frame) if frame.get(13..15) == Some(&[0x04, 0x00]) => Some(hex::encode(frame)),
+                    _ => None,
+                }).next().expect("a reversal was sent");
+                assert!(reversal.contains(cards::AAC_TLV), "the reversal carries the card's TLV in F55");
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "header-asks-sign-on",
+            description: "An approval whose header asks for sign-on: the sale stands, the next sale requires a new sign-on",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::SignOnAgainHeader);
+                w.command(sale(10_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert!(w.host.terminal.status().sign_on_required);
+                w.command(sale(10_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::NotSignedOn });
+                sign_on(w);
+                w.command(sale(10_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "over-limit-sale",
+            description: "A sale above the configured maximum is declined locally (超限 / over limit); nothing is sent",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(5_000_001, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::OverLimit { limit: 5_000_000 } });
+                assert_eq!(transmitted_mtis(w), ["0800"]);
+            },
+        },
+        Scenario {
+            id: "stan-wrap",
+            description: "The STAN after 999999 is 000001",
+            config: || Config { initial_stan: 999_998, ..Config::default() },
+            script: |w| {
+                sign_on(w);
+                assert_eq!(w.host.terminal.status().last_stan, 999_998);
+                w.command(sale(1_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                w.command(sale(2_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert_eq!(w.last_outcome().and_then(|o| o.stan), Some(1));
+            },
+        },
+    ]
+}

@@ -1,0 +1,50 @@
+//! The vector file format (tests/vectors/*.json): one scenario per file.
+//!
+//! ```json
+//! { "id": "...", "description": "...", "config": { ... },
+//!   "steps": [ { "now": 1795226400000, "input": {"receive": "00..."}, "expect": [ {"transmit": "00..."} ] } ] }
+//! ```
+//! `input` is a kernel [`Input`] or `"restart"` (rebuild the terminal from the records it has
+//! persisted so far: those acknowledged with `"persisted"`). `expect` lists every output, in order.
+
+use pos_kernel::{Config, Input, Output, Timestamp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vector {
+    /// Stable id, also the file name.
+    pub id: String,
+    /// What the scenario proves, in one line.
+    pub description: String,
+    /// The terminal's configuration; the security module is the software one with the test TMK.
+    pub config: Config,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub now: Timestamp,
+    pub input: StepInput,
+    pub expect: Vec<Output>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepInput {
+    /// The process restarts: the terminal is rebuilt from its durable journal records.
+    Restart,
+    #[serde(untagged)]
+    Kernel(Input),
+}
+
+impl Vector {
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    pub fn from_json(text: &str) -> Result<Vector, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}

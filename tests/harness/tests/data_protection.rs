@@ -1,0 +1,95 @@
+//! DESIGN.md rule 12 over every vector: journal records never hold track data, PIN blocks or
+//! CVV-bearing fields, and no event or outcome shows a full PAN.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use pos_harness::vector::Vector;
+use pos_harness::vectors_dir;
+use pos_kernel::codec::Frame;
+use pos_kernel::engine::Record;
+use pos_kernel::Output;
+
+fn vectors() -> Vec<Vector> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(vectors_dir()).expect("tests/vectors") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "json") {
+            out.push(Vector::from_json(&std::fs::read_to_string(&path).expect("read")).expect("parse"));
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn journal_records_hold_no_track_data_or_pin_block() {
+    let mut records = 0;
+    let mut secrets = 0;
+    for vector in vectors() {
+        let outputs: Vec<&Output> = vector.steps.iter().flat_map(|s| s.expect.iter()).collect();
+        // Every track and PIN block this vector ever transmitted.
+        let mut sensitive: Vec<Vec<u8>> = Vec::new();
+        for output in &outputs {
+            if let Output::Transmit(bytes) = output {
+                let frame = Frame::decode(bytes).expect("transmitted frames decode");
+                for field in [35, 36, 52] {
+                    sensitive.extend(frame.message.get(field).map(<[u8]>::to_vec));
+                }
+            }
+        }
+        secrets += sensitive.len();
+        for output in &outputs {
+            if let Output::Persist(bytes) = output {
+                records += 1;
+                for secret in &sensitive {
+                    assert!(
+                        !contains(bytes, secret),
+                        "{}: a journal record holds track or PIN data",
+                        vector.id
+                    );
+                }
+                if let Ok(Record::RequestSent {
+                    reversal: Some(reversal),
+                    ..
+                }) = Record::decode(bytes)
+                {
+                    for field in [26, 35, 36, 52, 53, 64] {
+                        assert!(!reversal.message.has(field), "{}: reversal keeps F{field}", vector.id);
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        records > 50 && secrets > 10,
+        "the check must see records ({records}) and secrets ({secrets})"
+    );
+}
+
+#[test]
+fn events_and_outcomes_show_masked_pans_only() {
+    let pans = [
+        pos_acquirer_sim::cards::MAGSTRIPE_DEBIT,
+        pos_acquirer_sim::cards::CHIP_DEBIT,
+        pos_acquirer_sim::cards::CONTACTLESS,
+        pos_acquirer_sim::cards::SMALL_BALANCE,
+        pos_acquirer_sim::cards::EXPIRED,
+        pos_acquirer_sim::cards::UNKNOWN,
+    ];
+    let mut shown = 0;
+    for vector in vectors() {
+        for output in vector.steps.iter().flat_map(|s| s.expect.iter()) {
+            if matches!(output, Output::Event(_) | Output::Outcome(_)) {
+                let text = serde_json::to_string(output).expect("json");
+                shown += 1;
+                for pan in pans {
+                    assert!(!text.contains(pan), "{}: full PAN in {text}", vector.id);
+                }
+            }
+        }
+    }
+    assert!(shown > 50);
+}

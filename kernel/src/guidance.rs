@@ -170,6 +170,11 @@ pub fn for_response_code(code: &str) -> Guidance {
     }
 }
 
+/// Guidance for an approval that prints no receipt (sign-on, echo, balance inquiry, ...).
+pub fn done() -> Guidance {
+    g(Category::Approved, ("交易成功", "Approved"), ("完成", "Done"))
+}
+
 /// Guidance for an outcome that was reversed after being unknown (nothing was charged).
 pub fn reversed() -> Guidance {
     g(

@@ -299,7 +299,8 @@ impl Terminal {
 
     fn outcome(&self, transaction: TransactionKind, stan: Option<u32>, result: OutcomeResult) -> Box<Outcome> {
         let guidance = match &result {
-            OutcomeResult::Approved => guidance::for_response_code("00"),
+            OutcomeResult::Approved if transaction == TransactionKind::Sale => guidance::for_response_code("00"),
+            OutcomeResult::Approved => guidance::done(),
             OutcomeResult::Declined { response_code } => guidance::for_response_code(response_code),
             OutcomeResult::Failed { reason } => guidance::local(reason),
             OutcomeResult::Reversed {

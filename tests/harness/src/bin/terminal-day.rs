@@ -8,7 +8,7 @@ use pos_acquirer_sim::Fault;
 use pos_harness::cards;
 use pos_harness::reconcile::reconcile;
 use pos_harness::world::World;
-use pos_kernel::engine::{Command, Outcome, OutcomeResult};
+use pos_kernel::engine::{Command, Outcome, OutcomeResult, ReversalReason};
 use pos_kernel::Config;
 
 fn print_outcome(outcome: &Outcome) {
@@ -18,6 +18,7 @@ fn print_outcome(outcome: &Outcome) {
         OutcomeResult::Approved => "APPROVED".to_owned(),
         OutcomeResult::Declined { response_code } => format!("DECLINED {response_code}"),
         OutcomeResult::Failed { reason } => format!("FAILED {reason:?}"),
+        OutcomeResult::Reversed { reason: ReversalReason::CardDeclined } => "DECLINED BY THE CARD, REVERSED (06)".to_owned(),
         OutcomeResult::Reversed { reason } => format!("UNKNOWN, REVERSED ({})", reason.code()),
         OutcomeResult::ReversalFailed { reason } => format!("UNKNOWN, REVERSAL NOT CONFIRMED ({})", reason.code()),
     };
@@ -44,7 +45,9 @@ fn main() -> ExitCode {
     let mut world = World::new(Config::default());
     world.recording = false;
     let mut shown = 0;
-    let mut show = |world: &World| {
+    let mut show = |world: &mut World| {
+        // The next customer comes a while later.
+        world.wait(75_000);
         for outcome in world.outcomes.get(shown..).unwrap_or_default() {
             print_outcome(outcome);
         }
@@ -53,7 +56,7 @@ fn main() -> ExitCode {
 
     println!("# Sign-on");
     world.command(Command::SignOn);
-    show(&world);
+    show(&mut world);
 
     println!("\n# Swiped card with PIN, chip card, contactless tap");
     world.command(Command::Sale {
@@ -69,20 +72,20 @@ fn main() -> ExitCode {
         amount: 2_350,
         card: cards::tap_credit(),
     });
-    show(&world);
+    show(&mut world);
 
     println!("\n# Balance inquiry");
     world.command(Command::Balance {
         card: cards::swiped_debit(),
     });
-    show(&world);
+    show(&mut world);
 
     println!("\n# A card without enough money");
     world.command(Command::Sale {
         amount: 9_900,
         card: cards::small_balance(),
     });
-    show(&world);
+    show(&mut world);
 
     println!("\n# The bank charges the card but its reply is lost: the terminal times out and reverses");
     world.acquirer.inject(Fault::DropReply);
@@ -91,7 +94,7 @@ fn main() -> ExitCode {
         card: cards::swiped_debit(),
     });
     world.run_until_quiet();
-    show(&world);
+    show(&mut world);
 
     println!("\n# The chip card refuses after the bank approved: reversal 06");
     world.command(Command::Sale {
@@ -99,7 +102,7 @@ fn main() -> ExitCode {
         card: cards::chip_debit(),
     });
     world.card_verdict(false, cards::aac());
-    show(&world);
+    show(&mut world);
 
     println!("\n# The power fails right after a sale was sent; on restart the reversal goes first");
     world.acquirer.inject(Fault::DropReply);
@@ -109,7 +112,7 @@ fn main() -> ExitCode {
     });
     world.restart();
     world.run_until_quiet();
-    show(&world);
+    show(&mut world);
 
     let status = world.host.terminal.status();
     println!(

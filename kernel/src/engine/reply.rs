@@ -45,16 +45,25 @@ pub fn validate(
     if request.has(4) && reply.get(4) != request.get(4) && !partial_approval_ok(request, reply, code) {
         return Err(Mismatch::NotTheAnswer("amount (F4) differs from the request".into()));
     }
-    if reply.get(39).is_none() {
-        return Err(Mismatch::NotTheAnswer("no response code (F39)".into()));
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Mismatch::NotTheAnswer("no valid response code (F39)".into()));
     }
-    if financial && is_approval(code) {
-        let received = reply.get(64);
-        let computed = expected_mac(reply);
-        match (received, computed) {
-            (Some(received), Some(computed)) if received == computed.as_slice() => {}
-            _ => return Err(Mismatch::BadMac),
+    if !financial {
+        return Ok(());
+    }
+    // An approval must carry a valid MAC. A decline need not carry one (PROFILE.md §4), but when
+    // it does, it must verify: a corrupted approval must not pass for a decline and clear the
+    // reversal while the card was charged.
+    let received = reply.get(64);
+    let mac_ok = || matches!((received, expected_mac(reply)), (Some(r), Some(c)) if r == c.as_slice());
+    if is_approval(code) {
+        if !mac_ok() {
+            return Err(Mismatch::BadMac);
         }
+    } else if received.is_some() && !mac_ok() {
+        return Err(Mismatch::NotTheAnswer(
+            "the MAC (F64) of a decline does not verify".into(),
+        ));
     }
     Ok(())
 }

@@ -56,13 +56,13 @@
 //!
 //! | # | rule | F39 |
 //! |---|---|---|
-//! | 1 | F11, F41, F60 or F3 missing, F4 missing (except balance inquiry), no PAN (F2 or track 2), MTI/F3/60.1 not in the table | `30` |
+//! | 1 | F11, F41, F60 or F3 missing, F4 missing (except balance inquiry), no PAN (F2 or track 2), MTI/F3/60.1 not in the table; for a reversal: F11, F41 or F3 missing, or F3/60.1 of no reversible type | `30` |
 //! | 2 | terminal not signed on (never, or signed off); the reply header asks to sign on again (requirement 3) | `A0` |
 //! | 3 | F64 missing or not the CUP MAC of the request under the terminal's MAK | `A0` |
 //! | 4 | same (batch 60.2, STAN, MTI) answered before with the same F2 F3 F4 F60 | the same reply again, no second effect |
 //! | 5 | same (batch, STAN, MTI) answered before with different F2/F3/F4/F60 | `94` (not remembered) |
-//! | 6 | unknown or Luhn-invalid PAN (reversals skip rules 6–8) | `14` |
-//! | 7 | card expired: expiry `YYMM` (20YY) before the bank's local year and month | `54` |
+//! | 6 | unknown or Luhn-invalid PAN | `14` |
+//! | 7 | card expired: the bank's record of the expiry `YYMM` (20YY; F14 is not consulted) is before the bank's local year and month | `54` |
 //! | 8 | F52 present but does not decrypt (PIK) and decode to a format-0 PIN block | `99` |
 //! | 8 | F52 PIN differs from the card's, or F52 sent for a card without PIN, or F52 missing for a card with a PIN in a sale, balance inquiry or pre-auth | `55` |
 //! | 9 | sale, pre-auth, completion, refund: amount ending (last two minor-unit digits) in `51` / `05` / `61` / `91` / `96` | that code |
@@ -80,8 +80,10 @@
 //! | 11 | sale, pre-auth: balance below the amount; completion: balance + hold below the amount | `51` |
 //! | 12 | otherwise | `00` |
 //!
-//! Only authenticated requests (rules 2 and 3 passed) are remembered for de-duplication and
-//! reversal look-up, so a request answered `A0` has had no effect and may be sent again.
+//! Reversals go through rules 1 to 5 and then the reversal table below (no card, PIN or amount
+//! checks). Only authenticated requests (rules 2 and 3 passed) are remembered for
+//! de-duplication and reversal look-up, so a request answered `A0` has had no effect and may be
+//! sent again.
 //!
 //! ## Reversals (0400)
 //!

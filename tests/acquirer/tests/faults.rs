@@ -22,7 +22,11 @@ fn sale_under(fault: Fault) -> (Acquirer, Terminal, Message, Vec<AcquirerOutput>
     bank.inject(fault);
     let outputs = bank.handle_frame(NOW, &Terminal::frame(&sale));
     // Processed regardless of the fault.
-    assert_eq!(bank.ledger().balance(MAGSTRIPE_DEBIT), Some(OPENING - 10_000), "{fault}");
+    assert_eq!(
+        bank.ledger().balance(MAGSTRIPE_DEBIT),
+        Some(OPENING - 10_000),
+        "{fault}"
+    );
     assert_eq!(bank.ledger().entries().len(), 1);
     // One fault per reply: the next reply is clean.
     assert_eq!(bank.pending_faults().count(), 0);
@@ -161,7 +165,10 @@ fn faults_apply_in_order_one_per_reply_and_can_be_cleared() {
     bank.inject(Fault::Close);
     // Undecodable input produces no reply and consumes no fault.
     assert!(bank.handle_frame(NOW, &[0x00, 0x01, 0x02]).is_empty());
-    assert_eq!(bank.pending_faults().collect::<Vec<_>>(), [Fault::DropReply, Fault::AnswerTwice, Fault::Close]);
+    assert_eq!(
+        bank.pending_faults().collect::<Vec<_>>(),
+        [Fault::DropReply, Fault::AnswerTwice, Fault::Close]
+    );
     let echo = terminal.echo();
     assert!(bank.handle_frame(NOW, &Terminal::frame(&echo)).is_empty());
     let echo = terminal.echo();

@@ -29,7 +29,14 @@ fn pre_auth_holds_and_cancel_releases() {
 
     let cancel = terminal.pre_auth_cancel(CONTACTLESS, 90_000, &pa);
     assert_eq!(terminal.transact(&mut bank, &cancel).0, "64");
-    let cancel = terminal.pre_auth_cancel(CONTACTLESS, 100_000, &Approval { auth: "000000".into(), ..pa.clone() });
+    let cancel = terminal.pre_auth_cancel(
+        CONTACTLESS,
+        100_000,
+        &Approval {
+            auth: "000000".into(),
+            ..pa.clone()
+        },
+    );
     assert_eq!(terminal.transact(&mut bank, &cancel).0, "25");
     let cancel = terminal.pre_auth_cancel(CONTACTLESS, 100_000, &pa);
     assert_eq!(terminal.transact(&mut bank, &cancel).0, "00");
@@ -56,7 +63,10 @@ fn completion_up_to_115_percent_charges_and_releases_the_hold() {
     assert_eq!(bank.ledger().net_charged(TID), 115_000);
     let entries = bank.ledger().entries();
     assert!(entries[0].completed);
-    assert_eq!((entries[1].kind, entries[1].original), (LedgerKind::Completion, Some(0)));
+    assert_eq!(
+        (entries[1].kind, entries[1].original),
+        (LedgerKind::Completion, Some(0))
+    );
     assert_eq!(bank.ledger().charged_stans(TID), vec![(1, 4, 115_000)]);
 
     // A second completion of the same pre-auth.

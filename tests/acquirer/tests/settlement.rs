@@ -85,8 +85,18 @@ fn unbalanced_settlement_then_batch_upload_and_end() {
     assert_eq!(
         bank.uploaded(TID, 1),
         [
-            UploadEntry { foreign: false, stan: 2, pan: MAGSTRIPE_DEBIT.into(), amount: 10_000 },
-            UploadEntry { foreign: true, stan: 12, pan: FOREIGN.into(), amount: 7_000 },
+            UploadEntry {
+                foreign: false,
+                stan: 2,
+                pan: MAGSTRIPE_DEBIT.into(),
+                amount: 10_000
+            },
+            UploadEntry {
+                foreign: true,
+                stan: 12,
+                pan: FOREIGN.into(),
+                amount: 7_000
+            },
         ]
     );
     assert!(!bank.batch_closed(TID, 1));
@@ -97,13 +107,20 @@ fn unbalanced_settlement_then_batch_upload_and_end() {
     // A new settlement of the closed batch is an error in both halves.
     let settlement = terminal.settlement(&bank_domestic(), &bank_foreign());
     let reply = terminal.exchange(&mut bank, &settlement);
-    assert_eq!(reply.message.get_str(48).unwrap(), format!("{}3{}3", bank_domestic(), bank_foreign()));
+    assert_eq!(
+        reply.message.get_str(48).unwrap(),
+        format!("{}3{}3", bank_domestic(), bank_foreign())
+    );
 
     // The next batch starts empty.
     terminal.batch = 2;
     let settlement = terminal.settlement(&half(0, 0, 0, 0), &half(0, 0, 0, 0));
     let reply = terminal.exchange(&mut bank, &settlement);
-    assert_eq!(reply.message.get_str(48).unwrap(), format!("{}1{}1", half(0, 0, 0, 0), half(0, 0, 0, 0)));
+    assert_eq!(
+        reply.message.get_str(48).unwrap(),
+        format!("{}1{}1", half(0, 0, 0, 0), half(0, 0, 0, 0))
+    );
+    assert_eq!(bank.terminal_batch(TID), Some(2));
 }
 
 #[test]
@@ -119,7 +136,10 @@ fn settlement_counts_only_this_terminal_and_batch() {
     terminal.batch = 1;
     let settlement = terminal.settlement(&bank_domestic(), &bank_foreign());
     let reply = terminal.exchange(&mut bank, &settlement);
-    assert_eq!(reply.message.get_str(48).unwrap(), format!("{}1{}1", bank_domestic(), bank_foreign()));
+    assert_eq!(
+        reply.message.get_str(48).unwrap(),
+        format!("{}1{}1", bank_domestic(), bank_foreign())
+    );
 }
 
 #[test]

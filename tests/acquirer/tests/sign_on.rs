@@ -46,6 +46,7 @@ fn sign_on_keys_decrypt_and_check_values_match() {
     assert_eq!(check_value(&mak), keys.mak.check_value);
     assert!(pik != mak && mak != tdk && pik != tdk);
     assert!(bank.is_signed_on(TID));
+    assert_eq!(bank.terminal_batch(TID), Some(42));
 }
 
 #[test]

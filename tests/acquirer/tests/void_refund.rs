@@ -43,10 +43,16 @@ fn void_credits_the_sale_back_once() {
 fn void_rules() {
     let (mut bank, mut terminal) = signed_on();
     let original = approved_sale(&mut bank, &mut terminal, 20_000);
-    let unknown = Approval { stan: 999, ..original.clone() };
+    let unknown = Approval {
+        stan: 999,
+        ..original.clone()
+    };
     let void = terminal.void(MAGSTRIPE_DEBIT, 20_000, &unknown);
     assert_eq!(terminal.transact(&mut bank, &void).0, "25");
-    let wrong_rrn = Approval { rrn: "999999999999".into(), ..original.clone() };
+    let wrong_rrn = Approval {
+        rrn: "999999999999".into(),
+        ..original.clone()
+    };
     let void = terminal.void(MAGSTRIPE_DEBIT, 20_000, &wrong_rrn);
     assert_eq!(terminal.transact(&mut bank, &void).0, "25");
     let void = terminal.void(CHIP_DEBIT, 20_000, &original);

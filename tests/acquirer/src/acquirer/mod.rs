@@ -148,6 +148,11 @@ impl Acquirer {
         self.terminals.get(terminal_id).is_some_and(|t| t.keys.is_some())
     }
 
+    /// The batch (60.2) of the terminal's latest sign-on, financial or settlement-family request.
+    pub fn terminal_batch(&self, terminal_id: &str) -> Option<u32> {
+        self.terminals.get(terminal_id).map(|t| t.batch)
+    }
+
     /// Batch-upload entries (0320, 60.3 `201`) received for a terminal's batch, in order.
     pub fn uploaded(&self, terminal_id: &str, batch: u32) -> &[UploadEntry] {
         self.batches

@@ -138,7 +138,7 @@ impl Terminal {
         tdes_encrypt_block(self.pik.as_ref().unwrap(), clear).to_vec()
     }
 
-    /// The common part of a card request (not yet MACed).
+    /// The common part of a card request (not yet MACed). F25 is `06` for the pre-auth family.
     fn card_request(
         &mut self,
         mti: u16,
@@ -147,9 +147,13 @@ impl Terminal {
         pan: &str,
         amount: Option<u64>,
         pin: Option<&str>,
-        condition: &str,
     ) -> Message {
         let stan = self.next_stan();
+        let condition = if ["10", "11", "20", "21"].contains(&kind) {
+            "06"
+        } else {
+            "00"
+        };
         let mut m = Message::new(Mti(mti))
             .with(2, pan)
             .with(3, processing)
@@ -173,18 +177,18 @@ impl Terminal {
     }
 
     pub fn sale(&mut self, pan: &str, amount: u64, pin: Option<&str>) -> Message {
-        let m = self.card_request(200, "000000", "22", pan, Some(amount), pin, "00");
+        let m = self.card_request(200, "000000", "22", pan, Some(amount), pin);
         self.mac(m)
     }
 
     pub fn balance(&mut self, pan: &str, pin: Option<&str>) -> Message {
-        let m = self.card_request(200, "310000", "01", pan, None, pin, "00");
+        let m = self.card_request(200, "310000", "01", pan, None, pin);
         self.mac(m)
     }
 
     pub fn void(&mut self, pan: &str, amount: u64, original: &Approval) -> Message {
         let m = self
-            .card_request(200, "200000", "23", pan, Some(amount), None, "00")
+            .card_request(200, "200000", "23", pan, Some(amount), None)
             .with(37, original.rrn.clone())
             .with(38, original.auth.clone())
             .with(61, format!("{:06}{:06}", original.batch, original.stan));
@@ -193,7 +197,7 @@ impl Terminal {
 
     pub fn refund(&mut self, pan: &str, amount: u64, original_rrn: &str, original_date: &str) -> Message {
         let m = self
-            .card_request(220, "200000", "25", pan, Some(amount), None, "00")
+            .card_request(220, "200000", "25", pan, Some(amount), None)
             .with(37, original_rrn)
             .with(61, format!("000000000000{original_date}"))
             .with(63, "CUP");
@@ -201,13 +205,13 @@ impl Terminal {
     }
 
     pub fn pre_auth(&mut self, pan: &str, amount: u64, pin: Option<&str>) -> Message {
-        let m = self.card_request(100, "030000", "10", pan, Some(amount), pin, "06");
+        let m = self.card_request(100, "030000", "10", pan, Some(amount), pin);
         self.mac(m)
     }
 
     pub fn pre_auth_cancel(&mut self, pan: &str, amount: u64, pre_auth: &Approval) -> Message {
         let m = self
-            .card_request(100, "200000", "11", pan, Some(amount), None, "06")
+            .card_request(100, "200000", "11", pan, Some(amount), None)
             .with(38, pre_auth.auth.clone())
             .with(
                 61,
@@ -218,7 +222,7 @@ impl Terminal {
 
     pub fn completion(&mut self, pan: &str, amount: u64, pre_auth: &Approval) -> Message {
         let m = self
-            .card_request(200, "000000", "20", pan, Some(amount), None, "06")
+            .card_request(200, "000000", "20", pan, Some(amount), None)
             .with(38, pre_auth.auth.clone())
             .with(
                 61,
@@ -229,7 +233,7 @@ impl Terminal {
 
     pub fn completion_void(&mut self, pan: &str, amount: u64, completion: &Approval) -> Message {
         let m = self
-            .card_request(200, "200000", "21", pan, Some(amount), None, "06")
+            .card_request(200, "200000", "21", pan, Some(amount), None)
             .with(37, completion.rrn.clone())
             .with(38, completion.auth.clone())
             .with(61, format!("{:06}{:06}", completion.batch, completion.stan));

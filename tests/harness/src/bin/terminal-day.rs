@@ -18,7 +18,9 @@ fn print_outcome(outcome: &Outcome) {
         OutcomeResult::Approved => "APPROVED".to_owned(),
         OutcomeResult::Declined { response_code } => format!("DECLINED {response_code}"),
         OutcomeResult::Failed { reason } => format!("FAILED {reason:?}"),
-        OutcomeResult::Reversed { reason: ReversalReason::CardDeclined } => "DECLINED BY THE CARD, REVERSED (06)".to_owned(),
+        OutcomeResult::Reversed {
+            reason: ReversalReason::CardDeclined,
+        } => "DECLINED BY THE CARD, REVERSED (06)".to_owned(),
         OutcomeResult::Reversed { reason } => format!("UNKNOWN, REVERSED ({})", reason.code()),
         OutcomeResult::ReversalFailed { reason } => format!("UNKNOWN, REVERSAL NOT CONFIRMED ({})", reason.code()),
     };

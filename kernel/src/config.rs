@@ -41,6 +41,9 @@ pub struct Config {
     pub initial_stan: u32,
     /// Batch number of a brand-new terminal before its first sign-on. Default 1.
     pub initial_batch: u32,
+    /// PAN prefixes of domestic cards; other cards settle under the foreign half of F48 and
+    /// upload as organisation `01`. Default `["62"]` (UnionPay).
+    pub domestic_prefixes: Vec<String>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             refund_limit: 1_000_000,
             initial_stan: 1,
             initial_batch: 1,
+            domestic_prefixes: vec!["62".into()],
         }
     }
 }
@@ -123,6 +127,13 @@ impl Config {
         }
         if !(1..=999_999).contains(&self.initial_batch) {
             return err("initial_batch", "must be 1 to 999999");
+        }
+        if self
+            .domestic_prefixes
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 19 || !digits(p))
+        {
+            return err("domestic_prefixes", "each prefix must be 1 to 19 digits");
         }
         Ok(())
     }

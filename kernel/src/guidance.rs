@@ -217,6 +217,44 @@ pub fn declined_by_card() -> Guidance {
     )
 }
 
+fn original(problem: crate::engine::OriginalProblem) -> Guidance {
+    use crate::engine::OriginalProblem::*;
+    use Category::CardholderAction as C;
+    match problem {
+        NotFound => g(
+            C,
+            ("原交易不存在", "Original transaction not found"),
+            ("请核对原交易凭证号", "Check the original's trace number (STAN)"),
+        ),
+        PreviousBatch => g(
+            C,
+            ("原交易已结算", "Original already settled"),
+            (
+                "原交易不在当前批次，请做退货",
+                "The original is in a settled batch: use a refund",
+            ),
+        ),
+        AlreadyClosed => g(
+            C,
+            ("原交易已撤销或已完成", "Original already voided or completed"),
+            ("无需再次撤销", "Nothing to do: it is already closed"),
+        ),
+        WrongType => g(
+            C,
+            ("原交易类型不符", "Wrong original transaction type"),
+            (
+                "请选择正确的交易类型",
+                "Choose the matching transaction (void, completion void, ...)",
+            ),
+        ),
+        AmountTooHigh => g(
+            C,
+            ("金额超过原交易", "Amount exceeds the original"),
+            ("请输入不超过原交易的金额", "Enter an amount within the original's"),
+        ),
+    }
+}
+
 /// Guidance for local failures, before anything was sent.
 pub fn local(reason: &crate::engine::FailReason) -> Guidance {
     use crate::engine::FailReason::*;
@@ -273,6 +311,23 @@ pub fn local(reason: &crate::engine::FailReason) -> Guidance {
             TerminalProblem,
             ("终端故障", "Terminal fault"),
             ("请重启终端", "Restart the terminal"),
+        ),
+        Original { problem } => original(*problem),
+        SettlementInProgress => g(
+            RetryLater,
+            ("正在结算", "Settlement in progress"),
+            (
+                "请先完成结算",
+                "Finish the settlement first (settle again to resume it)",
+            ),
+        ),
+        RefundPending { .. } => g(
+            RetryLater,
+            ("有未完成的退货", "A refund is pending"),
+            (
+                "退货尚未得到应答，请稍后再结算",
+                "A refund is still unanswered: settle again later",
+            ),
         ),
         NoReply => g(
             RetryLater,

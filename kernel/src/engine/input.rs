@@ -39,6 +39,38 @@ pub enum Command {
     Sale { amount: u64, card: Card },
     /// Balance inquiry; never reversed.
     Balance { card: Card },
+    /// Void an approved sale of the current batch, by its STAN. Without a card, the journaled PAN
+    /// is used (keyed entry).
+    Void {
+        original_stan: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<Card>,
+    },
+    /// Refund part or all of a sale of any batch or day, by its RRN and date (`MMDD`).
+    Refund {
+        amount: u64,
+        card: Card,
+        original_rrn: String,
+        original_date: String,
+    },
+    /// Pre-authorization: hold `amount` on the card.
+    PreAuth { amount: u64, card: Card },
+    /// Cancel an open pre-authorization (by its STAN), for its full amount.
+    PreAuthCancel { original_stan: u32, card: Card },
+    /// Complete an open pre-authorization (by its STAN) for up to 115% of its amount.
+    Completion {
+        original_stan: u32,
+        amount: u64,
+        card: Card,
+    },
+    /// Void a completion of the current batch, by its STAN.
+    CompletionVoid {
+        original_stan: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<Card>,
+    },
+    /// Settle the batch: totals, batch upload when unbalanced, then the next batch.
+    Settle,
     /// The operator has seen an unconfirmed reversal and taken it up with the acquirer.
     AcknowledgeException { stan: u32 },
 }
@@ -53,6 +85,13 @@ impl Command {
             Command::Echo => K::Echo,
             Command::Sale { .. } => K::Sale,
             Command::Balance { .. } => K::Balance,
+            Command::Void { .. } => K::Void,
+            Command::Refund { .. } => K::Refund,
+            Command::PreAuth { .. } => K::PreAuth,
+            Command::PreAuthCancel { .. } => K::PreAuthCancel,
+            Command::Completion { .. } => K::Completion,
+            Command::CompletionVoid { .. } => K::CompletionVoid,
+            Command::Settle => K::Settlement,
             Command::AcknowledgeException { .. } => K::AcknowledgeException,
         }
     }

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::settlement::{SettlementProgress, SettlementReport};
 use super::{EntryMode, ReversalReason, TransactionKind};
 use crate::codec::Message;
 use crate::security::WorkingKeys;
@@ -31,6 +32,9 @@ pub enum Record {
         stan: u32,
         transaction: TransactionKind,
         reversal: Option<PendingReversal>,
+        /// For a refund: what to resend, with the same STAN, until it is answered.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resend: Option<PendingRefund>,
     },
     /// A financial transaction was approved (and, for chip, accepted by the card).
     Approved(BatchEntry),
@@ -50,6 +54,12 @@ pub enum Record {
     ReversalException { stan: u32 },
     /// The operator acknowledged an exception.
     ExceptionAcknowledged { stan: u32 },
+    /// Settlement progress: the step about to be sent (with its STAN) or just completed.
+    Settlement(SettlementProgress),
+    /// Settlement finished: the batch advances and its entries leave the journal.
+    Settled(SettlementReport),
+    /// The whole durable state; a compacted journal starts with it.
+    Snapshot(Box<DurableState>),
 }
 
 impl Record {
@@ -107,7 +117,19 @@ pub struct PendingReversal {
     pub icc_data: Option<Vec<u8>>,
 }
 
-/// An approved transaction of the current batch.
+/// A refund sent and not yet answered: resent with the same STAN until it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRefund {
+    pub stan: u32,
+    pub amount: u64,
+    /// Masked PAN.
+    pub card: String,
+    pub entry: EntryMode,
+    /// The refund request without track data and MAC (re-MACed when resent).
+    pub message: Message,
+}
+
+/// An approved transaction: in the current batch, or an open pre-authorization.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchEntry {
     pub stan: u32,
@@ -121,6 +143,19 @@ pub struct BatchEntry {
     pub auth_code: String,
     /// Local date and time of the approval, `YYYY-MM-DD hh:mm:ss`.
     pub date_time: String,
+    /// Local date of the approval, `MMDD` (61.3 of later references).
+    pub date: String,
+    /// For a void, completion or cancel: the STAN of the transaction it refers to.
+    pub original_stan: Option<u32>,
+    /// The STAN of the void, cancel or completion that closed this entry.
+    pub closed_by: Option<u32>,
+}
+
+/// The last settled batch, so a void of one of its sales gets a clear answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettledBatch {
+    pub batch: u32,
+    pub stans: Vec<u32>,
 }
 
 /// A reversal that was never confirmed: the card may have been charged.
@@ -135,7 +170,7 @@ pub struct ExceptionEntry {
 }
 
 /// Everything the terminal must remember across a restart.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DurableState {
     pub keys: Option<WorkingKeys>,
     pub signed_on: bool,
@@ -143,8 +178,19 @@ pub struct DurableState {
     pub last_stan: u32,
     pub batch: u32,
     pub reversal: Option<PendingReversal>,
+    /// Approved transactions of the current batch (sales, voids, refunds, completions, completion voids).
     pub entries: Vec<BatchEntry>,
+    /// Approved pre-authorizations, open or closed, across batches.
+    pub preauths: Vec<BatchEntry>,
+    pub pending_refunds: Vec<PendingRefund>,
+    pub settlement: Option<SettlementProgress>,
+    pub previous_batch: Option<SettledBatch>,
     pub exceptions: Vec<ExceptionEntry>,
+}
+
+/// Batches run 000001..999999 and wrap, like STANs.
+pub fn next_batch(batch: u32) -> u32 {
+    next_stan(batch)
 }
 
 /// STANs run 000001..999999 and wrap (DESIGN.md rule 2).
@@ -166,6 +212,10 @@ impl DurableState {
             batch: initial_batch,
             reversal: None,
             entries: Vec::new(),
+            preauths: Vec::new(),
+            pending_refunds: Vec::new(),
+            settlement: None,
+            previous_batch: None,
             exceptions: Vec::new(),
         }
     }
@@ -189,8 +239,15 @@ impl DurableState {
                 self.batch = *batch;
             }
             Record::SignedOff => self.signed_on = false,
-            Record::RequestSent { stan, reversal, .. } => {
+            Record::RequestSent {
+                stan, reversal, resend, ..
+            } => {
                 self.last_stan = *stan;
+                if let Some(refund) = resend {
+                    if !self.pending_refunds.iter().any(|r| r.stan == *stan) {
+                        self.pending_refunds.push(refund.clone());
+                    }
+                }
                 if let Some(reversal) = reversal {
                     if self.reversal.is_some() {
                         return Err(JournalError::Inconsistent(format!(
@@ -200,11 +257,12 @@ impl DurableState {
                     self.reversal = Some(reversal.clone());
                 }
             }
-            Record::Approved(entry) => {
-                self.clear_reversal(entry.stan);
-                self.entries.push(entry.clone());
+            Record::Approved(entry) => self.approve(entry),
+            Record::Declined { stan, .. } => {
+                self.clear_reversal(*stan);
+                self.pending_refunds.retain(|r| r.stan != *stan);
             }
-            Record::Declined { stan, .. } | Record::ReversalCleared { stan, .. } => self.clear_reversal(*stan),
+            Record::ReversalCleared { stan, .. } => self.clear_reversal(*stan),
             Record::ReversalUpdated {
                 stan,
                 reason,
@@ -233,8 +291,49 @@ impl DurableState {
                     exception.acknowledged = true;
                 }
             }
+            Record::Settlement(progress) => {
+                if let Some(stan) = progress.in_flight_stan {
+                    self.last_stan = stan;
+                }
+                self.settlement = Some(progress.clone());
+            }
+            Record::Settled(report) => {
+                let stans = self.entries.iter().map(|e| e.stan).collect();
+                self.previous_batch = Some(SettledBatch {
+                    batch: report.batch,
+                    stans,
+                });
+                self.entries.clear();
+                self.settlement = None;
+                self.batch = next_batch(report.batch);
+            }
+            Record::Snapshot(state) => *self = (**state).clone(),
         }
         Ok(())
+    }
+
+    fn approve(&mut self, entry: &BatchEntry) {
+        use TransactionKind::*;
+        self.clear_reversal(entry.stan);
+        self.pending_refunds.retain(|r| r.stan != entry.stan);
+        let close = |list: &mut Vec<BatchEntry>| {
+            for original in list
+                .iter_mut()
+                .filter(|e| Some(e.stan) == entry.original_stan && e.closed_by.is_none())
+            {
+                original.closed_by = Some(entry.stan);
+            }
+        };
+        match entry.transaction {
+            Void | CompletionVoid => close(&mut self.entries),
+            Completion | PreAuthCancel => close(&mut self.preauths),
+            _ => {}
+        }
+        match entry.transaction {
+            PreAuth => self.preauths.push(entry.clone()),
+            PreAuthCancel => {}
+            _ => self.entries.push(entry.clone()),
+        }
     }
 
     fn clear_reversal(&mut self, stan: u32) {

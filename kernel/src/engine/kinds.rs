@@ -11,23 +11,55 @@ pub enum TransactionKind {
     Echo,
     Sale,
     Balance,
+    /// Sale void (撤销), within the batch.
+    Void,
+    /// Refund (退货), across batches and days.
+    Refund,
+    PreAuth,
+    PreAuthCancel,
+    /// Pre-authorization completion.
+    Completion,
+    CompletionVoid,
+    /// Settlement (结算) with batch upload when unbalanced.
+    Settlement,
     AcknowledgeException,
 }
 
 impl TransactionKind {
     /// Whether a reversal record guards the request (PROFILE.md §3, "reversible").
     pub fn is_reversible(self) -> bool {
-        matches!(self, TransactionKind::Sale)
+        use TransactionKind::*;
+        matches!(
+            self,
+            Sale | Void | PreAuth | PreAuthCancel | Completion | CompletionVoid
+        )
     }
 
     /// Whether the request needs a signed-on terminal.
     pub fn needs_sign_on(self) -> bool {
-        matches!(self, TransactionKind::Sale | TransactionKind::Balance)
+        self.is_financial() || self == TransactionKind::Settlement
     }
 
     /// Whether this is a card transaction whose approved reply must carry a valid MAC.
     pub fn is_financial(self) -> bool {
-        matches!(self, TransactionKind::Sale | TransactionKind::Balance)
+        use TransactionKind::*;
+        matches!(
+            self,
+            Sale | Balance | Void | Refund | PreAuth | PreAuthCancel | Completion | CompletionVoid
+        )
+    }
+
+    /// Sales and completions: the debit side of the settlement totals.
+    pub fn is_debit(self) -> bool {
+        matches!(self, TransactionKind::Sale | TransactionKind::Completion)
+    }
+
+    /// Voids, refunds and completion voids: the credit side of the settlement totals.
+    pub fn is_credit(self) -> bool {
+        matches!(
+            self,
+            TransactionKind::Void | TransactionKind::Refund | TransactionKind::CompletionVoid
+        )
     }
 
     /// The name printed on receipts.
@@ -38,6 +70,13 @@ impl TransactionKind {
             TransactionKind::Echo => ("回响测试", "ECHO TEST"),
             TransactionKind::Sale => ("消费", "SALE"),
             TransactionKind::Balance => ("余额查询", "BALANCE"),
+            TransactionKind::Void => ("消费撤销", "VOID"),
+            TransactionKind::Refund => ("退货", "REFUND"),
+            TransactionKind::PreAuth => ("预授权", "PRE-AUTH"),
+            TransactionKind::PreAuthCancel => ("预授权撤销", "PRE-AUTH CANCEL"),
+            TransactionKind::Completion => ("预授权完成", "COMPLETION"),
+            TransactionKind::CompletionVoid => ("预授权完成撤销", "COMPLETION VOID"),
+            TransactionKind::Settlement => ("结算", "SETTLEMENT"),
             TransactionKind::AcknowledgeException => ("确认异常", "ACKNOWLEDGE EXCEPTION"),
         }
     }

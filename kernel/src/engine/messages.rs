@@ -5,7 +5,11 @@ use super::{Card, TransactionKind};
 use crate::codec::{Message, Mti};
 use crate::config::Config;
 
+pub const MTI_AUTHORIZATION: Mti = Mti(100);
 pub const MTI_FINANCIAL: Mti = Mti(200);
+pub const MTI_REFUND: Mti = Mti(220);
+pub const MTI_BATCH_UPLOAD: Mti = Mti(320);
+pub const MTI_SETTLEMENT: Mti = Mti(500);
 pub const MTI_REVERSAL: Mti = Mti(400);
 pub const MTI_SIGN_ON: Mti = Mti(800);
 pub const MTI_NETWORK: Mti = Mti(820);
@@ -54,27 +58,56 @@ pub fn network(config: &Config, stan: u32, batch: u32, transaction: TransactionK
     base(MTI_NETWORK, config, stan).with(60, f60_network(batch, code))
 }
 
-/// What makes one card request differ from another: processing code, F25, 60.1.
-pub struct CardRequest<'a> {
+/// What makes one card request differ from another (PROFILE.md §3): MTI, F3, F25, 60.1.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
     pub mti: Mti,
     pub processing_code: &'static str,
     pub condition_code: &'static str,
     pub type_code: &'static str,
+}
+
+/// The shape of each card transaction.
+pub fn shape(kind: TransactionKind) -> Shape {
+    use TransactionKind::*;
+    let (mti, processing_code, condition_code, type_code) = match kind {
+        Balance => (MTI_FINANCIAL, "310000", "00", "01"),
+        Void => (MTI_FINANCIAL, "200000", "00", "23"),
+        Refund => (MTI_REFUND, "200000", "00", "25"),
+        PreAuth => (MTI_AUTHORIZATION, "030000", "06", "10"),
+        PreAuthCancel => (MTI_AUTHORIZATION, "200000", "06", "11"),
+        Completion => (MTI_FINANCIAL, "000000", "06", "20"),
+        CompletionVoid => (MTI_FINANCIAL, "200000", "06", "21"),
+        _ => (MTI_FINANCIAL, "000000", "00", "22"),
+    };
+    Shape {
+        mti,
+        processing_code,
+        condition_code,
+        type_code,
+    }
+}
+
+pub struct CardRequest<'a> {
+    pub shape: Shape,
     pub amount: Option<u64>,
     pub card: &'a Card,
     /// The encrypted PIN block, when a PIN was entered.
     pub pin_block: Option<[u8; 8]>,
+    /// Fields that refer to an original transaction (37, 38, 61, 63).
+    pub extra: &'a [(u8, Vec<u8>)],
 }
 
 /// A card request without its MAC: F2 3 4 11 14 22 23 25 26 35 36 41 42 49 52 53 55 60.
 pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_>) -> Message {
     let card = req.card;
+    let shape = req.shape;
     let pin_digit = if req.pin_block.is_some() { "1" } else { "2" };
-    let mut m = base(req.mti, config, stan);
+    let mut m = base(shape.mti, config, stan);
     m.set(2, card.pan.as_bytes())
-        .set(3, req.processing_code)
+        .set(3, shape.processing_code)
         .set(22, format!("{}{pin_digit}", card.entry.f22_prefix()))
-        .set(25, req.condition_code)
+        .set(25, shape.condition_code)
         .set(49, config.currency.as_bytes());
     if let Some(amount) = req.amount {
         m.set(4, amount12(amount));
@@ -94,13 +127,20 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
     if let Some(block) = req.pin_block {
         m.set(26, "12").set(52, block.to_vec()).set(53, SECURITY_CONTROL_PIN);
     }
-    if let Some(icc) = &card.icc_data {
+    // A refund carries no chip data (PROFILE.md §3: "as sale without 52/55").
+    if let Some(icc) = card.icc_data.as_ref().filter(|_| shape.mti != MTI_REFUND) {
         m.set(55, icc.clone());
+    }
+    for (field, value) in req.extra {
+        m.set(*field, value.clone());
     }
     let fallback = if card.fallback { "2" } else { "0" };
     m.set(
         60,
-        format!("{}{batch:06}000{}{fallback}", req.type_code, config.terminal_capability),
+        format!(
+            "{}{batch:06}000{}{fallback}",
+            shape.type_code, config.terminal_capability
+        ),
     );
     m
 }
@@ -115,4 +155,30 @@ pub fn reversal_body(request: &Message) -> Message {
         reversal.remove(field);
     }
     reversal
+}
+
+/// What a pending refund resends: the request without track data and MAC (the journal keeps no
+/// track data; F2 identifies the card).
+pub fn resend_body(request: &Message) -> Message {
+    let mut resend = request.clone();
+    for field in [35, 36, 64] {
+        resend.remove(field);
+    }
+    resend
+}
+
+/// Settlement 0500: F48 totals, F49, F60 (60.3 `201`), F63 operator.
+pub fn settlement(config: &Config, stan: u32, batch: u32, f48: String) -> Message {
+    base(MTI_SETTLEMENT, config, stan)
+        .with(48, f48)
+        .with(49, config.currency.as_bytes())
+        .with(60, f60_network(batch, "201"))
+        .with(63, config.operator.as_bytes())
+}
+
+/// Batch upload 0320: an upload chunk (60.3 `201`) or the end (`202` / `207`, F48 = total count n4).
+pub fn batch_upload(config: &Config, stan: u32, batch: u32, management_code: &str, f48: String) -> Message {
+    base(MTI_BATCH_UPLOAD, config, stan)
+        .with(48, f48)
+        .with(60, f60_network(batch, management_code))
 }

@@ -21,13 +21,17 @@ mod messages;
 mod outcome;
 mod output;
 mod reply;
+pub mod settlement;
 mod status;
 mod terminal;
 
 pub use input::{Card, CardVerdict, Command, EntryMode, Input};
-pub use journal::{next_stan, BatchEntry, DurableState, ExceptionEntry, JournalError, PendingReversal, Record};
+pub use journal::{
+    next_batch, next_stan, BatchEntry, DurableState, ExceptionEntry, JournalError, PendingRefund, PendingReversal,
+    Record, SettledBatch,
+};
 pub use kinds::{ReversalReason, TransactionKind};
-pub use outcome::{FailReason, Outcome, OutcomeResult, Receipt};
+pub use outcome::{FailReason, OriginalProblem, Outcome, OutcomeResult, Receipt};
 pub use output::{Event, Output, Timer};
-pub use status::{PendingReversalStatus, Status};
+pub use status::{PendingRefundStatus, PendingReversalStatus, Status};
 pub use terminal::{RestoreError, Terminal};

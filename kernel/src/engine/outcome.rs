@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::settlement::SettlementReport;
 use super::{EntryMode, ReversalReason, TransactionKind};
 use crate::guidance::Guidance;
 use crate::security::KeyKind;
@@ -19,6 +20,9 @@ pub struct Outcome {
     /// Balance from F54, for an approved balance inquiry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<String>,
+    /// The settlement report, for a finished settlement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<SettlementReport>,
 }
 
 /// How the transaction ended.
@@ -66,6 +70,28 @@ pub enum FailReason {
     TerminalFailed,
     /// A non-reversible request got no valid reply.
     NoReply,
+    /// The transaction a void, refund, cancel or completion refers to cannot be used.
+    Original { problem: OriginalProblem },
+    /// A settlement is in progress: only `Settle` (to resume it) is accepted.
+    SettlementInProgress,
+    /// A refund is still unanswered, so the batch cannot be settled yet.
+    RefundPending { stan: u32 },
+}
+
+/// Why the referenced original transaction cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginalProblem {
+    /// No approved transaction with that STAN in the current batch (or no open pre-auth).
+    NotFound,
+    /// It was settled in the previous batch: use a refund instead.
+    PreviousBatch,
+    /// It is already voided, cancelled or completed.
+    AlreadyClosed,
+    /// It is not the kind of transaction this command applies to.
+    WrongType,
+    /// The amount exceeds what the original allows (its amount, or 115% of a pre-auth).
+    AmountTooHigh,
 }
 
 /// What a receipt prints. The PAN is masked.

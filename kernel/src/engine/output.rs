@@ -14,6 +14,9 @@ use crate::time::Timestamp;
 pub enum Output {
     /// Append this record (deterministic CBOR) to the journal and sync it.
     Persist(#[serde(with = "hex")] Vec<u8>),
+    /// Replace the whole journal with this one snapshot record, durably (write aside, sync, rename).
+    /// Answered like `Persist`.
+    Compact(#[serde(with = "hex")] Vec<u8>),
     /// Send this frame to the acquirer (2-byte length included).
     Transmit(#[serde(with = "hex")] Vec<u8>),
     /// Fire `timer` at `at` (replacing any earlier arming of the same timer).
@@ -32,8 +35,8 @@ pub enum Output {
 pub enum Timer {
     /// The reply to the outstanding request is due.
     Response,
-    /// The next attempt of a pending reversal is due.
-    ReversalRetry,
+    /// The next attempt of a pending reversal or refund is due.
+    Retry,
 }
 
 /// Progress and diagnostics for the display and the log.
@@ -62,6 +65,8 @@ pub enum Event {
     SignOnRequired,
     /// A journal write failed after the point of no return: restart the terminal from its journal.
     JournalFailed { reason: String },
-    /// A command arrived before a previous one was journaled; it runs once the journal catches up.
-    InputDeferred,
+    /// A refund got no answer: it stays pending and is resent with the same STAN.
+    RefundPending { stan: u32 },
+    /// Settlement progress, for the display.
+    SettlementStep { phase: String },
 }

@@ -18,9 +18,26 @@ pub struct Status {
     pub pending_reversal: Option<PendingReversalStatus>,
     /// Unconfirmed reversals; acknowledged ones stay listed with `acknowledged: true`.
     pub exceptions: Vec<ExceptionEntry>,
+    /// Refunds sent and not yet answered (resent with the same STAN).
+    pub pending_refunds: Vec<PendingRefundStatus>,
+    /// A settlement was started and has not finished.
+    pub settlement_in_progress: bool,
     /// Approved transactions in the current batch, and their total in minor units.
     pub approved_count: usize,
     pub approved_total: u64,
+    /// Debit (sales, completions) and credit (voids, refunds, completion voids) totals so far.
+    pub debit_total: u64,
+    pub credit_total: u64,
+    /// Open pre-authorizations.
+    pub open_preauths: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRefundStatus {
+    pub stan: u32,
+    pub amount: u64,
+    /// Masked PAN.
+    pub card: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

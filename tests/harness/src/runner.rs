@@ -23,8 +23,8 @@ impl core::fmt::Display for Failure {
 pub struct Host {
     pub terminal: Terminal,
     pub journal: Vec<Vec<u8>>,
-    /// The last `Persist` output not yet acknowledged.
-    unsynced: Option<Vec<u8>>,
+    /// The last `Persist` (or `Compact`: true) output not yet acknowledged.
+    unsynced: Option<(Vec<u8>, bool)>,
 }
 
 impl Host {
@@ -50,7 +50,11 @@ impl Host {
             }
             StepInput::Kernel(input) => {
                 match input {
-                    Input::Persisted => self.journal.extend(self.unsynced.take()),
+                    Input::Persisted => match self.unsynced.take() {
+                        Some((record, false)) => self.journal.push(record),
+                        Some((snapshot, true)) => self.journal = vec![snapshot],
+                        None => {}
+                    },
                     Input::PersistFailed(_) => self.unsynced = None,
                     _ => {}
                 }
@@ -59,8 +63,10 @@ impl Host {
         }
         let mut outputs = Vec::new();
         while let Some(output) = self.terminal.poll_output() {
-            if let Output::Persist(record) = &output {
-                self.unsynced = Some(record.clone());
+            match &output {
+                Output::Persist(record) => self.unsynced = Some((record.clone(), false)),
+                Output::Compact(snapshot) => self.unsynced = Some((snapshot.clone(), true)),
+                _ => {}
             }
             outputs.push(output);
         }

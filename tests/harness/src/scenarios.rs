@@ -2,7 +2,8 @@
 //! asserts what it claims to prove, and is recorded step by step as a vector.
 
 use pos_acquirer_sim::Fault;
-use pos_kernel::engine::{Event, FailReason, ReversalReason, TransactionKind};
+use pos_kernel::engine::settlement::{SettlementReport, Verdict};
+use pos_kernel::engine::{Event, FailReason, OriginalProblem, ReversalReason, TransactionKind};
 use pos_kernel::security::KeyKind;
 use pos_kernel::{Command, Config, OutcomeResult};
 
@@ -124,7 +125,376 @@ fn wrong_reply_then_timeout(world: &mut World, fault: Fault, needle: &str) {
     expect_no_money_moved(world);
 }
 
+/// The last approved outcome's receipt: (STAN, RRN).
+fn last_receipt(world: &World) -> (u32, String) {
+    let receipt = world
+        .outcomes
+        .iter()
+        .rev()
+        .find_map(|o| o.receipt.clone())
+        .expect("a receipt");
+    (receipt.stan, receipt.rrn)
+}
+
+#[track_caller]
+fn expect_original_problem(world: &World, transaction: TransactionKind, problem: OriginalProblem) {
+    expect(
+        world,
+        transaction,
+        OutcomeResult::Failed {
+            reason: FailReason::Original { problem },
+        },
+    );
+}
+
+/// Settles and returns the report; the settlement must complete.
+#[track_caller]
+fn settle(world: &mut World) -> SettlementReport {
+    world.command(Command::Settle);
+    world.run_until_quiet();
+    expect(world, TransactionKind::Settlement, OutcomeResult::Approved);
+    world
+        .last_outcome()
+        .and_then(|o| o.settlement.clone())
+        .expect("a settlement report")
+}
+
+/// Sales of 1.00, 2.00, ... on the swiped card.
+fn sales(world: &mut World, count: u64) {
+    for i in 1..=count {
+        world.command(sale(i * 100, cards::swiped_debit()));
+        expect(world, TransactionKind::Sale, OutcomeResult::Approved);
+    }
+}
+
+/// A sale the acquirer charges while neither its reply nor any reversal gets through (the link
+/// loses the three reversals): it ends on the exceptions list, and the acquirer's totals differ
+/// from the terminal's.
+fn lost_sale(world: &mut World, amount: u64) {
+    world.acquirer.inject(Fault::DropReply);
+    world.command(sale(amount, cards::swiped_debit()));
+    world.lose_transmits = 3;
+    world.run_until_quiet();
+    expect(
+        world,
+        TransactionKind::Sale,
+        OutcomeResult::ReversalFailed {
+            reason: ReversalReason::NoReply,
+        },
+    );
+}
+
+fn frames_with_mti(world: &World, mti: &str) -> usize {
+    transmitted_mtis(world).iter().filter(|m| *m == mti).count()
+}
+
+fn issue_three() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "void-approved",
+            description: "Void of an approved sale in the batch: full amount, F37/F38/F61 from the original; the sale is marked voided",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(25_800, cards::swiped_debit()));
+                let (stan, _) = last_receipt(w);
+                w.command(Command::Void { original_stan: stan, card: Some(cards::swiped_debit()) });
+                expect(w, TransactionKind::Void, OutcomeResult::Approved);
+                let status = w.host.terminal.status();
+                assert_eq!((status.debit_total, status.credit_total), (25_800, 25_800));
+                let balance = w.acquirer.ledger().balance(pos_acquirer_sim::cards::MAGSTRIPE_DEBIT);
+                assert_eq!(balance, Some(100_000_000), "the void credits the sale back");
+            },
+        },
+        Scenario {
+            id: "void-of-voided-sale",
+            description: "A second void of the same sale is rejected locally (already voided); nothing is sent",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(25_800, cards::swiped_debit()));
+                let (stan, _) = last_receipt(w);
+                w.command(Command::Void { original_stan: stan, card: None });
+                expect(w, TransactionKind::Void, OutcomeResult::Approved);
+                let sent = transmitted_mtis(w).len();
+                w.command(Command::Void { original_stan: stan, card: None });
+                expect_original_problem(w, TransactionKind::Void, OriginalProblem::AlreadyClosed);
+                assert_eq!(transmitted_mtis(w).len(), sent);
+                w.command(Command::Void { original_stan: 424_242, card: None });
+                expect_original_problem(w, TransactionKind::Void, OriginalProblem::NotFound);
+            },
+        },
+        Scenario {
+            id: "void-previous-batch",
+            description: "A sale settled in the previous batch cannot be voided: clear local answer (use a refund)",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(9_900, cards::swiped_debit()));
+                let (stan, _) = last_receipt(w);
+                settle(w);
+                w.command(Command::Void { original_stan: stan, card: None });
+                expect_original_problem(w, TransactionKind::Void, OriginalProblem::PreviousBatch);
+            },
+        },
+        Scenario {
+            id: "void-timeout-reversal",
+            description: "A void without reply is reversed (98); the original sale stays approved and charged",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(31_400, cards::swiped_debit()));
+                let (stan, _) = last_receipt(w);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(Command::Void { original_stan: stan, card: None });
+                w.run_until_quiet();
+                expect(w, TransactionKind::Void, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
+                let charged = w.acquirer.ledger().charged_stans(&w.host.terminal.config().terminal_id);
+                assert_eq!(charged, [(1, stan, 31_400)], "the sale stands at the acquirer");
+                w.command(Command::Void { original_stan: stan, card: None });
+                expect(w, TransactionKind::Void, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "refund-approved",
+            description: "Refund by original RRN and date (0220, F61 000000000000+MMDD, F63 CUP, no PIN block)",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(50_000, cards::swiped_debit()));
+                let (_, rrn) = last_receipt(w);
+                let card = cards::swiped_debit();
+                w.command(Command::Refund { amount: 20_000, card, original_rrn: rrn, original_date: "1121".into() });
+                expect(w, TransactionKind::Refund, OutcomeResult::Approved);
+                assert_eq!(frames_with_mti(w, "0220"), 1);
+                let balance = w.acquirer.ledger().balance(pos_acquirer_sim::cards::MAGSTRIPE_DEBIT);
+                assert_eq!(balance, Some(100_000_000 - 30_000));
+            },
+        },
+        Scenario {
+            id: "refund-over-limit",
+            description: "A refund above the refund limit (10,000.00) is declined locally (超限); nothing is sent",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                let card = cards::swiped_debit();
+                let original_rrn = "000000000001".to_owned();
+                w.command(Command::Refund { amount: 1_000_001, card, original_rrn, original_date: "1121".into() });
+                expect(w, TransactionKind::Refund, OutcomeResult::Failed { reason: FailReason::OverLimit { limit: 1_000_000 } });
+                assert_eq!(transmitted_mtis(w), ["0800"]);
+            },
+        },
+        Scenario {
+            id: "refund-timeout-resent",
+            description: "An unanswered refund stays pending and is resent with the same STAN; the ledger refunds once",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(50_000, cards::swiped_debit()));
+                let (_, rrn) = last_receipt(w);
+                w.acquirer.inject(Fault::DropReply);
+                let card = cards::swiped_debit();
+                w.command(Command::Refund { amount: 20_000, card, original_rrn: rrn, original_date: "1121".into() });
+                w.fire_next_timer();
+                w.run_until_idle();
+                let pending = w.host.terminal.status().pending_refunds;
+                assert_eq!(pending.len(), 1, "the refund is shown as pending");
+                w.run_until_quiet();
+                expect(w, TransactionKind::Refund, OutcomeResult::Approved);
+                assert_eq!(frames_with_mti(w, "0220"), 2, "sent, then resent once");
+                let stans: Vec<String> = w.steps.iter().flat_map(|s| s.expect.iter()).filter_map(|o| match o {
+                    pos_kernel::Output::Transmit(f) if f.get(13..15) == Some(&[0x02, 0x20]) => {
+                        pos_kernel::codec::Frame::decode(f).ok().and_then(|f| f.message.get_str(11).map(str::to_owned))
+                    }
+                    _ => None,
+                }).collect();
+                assert_eq!(stans[0], stans[1], "resent with the same STAN");
+                let balance = w.acquirer.ledger().balance(pos_acquirer_sim::cards::MAGSTRIPE_DEBIT);
+                assert_eq!(balance, Some(100_000_000 - 30_000), "refunded once");
+                assert!(w.host.terminal.status().pending_refunds.is_empty());
+            },
+        },
+        Scenario {
+            id: "preauth-completion",
+            description: "Pre-authorization, then completion for 115% of it (the most allowed)",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(Command::PreAuth { amount: 100_000, card: cards::swiped_debit() });
+                expect(w, TransactionKind::PreAuth, OutcomeResult::Approved);
+                let (stan, _) = last_receipt(w);
+                w.command(Command::Completion { original_stan: stan, amount: 115_000, card: cards::swiped_debit() });
+                expect(w, TransactionKind::Completion, OutcomeResult::Approved);
+                assert_eq!(w.host.terminal.status().open_preauths, 0);
+            },
+        },
+        Scenario {
+            id: "completion-over-115",
+            description: "A completion above 115% of the pre-authorization is rejected locally; nothing is sent",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(Command::PreAuth { amount: 100_000, card: cards::swiped_debit() });
+                let (stan, _) = last_receipt(w);
+                let sent = transmitted_mtis(w).len();
+                w.command(Command::Completion { original_stan: stan, amount: 115_001, card: cards::swiped_debit() });
+                expect_original_problem(w, TransactionKind::Completion, OriginalProblem::AmountTooHigh);
+                assert_eq!(transmitted_mtis(w).len(), sent);
+            },
+        },
+        Scenario {
+            id: "preauth-cancel",
+            description: "Pre-authorization cancelled (0100 200000, F38 and F61 of the pre-auth); a completion afterwards is refused",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(Command::PreAuth { amount: 60_000, card: cards::swiped_debit() });
+                let (stan, _) = last_receipt(w);
+                w.command(Command::PreAuthCancel { original_stan: stan, card: cards::swiped_debit() });
+                expect(w, TransactionKind::PreAuthCancel, OutcomeResult::Approved);
+                assert_eq!(w.acquirer.ledger().held(pos_acquirer_sim::cards::MAGSTRIPE_DEBIT), 0);
+                w.command(Command::Completion { original_stan: stan, amount: 60_000, card: cards::swiped_debit() });
+                expect_original_problem(w, TransactionKind::Completion, OriginalProblem::AlreadyClosed);
+            },
+        },
+        Scenario {
+            id: "completion-void",
+            description: "Completion void (0200 200000, F25 06, 60.1 21) of a completion in the batch",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(Command::PreAuth { amount: 40_000, card: cards::swiped_debit() });
+                let (preauth, _) = last_receipt(w);
+                w.command(Command::Completion { original_stan: preauth, amount: 42_000, card: cards::swiped_debit() });
+                let (completion, _) = last_receipt(w);
+                w.command(Command::CompletionVoid { original_stan: completion, card: None });
+                expect(w, TransactionKind::CompletionVoid, OutcomeResult::Approved);
+                w.command(Command::Void { original_stan: completion, card: None });
+                expect_original_problem(w, TransactionKind::Void, OriginalProblem::WrongType);
+            },
+        },
+        Scenario {
+            id: "balance-timeout-no-reversal",
+            description: "A balance inquiry without reply fails with no reply and is never reversed",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(Command::Balance { card: cards::swiped_debit() });
+                w.run_until_quiet();
+                expect(w, TransactionKind::Balance, OutcomeResult::Failed { reason: FailReason::NoReply });
+                assert_eq!(frames_with_mti(w, "0400"), 0);
+            },
+        },
+        Scenario {
+            id: "settlement-balanced",
+            description: "Sales, a void and a refund, then settlement: totals balance, batch-upload end 207, batch advances, journal compacted",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                sales(w, 1);
+                let (_, rrn) = last_receipt(w);
+                sales(w, 2);
+                let (stan, _) = last_receipt(w);
+                w.command(Command::Void { original_stan: stan, card: None });
+                let card = cards::swiped_debit();
+                w.command(Command::Refund { amount: 100, card, original_rrn: rrn, original_date: "1121".into() });
+                let report = settle(w);
+                assert_eq!(report.domestic_result, Verdict::Balanced);
+                assert_eq!((report.domestic.debit_count, report.domestic.credit_count), (3, 2));
+                assert_eq!(report.uploaded, 0);
+                assert_eq!(&transmitted_mtis(w)[transmitted_mtis(w).len() - 2..], ["0500", "0320"]);
+                assert_eq!(w.host.terminal.status().batch, 2);
+                assert_eq!(w.host.journal.len(), 1, "compacted to one snapshot");
+            },
+        },
+        Scenario {
+            id: "settlement-unbalanced-upload",
+            description: "17 transactions and a sale the acquirer charged but the terminal could not reverse: unbalanced, three 0320 uploads, end 202",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                sales(w, 17);
+                lost_sale(w, 7_700);
+                let report = settle(w);
+                assert_eq!(report.domestic_result, Verdict::Unbalanced);
+                assert_eq!(report.uploaded, 17);
+                assert_eq!(report.open_exceptions.len(), 1, "the report shows the open exception");
+                let tail: Vec<String> = transmitted_mtis(w).into_iter().rev().take(5).collect();
+                assert_eq!(tail, ["0320", "0320", "0320", "0320", "0500"], "0500, three uploads, end");
+                assert_eq!(w.acquirer.uploaded("10000001", 1).len(), 17);
+                assert!(w.acquirer.batch_closed("10000001", 1));
+            },
+        },
+        Scenario {
+            id: "settlement-crash-mid-upload",
+            description: "The terminal dies during the batch upload: after restore it resends the chunk in flight with its STAN; nothing uploaded twice or skipped",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                sales(w, 17);
+                lost_sale(w, 7_700);
+                w.feed(StepInput::Kernel(pos_kernel::Input::Command(Command::Settle)));
+                // Stop after the second upload chunk is journaled and sent, before its reply.
+                while frames_with_mti(w, "0320") < 2 {
+                    assert!(w.step_one(), "the settlement stalled");
+                }
+                w.restart();
+                w.run_until_quiet();
+                expect(w, TransactionKind::Settlement, OutcomeResult::Approved);
+                assert_eq!(w.acquirer.uploaded("10000001", 1).len(), 17, "every entry once");
+                assert_eq!(frames_with_mti(w, "0320"), 5, "chunk 2 resent once, then chunk 3 and the end");
+            },
+        },
+        Scenario {
+            id: "settlement-pending-reversal-first",
+            description: "Settlement with a pending reversal: the reversal is sent and cleared before the 0500",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                sales(w, 2);
+                w.acquirer.inject(Fault::DropReply);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(sale(5_000, cards::swiped_debit()));
+                // The sale times out, and so does the first reversal attempt: the reversal waits.
+                w.fire_next_timer();
+                w.run_until_idle();
+                w.fire_next_timer();
+                w.run_until_idle();
+                assert!(w.host.terminal.status().pending_reversal.is_some());
+                let report = settle(w);
+                assert_eq!(report.domestic_result, Verdict::Balanced);
+                let mtis = transmitted_mtis(w);
+                let last_reversal = mtis.iter().rposition(|m| m == "0400").expect("a reversal");
+                let settlement = mtis.iter().position(|m| m == "0500").expect("a settlement");
+                assert!(last_reversal < settlement, "reversal before settlement: {mtis:?}");
+            },
+        },
+        Scenario {
+            id: "batch-number-wrap",
+            description: "The batch after 999999 is 000001",
+            config: || Config { initial_batch: 999_999, ..Config::default() },
+            script: |w| {
+                sign_on(w);
+                assert_eq!(w.host.terminal.status().batch, 999_999);
+                sales(w, 1);
+                settle(w);
+                assert_eq!(w.host.terminal.status().batch, 1);
+                sales(w, 1);
+                let receipt = w.last_outcome().and_then(|o| o.receipt.clone()).expect("receipt");
+                assert_eq!(receipt.batch, 1);
+            },
+        },
+    ]
+}
+
 pub fn all() -> Vec<Scenario> {
+    let mut all = issue_two();
+    all.extend(issue_three());
+    all
+}
+
+fn issue_two() -> Vec<Scenario> {
     vec![
         Scenario {
             id: "sign-on-ok",

@@ -41,6 +41,9 @@ pub struct World {
     unacknowledged_persist: bool,
     halted: bool,
     pub persist_faults: VecDeque<PersistFault>,
+    /// The next this-many frames the terminal transmits are lost on the way (the acquirer never
+    /// sees them).
+    pub lose_transmits: usize,
     /// Random persist faults when none is scripted: a generator and the chance per record.
     pub persist_chaos: Option<(rand::rngs::StdRng, f64)>,
     /// Record every step (the vector generator); off for long property runs.
@@ -71,6 +74,7 @@ impl World {
             unacknowledged_persist: false,
             halted: false,
             persist_faults: VecDeque::new(),
+            lose_transmits: 0,
             persist_chaos: None,
             recording: true,
             card_pending: false,
@@ -105,7 +109,8 @@ impl World {
 
     fn carry_out(&mut self, output: &Output) {
         match output {
-            Output::Persist(_) => self.unacknowledged_persist = true,
+            Output::Persist(_) | Output::Compact(_) => self.unacknowledged_persist = true,
+            Output::Transmit(_) if self.lose_transmits > 0 => self.lose_transmits -= 1,
             Output::Transmit(frame) => {
                 for action in self.acquirer.handle_frame(self.now.0, frame) {
                     match action {
@@ -137,7 +142,13 @@ impl World {
 
     /// Runs until the terminal waits for something that takes time (a timer) or an operator.
     pub fn run_until_idle(&mut self) {
-        loop {
+        while self.step_one() {}
+    }
+
+    /// Feeds the next immediate input (an acknowledgement, a closed connection, a received frame);
+    /// false when there is none.
+    pub fn step_one(&mut self) -> bool {
+        {
             if self.unacknowledged_persist {
                 self.unacknowledged_persist = false;
                 let fault = self.persist_faults.pop_front().or_else(|| self.random_persist_fault());
@@ -166,9 +177,10 @@ impl World {
                 self.now = self.now.plus_ms(LATENCY_MS);
                 self.feed(StepInput::Kernel(Input::Receive(frame)));
             } else {
-                return;
+                return false;
             }
         }
+        true
     }
 
     fn random_persist_fault(&mut self) -> Option<PersistFault> {

@@ -42,7 +42,7 @@ fn journal_records_hold_no_track_data_or_pin_block() {
         }
         secrets += sensitive.len();
         for output in &outputs {
-            if let Output::Persist(bytes) = output {
+            if let Output::Persist(bytes) | Output::Compact(bytes) = output {
                 records += 1;
                 for secret in &sensitive {
                     assert!(

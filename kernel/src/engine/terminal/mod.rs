@@ -1,15 +1,21 @@
 //! The terminal state machine. See the module docs of [`crate::engine`] for the run loop.
 
+mod original;
+mod reversal;
+mod settle;
+
 use std::collections::VecDeque;
 
-use super::journal::{next_stan, BatchEntry, DurableState, JournalError, PendingReversal, Record};
+use original::CardSpec;
+
+use super::journal::{next_stan, BatchEntry, DurableState, JournalError, PendingRefund, PendingReversal, Record};
 use super::messages::{self, CardRequest};
 use super::outcome::{FailReason, Outcome, OutcomeResult, Receipt};
 use super::output::{Event, Output, Timer};
 use super::reply::{self, Mismatch};
-use super::status::{PendingReversalStatus, Status};
+use super::status::{PendingRefundStatus, PendingReversalStatus, Status};
 use super::{Card, CardVerdict, Command, EntryMode, Input, ReversalReason, TransactionKind};
-use crate::codec::{Frame, Header, Message, Mti};
+use crate::codec::{Frame, Header, Message};
 use crate::config::{Config, ConfigError};
 use crate::guidance;
 use crate::pan;
@@ -36,6 +42,10 @@ pub struct Terminal {
     sign_on_required: bool,
     /// A journal write failed after the point of no return: only a restart helps.
     halted: bool,
+    /// Pending refunds are due for a resend (after the retry timer, and after a restart).
+    refunds_due: bool,
+    /// A settlement step went unanswered: it resumes on the next `Settle`, not by itself.
+    settlement_paused: bool,
 }
 
 impl core::fmt::Debug for Terminal {
@@ -53,8 +63,8 @@ enum Activity {
     AwaitingReply(Box<Outstanding>),
     /// A chip approval waits for the card's second GENERATE AC.
     AwaitingCard(Box<ChipApproval>),
-    /// A reversal attempt failed; the retry timer is armed.
-    ReversalBackoff,
+    /// A reversal or refund attempt failed; the retry timer is armed.
+    Backoff,
 }
 
 struct Outstanding {
@@ -66,6 +76,7 @@ struct Outstanding {
 
 enum Purpose {
     Reversal,
+    Settlement,
     Transaction(Txn),
 }
 
@@ -77,6 +88,8 @@ struct Txn {
     pan: String,
     entry: EntryMode,
     await_card: bool,
+    /// For a void, cancel or completion: the STAN of the transaction it refers to.
+    original_stan: Option<u32>,
 }
 
 struct ChipApproval {
@@ -140,6 +153,7 @@ impl Terminal {
             .replay(records)
             .map_err(RestoreError::Journal)?;
         let mut terminal = Terminal::with_state(config, security, state);
+        terminal.refunds_due = true;
         if let Some(keys) = terminal.state.keys.filter(|_| terminal.state.signed_on) {
             if terminal.security.load_working_keys(&keys).is_err() {
                 terminal.request_sign_on();
@@ -162,6 +176,8 @@ impl Terminal {
             reversal_attempts: 0,
             sign_on_required: false,
             halted: false,
+            refunds_due: false,
+            settlement_paused: false,
         }
     }
 
@@ -206,8 +222,34 @@ impl Terminal {
                 reason: r.reason,
             }),
             exceptions: self.state.exceptions.clone(),
+            pending_refunds: self
+                .state
+                .pending_refunds
+                .iter()
+                .map(|r| PendingRefundStatus {
+                    stan: r.stan,
+                    amount: r.amount,
+                    card: r.card.clone(),
+                })
+                .collect(),
+            settlement_in_progress: self.state.settlement.is_some(),
             approved_count: self.state.entries.len(),
             approved_total: self.state.entries.iter().map(|e| e.amount).sum(),
+            debit_total: self
+                .state
+                .entries
+                .iter()
+                .filter(|e| e.transaction.is_debit())
+                .map(|e| e.amount)
+                .sum(),
+            credit_total: self
+                .state
+                .entries
+                .iter()
+                .filter(|e| e.transaction.is_credit())
+                .map(|e| e.amount)
+                .sum(),
+            open_preauths: self.state.preauths.iter().filter(|e| e.closed_by.is_none()).count(),
         }
     }
 
@@ -237,6 +279,18 @@ impl Terminal {
             then,
             next,
             on_fail,
+        });
+    }
+
+    /// Like `persist`, but the record (a snapshot) replaces the whole journal.
+    fn compact(&mut self, state: DurableState, then: Vec<Output>) {
+        let record = Record::Snapshot(Box::new(state));
+        self.push(Output::Compact(record.encode()));
+        self.barrier = Some(Barrier {
+            record,
+            then,
+            next: None,
+            on_fail: OnPersistFail::Halt,
         });
     }
 
@@ -282,14 +336,21 @@ impl Terminal {
             Activity::Idle => {
                 if self.state.reversal.is_some() {
                     self.send_reversal(now);
+                } else if self.state.settlement.is_some() && !self.settlement_paused && self.queued.is_none() {
+                    self.resend_settlement(now);
+                } else if matches!(self.queued, Some(Command::Settle)) && !self.state.pending_refunds.is_empty() {
+                    // Settlement resolves pending refunds first (DESIGN.md rule 10).
+                    self.resend_refund(now);
                 } else if let Some(command) = self.queued.take() {
                     self.start(now, command);
+                } else if self.refunds_due && !self.state.pending_refunds.is_empty() {
+                    self.resend_refund(now);
                 }
             }
-            Activity::ReversalBackoff if self.queued.is_some() => {
-                self.push(Output::CancelTimer(Timer::ReversalRetry));
+            Activity::Backoff if self.queued.is_some() => {
+                self.push(Output::CancelTimer(Timer::Retry));
                 self.activity = Activity::Idle;
-                self.send_reversal(now);
+                self.drive(now);
             }
             _ => {}
         }
@@ -316,6 +377,7 @@ impl Terminal {
             guidance,
             receipt: None,
             balance: None,
+            settlement: None,
         })
     }
 
@@ -345,7 +407,7 @@ impl Terminal {
         if let Command::AcknowledgeException { stan } = command {
             return self.acknowledge_exception(stan);
         }
-        let busy = !matches!(self.activity, Activity::Idle | Activity::ReversalBackoff);
+        let busy = !matches!(self.activity, Activity::Idle | Activity::Backoff);
         if busy || self.queued.is_some() {
             return self.fail(kind, None, FailReason::Busy);
         }
@@ -357,8 +419,8 @@ impl Terminal {
             self.queued = Some(command);
             return self.drive(now);
         }
-        if matches!(self.activity, Activity::ReversalBackoff) {
-            self.push(Output::CancelTimer(Timer::ReversalRetry));
+        if matches!(self.activity, Activity::Backoff) {
+            self.push(Output::CancelTimer(Timer::Retry));
             self.activity = Activity::Idle;
         }
         self.start(now, command);
@@ -370,19 +432,47 @@ impl Terminal {
         if kind.needs_sign_on() && (!self.state.signed_on || self.sign_on_required) {
             return Err(FailReason::NotSignedOn);
         }
+        if self.state.settlement.is_some() && kind != TransactionKind::Settlement && kind != TransactionKind::SignOn {
+            return Err(FailReason::SettlementInProgress);
+        }
+        let amount = |amount: u64, limit: u64| {
+            if amount == 0 {
+                Err(invalid("amount must be positive"))
+            } else if amount > limit {
+                Err(FailReason::OverLimit { limit })
+            } else {
+                Ok(())
+            }
+        };
+        let max = self.config.max_amount;
         match command {
-            Command::Sale { amount, card } => {
-                if *amount == 0 {
-                    return Err(invalid("amount must be positive"));
+            Command::Sale { amount: a, card } | Command::PreAuth { amount: a, card } => {
+                amount(*a, max)?;
+                check_card(card)
+            }
+            Command::Completion { amount: a, card, .. } => {
+                amount(*a, max)?;
+                check_card(card)
+            }
+            Command::Refund {
+                amount: a,
+                card,
+                original_rrn,
+                original_date,
+            } => {
+                amount(*a, self.config.refund_limit.min(max))?;
+                if original_rrn.len() != 12 || !original_rrn.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err(invalid("original RRN must be 12 characters"));
                 }
-                if *amount > self.config.max_amount {
-                    return Err(FailReason::OverLimit {
-                        limit: self.config.max_amount,
-                    });
+                if original_date.len() != 4 || !digits(original_date) {
+                    return Err(invalid("original date must be MMDD"));
                 }
                 check_card(card)
             }
-            Command::Balance { card } => check_card(card),
+            Command::Balance { card } | Command::PreAuthCancel { card, .. } => check_card(card),
+            Command::Void { card: Some(card), .. } | Command::CompletionVoid { card: Some(card), .. } => {
+                check_card(card)
+            }
             _ => Ok(()),
         }
     }
@@ -420,93 +510,132 @@ impl Terminal {
             pan: String::new(),
             entry: EntryMode::Manual,
             await_card: false,
+            original_stan: None,
         };
-        match command {
+        let spec = match command {
             Command::SignOn => {
                 let request = messages::sign_on(&self.config, stan, batch);
-                self.send_request(now, network(kind), request, None);
+                return self.send_request(now, network(kind), request, None, None);
             }
             Command::SignOff | Command::Echo => {
                 let request = messages::network(&self.config, stan, batch, kind);
-                self.send_request(now, network(kind), request, None);
+                return self.send_request(now, network(kind), request, None, None);
             }
-            Command::Sale { amount, card } => {
-                let shape = (messages::MTI_FINANCIAL, "000000", "00", "22");
-                self.send_card_request(now, kind, stan, Some(amount), &card, shape);
-            }
-            Command::Balance { card } => {
-                let shape = (messages::MTI_FINANCIAL, "310000", "00", "01");
-                self.send_card_request(now, kind, stan, None, &card, shape);
-            }
-            Command::AcknowledgeException { stan } => self.acknowledge_exception(stan),
-        }
+            Command::Settle => return self.start_settlement(now),
+            Command::AcknowledgeException { stan } => return self.acknowledge_exception(stan),
+            Command::Sale { amount, card } => CardSpec::new(kind, card, Some(amount)),
+            Command::Balance { card } => CardSpec::new(kind, card, None),
+            Command::PreAuth { amount, card } => CardSpec::new(kind, card, Some(amount)),
+            other => match self.referencing_spec(other) {
+                Ok(spec) => spec,
+                Err(reason) => return self.fail(kind, None, reason),
+            },
+        };
+        self.send_card_request(now, stan, spec);
     }
 
-    fn send_card_request(
-        &mut self,
-        now: Timestamp,
-        kind: TransactionKind,
-        stan: u32,
-        amount: Option<u64>,
-        card: &Card,
-        (mti, processing_code, condition_code, type_code): (Mti, &'static str, &'static str, &'static str),
-    ) {
-        let pin_block = match &card.pin {
-            Some(pin) => match self.security.pin_block(pin, &card.pan) {
+    fn send_card_request(&mut self, now: Timestamp, stan: u32, spec: CardSpec) {
+        let kind = spec.kind;
+        let card = &spec.card;
+        // Refunds carry neither PIN block nor chip data (PROFILE.md §3).
+        let pin_block = match (&card.pin, kind) {
+            (Some(pin), k) if k != TransactionKind::Refund => match self.security.pin_block(pin, &card.pan) {
                 Ok(block) => Some(block),
                 Err(e) => return self.fail(kind, None, security_failure(&e)),
             },
-            None => None,
+            _ => None,
         };
-        let shape = CardRequest {
-            mti,
-            processing_code,
-            condition_code,
-            type_code,
-            amount,
-            card,
-            pin_block,
-        };
-        let request = messages::card_request(&self.config, stan, self.state.batch, &shape);
+        let shape = messages::shape(kind);
+        let request = messages::card_request(
+            &self.config,
+            stan,
+            self.state.batch,
+            &CardRequest {
+                shape,
+                amount: spec.amount,
+                card,
+                pin_block,
+                extra: &spec.extra,
+            },
+        );
         let reversal = kind.is_reversible().then(|| PendingReversal {
             stan,
             transaction: kind,
-            amount,
+            amount: spec.amount,
             card: pan::mask(&card.pan),
             message: messages::reversal_body(&request),
             reason: ReversalReason::NoReply,
             auth_code: None,
             icc_data: None,
         });
+        let resend = (kind == TransactionKind::Refund).then(|| PendingRefund {
+            stan,
+            amount: spec.amount.unwrap_or_default(),
+            card: pan::mask(&card.pan),
+            entry: card.entry,
+            message: messages::resend_body(&request),
+        });
         let txn = Txn {
             kind,
             stan,
-            amount,
+            amount: spec.amount,
             pan: card.pan.clone(),
             entry: card.entry,
-            await_card: card.entry == EntryMode::Chip && kind.is_reversible(),
+            await_card: card.entry == EntryMode::Chip
+                && matches!(kind, TransactionKind::Sale | TransactionKind::PreAuth),
+            original_stan: spec.original_stan,
         };
-        self.send_request(now, txn, request, reversal);
+        self.send_request(now, txn, request, reversal, resend);
     }
 
     /// Journals the request (and its reversal) and sends it once that is durable.
-    fn send_request(&mut self, now: Timestamp, txn: Txn, mut request: Message, reversal: Option<PendingReversal>) {
+    fn send_request(
+        &mut self,
+        now: Timestamp,
+        txn: Txn,
+        mut request: Message,
+        reversal: Option<PendingReversal>,
+        resend: Option<PendingRefund>,
+    ) {
         let (kind, stan) = (txn.kind, txn.stan);
         if kind.is_financial() {
             if let Err(reason) = self.add_mac(&mut request) {
                 return self.fail(kind, None, reason);
             }
         }
-        let frame = match self.frame(&request) {
-            Ok(frame) => frame,
-            Err(reason) => return self.fail(kind, None, reason),
+        let event = Event::Sending {
+            transaction: kind,
+            stan,
         };
+        let failed = OutcomeResult::Failed {
+            reason: FailReason::JournalUnavailable,
+        };
+        let on_fail = OnPersistFail::Abort(self.outcome(kind, None, failed));
+        let record = Record::RequestSent {
+            stan,
+            transaction: kind,
+            reversal,
+            resend,
+        };
+        if let Err(reason) = self.journal_then_send(now, record, request, Purpose::Transaction(txn), event, on_fail) {
+            self.fail(kind, None, reason);
+        }
+    }
+
+    /// Journals `record`, then, once it is durable, sends `request` and waits for its reply.
+    fn journal_then_send(
+        &mut self,
+        now: Timestamp,
+        record: Record,
+        request: Message,
+        purpose: Purpose,
+        event: Event,
+        on_fail: OnPersistFail,
+    ) -> Result<(), FailReason> {
+        let frame = self.frame(&request)?;
         let deadline = now.plus_ms(self.config.response_timeout_ms);
         let then = vec![
-            Output::Event(Event::Sending {
-                transaction: kind,
-                stan,
-            }),
+            Output::Event(event),
             Output::Transmit(frame),
             Output::ArmTimer {
                 timer: Timer::Response,
@@ -516,25 +645,36 @@ impl Terminal {
         let next = Activity::AwaitingReply(Box::new(Outstanding {
             request,
             deadline,
-            purpose: Purpose::Transaction(txn),
+            purpose,
         }));
-        let aborted = self.outcome(
-            kind,
-            None,
-            OutcomeResult::Failed {
-                reason: FailReason::JournalUnavailable,
-            },
-        );
-        self.persist(
-            Record::RequestSent {
-                stan,
-                transaction: kind,
-                reversal,
-            },
-            then,
-            Some(next),
-            OnPersistFail::Abort(aborted),
-        );
+        self.persist(record, then, Some(next), on_fail);
+        Ok(())
+    }
+
+    /// Sends `request` now (no journal write: it is already journaled) and waits for its reply.
+    fn transmit(
+        &mut self,
+        now: Timestamp,
+        mut request: Message,
+        purpose: Purpose,
+        mac: bool,
+    ) -> Result<(), FailReason> {
+        if mac {
+            self.add_mac(&mut request)?;
+        }
+        let frame = self.frame(&request)?;
+        let deadline = now.plus_ms(self.config.response_timeout_ms);
+        self.push(Output::Transmit(frame));
+        self.push(Output::ArmTimer {
+            timer: Timer::Response,
+            at: deadline,
+        });
+        self.activity = Activity::AwaitingReply(Box::new(Outstanding {
+            request,
+            deadline,
+            purpose,
+        }));
+        Ok(())
     }
 
     fn add_mac(&mut self, message: &mut Message) -> Result<(), FailReason> {
@@ -569,6 +709,7 @@ impl Terminal {
             Activity::AwaitingReply(out) => {
                 let financial = match &out.purpose {
                     Purpose::Reversal => true,
+                    Purpose::Settlement => false,
                     Purpose::Transaction(txn) => txn.kind.is_financial(),
                 };
                 let security = &mut self.security;
@@ -604,6 +745,7 @@ impl Terminal {
         let Some(out) = self.take_outstanding() else { return };
         match out.purpose {
             Purpose::Reversal => self.on_reversal_reply(now, &frame.message),
+            Purpose::Settlement => self.on_settlement_reply(now, &frame.message),
             Purpose::Transaction(txn) => self.on_transaction_reply(now, txn, frame.message),
         }
     }
@@ -642,7 +784,7 @@ impl Terminal {
                 self.push(Output::Outcome(done));
                 self.drive(now);
             }
-            TransactionKind::Sale if approved && txn.await_card => {
+            _ if approved && txn.await_card => {
                 let issuer_data = reply.get(55).unwrap_or_default().to_vec();
                 self.push(Output::Event(Event::CardVerdictRequired {
                     stan: txn.stan,
@@ -650,8 +792,10 @@ impl Terminal {
                 }));
                 self.activity = Activity::AwaitingCard(Box::new(ChipApproval { txn, reply }));
             }
-            TransactionKind::Sale if approved => self.finish_approved(now, txn, &reply),
-            TransactionKind::Sale => {
+            // Card transactions with a journal entry: approvals are recorded, declines clear
+            // the reversal (or the pending refund).
+            k if k.is_financial() && approved => self.finish_approved(now, txn, &reply),
+            k if k.is_financial() => {
                 let declined = self.outcome(
                     kind,
                     stan,
@@ -722,6 +866,7 @@ impl Terminal {
             .and_then(|a| a.parse::<u64>().ok())
             .or(txn.amount)
             .unwrap_or_default();
+        let local = now.local(self.config.utc_offset_minutes);
         let entry = BatchEntry {
             stan: txn.stan,
             batch: self.state.batch,
@@ -731,7 +876,10 @@ impl Terminal {
             amount,
             rrn: reply.get_str(37).unwrap_or_default().to_owned(),
             auth_code: reply.get_str(38).unwrap_or_default().to_owned(),
-            date_time: now.local(self.config.utc_offset_minutes).display(),
+            date_time: local.display(),
+            date: local.mmdd(),
+            original_stan: txn.original_stan,
+            closed_by: None,
         };
         let mut done = self.outcome(entry.transaction, Some(entry.stan), OutcomeResult::Approved);
         done.receipt = Some(self.receipt(&entry));
@@ -798,9 +946,10 @@ impl Terminal {
                     self.no_reply(now, out, ReversalReason::NoReply, None);
                 }
             }
-            Timer::ReversalRetry => {
-                if matches!(self.activity, Activity::ReversalBackoff) {
+            Timer::Retry => {
+                if matches!(self.activity, Activity::Backoff) {
                     self.activity = Activity::Idle;
+                    self.refunds_due = true;
                     self.drive(now);
                 }
             }
@@ -818,8 +967,12 @@ impl Terminal {
     fn no_reply(&mut self, now: Timestamp, out: Outstanding, reason: ReversalReason, auth_code: Option<String>) {
         let txn = match out.purpose {
             Purpose::Reversal => return self.reversal_attempt_failed(now),
+            Purpose::Settlement => return self.settlement_unanswered(now),
             Purpose::Transaction(txn) => txn,
         };
+        if txn.kind == TransactionKind::Refund {
+            return self.refund_unanswered(now, txn.stan);
+        }
         if !txn.kind.is_reversible() {
             self.fail(txn.kind, Some(txn.stan), FailReason::NoReply);
             return self.drive(now);
@@ -840,89 +993,6 @@ impl Terminal {
             icc_data: None,
         };
         self.persist(record, Vec::new(), None, OnPersistFail::Halt);
-    }
-
-    // ---- reversals ----
-
-    fn send_reversal(&mut self, now: Timestamp) {
-        let Some(pending) = &self.state.reversal else { return };
-        let stan = pending.stan;
-        let mut request = pending.message.clone();
-        if let Some(auth_code) = &pending.auth_code {
-            request.set(38, auth_code.as_bytes());
-        }
-        request.set(39, pending.reason.code());
-        if let Some(icc) = &pending.icc_data {
-            request.set(55, icc.clone());
-        }
-        self.reversal_attempts = self.reversal_attempts.saturating_add(1);
-        let attempt = self.reversal_attempts;
-        let frame = self.add_mac(&mut request).and_then(|()| self.frame(&request));
-        match frame {
-            Ok(frame) => {
-                let deadline = now.plus_ms(self.config.response_timeout_ms);
-                self.push(Output::Event(Event::ReversalSent { stan, attempt }));
-                self.push(Output::Transmit(frame));
-                self.push(Output::ArmTimer {
-                    timer: Timer::Response,
-                    at: deadline,
-                });
-                let out = Outstanding {
-                    request,
-                    deadline,
-                    purpose: Purpose::Reversal,
-                };
-                self.activity = Activity::AwaitingReply(Box::new(out));
-            }
-            Err(reason) => {
-                self.ignore(format!("reversal {stan:06} could not be built: {reason:?}"));
-                self.reversal_attempt_failed(now);
-            }
-        }
-    }
-
-    fn on_reversal_reply(&mut self, now: Timestamp, reply: &Message) {
-        let code = reply.get_str(39).unwrap_or_default();
-        if code == "A0" || code == "99" {
-            self.request_sign_on();
-        }
-        let Some(pending) = &self.state.reversal else { return };
-        if !matches!(code, "00" | "12" | "25") {
-            return self.reversal_attempt_failed(now);
-        }
-        let (kind, stan, reason) = (pending.transaction, pending.stan, pending.reason);
-        self.reversal_attempts = 0;
-        let done = self.outcome(kind, Some(stan), OutcomeResult::Reversed { reason });
-        let record = Record::ReversalCleared {
-            stan,
-            response_code: code.to_owned(),
-        };
-        self.persist(record, vec![Output::Outcome(done)], None, OnPersistFail::Halt);
-    }
-
-    fn reversal_attempt_failed(&mut self, now: Timestamp) {
-        let Some(pending) = &self.state.reversal else { return };
-        if self.reversal_attempts >= self.config.reversal_max_attempts {
-            let (kind, stan, reason) = (pending.transaction, pending.stan, pending.reason);
-            self.reversal_attempts = 0;
-            let failed = self.outcome(kind, Some(stan), OutcomeResult::ReversalFailed { reason });
-            self.persist(
-                Record::ReversalException { stan },
-                vec![Output::Outcome(failed)],
-                None,
-                OnPersistFail::Halt,
-            );
-        } else if self.queued.is_some() {
-            // Someone is waiting at the counter: try again at once.
-            self.drive(now);
-        } else {
-            self.activity = Activity::ReversalBackoff;
-            let at = now.plus_ms(self.config.reversal_retry_interval_ms);
-            self.push(Output::ArmTimer {
-                timer: Timer::ReversalRetry,
-                at,
-            });
-        }
     }
 }
 

@@ -1,0 +1,194 @@
+//! Transactions that refer to an earlier one: void, completion void, refund, pre-auth cancel and
+//! completion. The original is looked up in the journal; a problem with it is a local outcome and
+//! nothing is sent.
+
+use super::{invalid, Terminal};
+use crate::engine::journal::BatchEntry;
+use crate::engine::outcome::{FailReason, OriginalProblem};
+use crate::engine::{Card, Command, EntryMode, TransactionKind};
+
+/// A card request about to be built.
+pub(super) struct CardSpec {
+    pub kind: TransactionKind,
+    pub card: Card,
+    pub amount: Option<u64>,
+    /// Fields referring to the original (37, 38, 61, 63).
+    pub extra: Vec<(u8, Vec<u8>)>,
+    pub original_stan: Option<u32>,
+}
+
+impl CardSpec {
+    pub fn new(kind: TransactionKind, card: Card, amount: Option<u64>) -> CardSpec {
+        CardSpec {
+            kind,
+            card,
+            amount,
+            extra: Vec::new(),
+            original_stan: None,
+        }
+    }
+}
+
+fn problem(problem: OriginalProblem) -> FailReason {
+    FailReason::Original { problem }
+}
+
+/// The card of a void without a card present: the journaled PAN, keyed in.
+fn keyed(pan: &str) -> Card {
+    Card {
+        pan: pan.to_owned(),
+        entry: EntryMode::Manual,
+        expiry: None,
+        track2: None,
+        track3: None,
+        sequence: None,
+        icc_data: None,
+        pin: None,
+        fallback: false,
+    }
+}
+
+/// 61 of a void: original batch + STAN.
+fn f61_batch_stan(original: &BatchEntry) -> Vec<u8> {
+    format!("{:06}{:06}", original.batch, original.stan).into_bytes()
+}
+
+/// 61 of a cancel or completion: pre-auth batch + STAN + date.
+fn f61_with_date(original: &BatchEntry) -> Vec<u8> {
+    format!("{:06}{:06}{}", original.batch, original.stan, original.date).into_bytes()
+}
+
+impl Terminal {
+    /// The request of a command that refers to an original transaction.
+    pub(super) fn referencing_spec(&self, command: Command) -> Result<CardSpec, FailReason> {
+        use TransactionKind::*;
+        let kind = command.transaction();
+        match command {
+            Command::Void { original_stan, card } | Command::CompletionVoid { original_stan, card } => {
+                let wanted = if kind == Void { Sale } else { Completion };
+                let original = self.batch_original(original_stan, wanted)?;
+                let card = card.unwrap_or_else(|| keyed(&original.pan));
+                if card.pan != original.pan {
+                    return Err(invalid("the card is not the one of the original transaction"));
+                }
+                let extra = vec![
+                    (37, original.rrn.clone().into_bytes()),
+                    (38, original.auth_code.clone().into_bytes()),
+                    (61, f61_batch_stan(original)),
+                ];
+                Ok(CardSpec {
+                    kind,
+                    card,
+                    amount: Some(original.amount),
+                    extra,
+                    original_stan: Some(original_stan),
+                })
+            }
+            Command::PreAuthCancel { original_stan, card } => {
+                let original = self.open_preauth(original_stan, &card)?;
+                let extra = vec![
+                    (38, original.auth_code.clone().into_bytes()),
+                    (61, f61_with_date(original)),
+                ];
+                let amount = Some(original.amount);
+                Ok(CardSpec {
+                    kind,
+                    card,
+                    amount,
+                    extra,
+                    original_stan: Some(original_stan),
+                })
+            }
+            Command::Completion {
+                original_stan,
+                amount,
+                card,
+            } => {
+                let original = self.open_preauth(original_stan, &card)?;
+                // Up to 115% of the pre-authorized amount (DESIGN.md rule 7).
+                if u128::from(amount) * 100 > u128::from(original.amount) * 115 {
+                    return Err(problem(OriginalProblem::AmountTooHigh));
+                }
+                let extra = vec![
+                    (38, original.auth_code.clone().into_bytes()),
+                    (61, f61_with_date(original)),
+                ];
+                Ok(CardSpec {
+                    kind,
+                    card,
+                    amount: Some(amount),
+                    extra,
+                    original_stan: Some(original_stan),
+                })
+            }
+            Command::Refund {
+                amount,
+                card,
+                original_rrn,
+                original_date,
+            } => {
+                // The original may be from another terminal or day; when this terminal knows it,
+                // the refund may not exceed it.
+                let known = self
+                    .state
+                    .entries
+                    .iter()
+                    .find(|e| e.rrn == original_rrn && e.transaction.is_debit());
+                if known.is_some_and(|original| amount > original.amount) {
+                    return Err(problem(OriginalProblem::AmountTooHigh));
+                }
+                let extra = vec![
+                    (37, original_rrn.into_bytes()),
+                    (61, format!("000000000000{original_date}").into_bytes()),
+                    (63, b"CUP".to_vec()),
+                ];
+                Ok(CardSpec {
+                    kind,
+                    card,
+                    amount: Some(amount),
+                    extra,
+                    original_stan: None,
+                })
+            }
+            _ => Err(invalid("not a command that refers to an original transaction")),
+        }
+    }
+
+    /// An approved, not yet voided `wanted` transaction of the current batch.
+    fn batch_original(&self, stan: u32, wanted: TransactionKind) -> Result<&BatchEntry, FailReason> {
+        let Some(original) = self.state.entries.iter().find(|e| e.stan == stan) else {
+            let settled = self
+                .state
+                .previous_batch
+                .as_ref()
+                .is_some_and(|b| b.stans.contains(&stan));
+            return Err(problem(if settled {
+                OriginalProblem::PreviousBatch
+            } else {
+                OriginalProblem::NotFound
+            }));
+        };
+        if original.transaction != wanted {
+            return Err(problem(OriginalProblem::WrongType));
+        }
+        if original.closed_by.is_some() {
+            return Err(problem(OriginalProblem::AlreadyClosed));
+        }
+        Ok(original)
+    }
+
+    /// An approved pre-authorization, not yet cancelled or completed, of this card.
+    fn open_preauth(&self, stan: u32, card: &Card) -> Result<&BatchEntry, FailReason> {
+        let original = self.state.preauths.iter().rev().find(|e| e.stan == stan);
+        let Some(original) = original else {
+            return Err(problem(OriginalProblem::NotFound));
+        };
+        if original.closed_by.is_some() {
+            return Err(problem(OriginalProblem::AlreadyClosed));
+        }
+        if original.pan != card.pan {
+            return Err(invalid("the card is not the one of the pre-authorization"));
+        }
+        Ok(original)
+    }
+}

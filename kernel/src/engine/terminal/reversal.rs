@@ -1,0 +1,124 @@
+//! Reversals (DESIGN.md rule 3) and refund resends (rule 6): the work that goes on until the
+//! acquirer confirms it.
+
+use super::{Activity, OnPersistFail, Purpose, Terminal, Txn};
+use crate::codec::Message;
+use crate::engine::journal::Record;
+use crate::engine::outcome::{FailReason, OutcomeResult};
+use crate::engine::output::{Event, Output, Timer};
+use crate::engine::{Command, TransactionKind};
+use crate::time::Timestamp;
+
+impl Terminal {
+    pub(super) fn send_reversal(&mut self, now: Timestamp) {
+        let Some(pending) = &self.state.reversal else { return };
+        let stan = pending.stan;
+        let mut request = pending.message.clone();
+        if let Some(auth_code) = &pending.auth_code {
+            request.set(38, auth_code.as_bytes());
+        }
+        request.set(39, pending.reason.code());
+        if let Some(icc) = &pending.icc_data {
+            request.set(55, icc.clone());
+        }
+        self.reversal_attempts = self.reversal_attempts.saturating_add(1);
+        let attempt = self.reversal_attempts;
+        self.push(Output::Event(Event::ReversalSent { stan, attempt }));
+        match self.transmit(now, request, Purpose::Reversal, true) {
+            Ok(()) => {}
+            Err(reason) => {
+                self.ignore(format!("reversal {stan:06} could not be built: {reason:?}"));
+                self.reversal_attempt_failed(now);
+            }
+        }
+    }
+
+    pub(super) fn on_reversal_reply(&mut self, now: Timestamp, reply: &Message) {
+        let code = reply.get_str(39).unwrap_or_default();
+        if code == "A0" || code == "99" {
+            self.request_sign_on();
+        }
+        let Some(pending) = &self.state.reversal else { return };
+        if !matches!(code, "00" | "12" | "25") {
+            return self.reversal_attempt_failed(now);
+        }
+        let (kind, stan, reason) = (pending.transaction, pending.stan, pending.reason);
+        self.reversal_attempts = 0;
+        let done = self.outcome(kind, Some(stan), OutcomeResult::Reversed { reason });
+        let record = Record::ReversalCleared {
+            stan,
+            response_code: code.to_owned(),
+        };
+        self.persist(record, vec![Output::Outcome(done)], None, OnPersistFail::Halt);
+    }
+
+    pub(super) fn reversal_attempt_failed(&mut self, now: Timestamp) {
+        let Some(pending) = &self.state.reversal else { return };
+        if self.reversal_attempts >= self.config.reversal_max_attempts {
+            let (kind, stan, reason) = (pending.transaction, pending.stan, pending.reason);
+            self.reversal_attempts = 0;
+            let failed = self.outcome(kind, Some(stan), OutcomeResult::ReversalFailed { reason });
+            self.persist(
+                Record::ReversalException { stan },
+                vec![Output::Outcome(failed)],
+                None,
+                OnPersistFail::Halt,
+            );
+        } else if self.queued.is_some() {
+            // Someone is waiting at the counter: try again at once.
+            self.drive(now);
+        } else {
+            self.activity = Activity::Backoff;
+            let at = now.plus_ms(self.config.reversal_retry_interval_ms);
+            self.push(Output::ArmTimer {
+                timer: Timer::Retry,
+                at,
+            });
+        }
+    }
+}
+
+impl Terminal {
+    /// Resends the first pending refund, with its own STAN (the acquirer de-duplicates it).
+    pub(super) fn resend_refund(&mut self, now: Timestamp) {
+        self.refunds_due = false;
+        let Some(refund) = self.state.pending_refunds.first() else {
+            return;
+        };
+        let stan = refund.stan;
+        let txn = Txn {
+            kind: TransactionKind::Refund,
+            stan,
+            amount: Some(refund.amount),
+            pan: refund.message.get_str(2).unwrap_or_default().to_owned(),
+            entry: refund.entry,
+            await_card: false,
+            original_stan: None,
+        };
+        let request: Message = refund.message.clone();
+        self.push(Output::Event(Event::Sending {
+            transaction: TransactionKind::Refund,
+            stan,
+        }));
+        if let Err(reason) = self.transmit(now, request, Purpose::Transaction(txn), true) {
+            self.ignore(format!("refund {stan:06} could not be resent: {reason:?}"));
+            self.refund_unanswered(now, stan);
+        }
+    }
+
+    /// A refund got no answer: it stays pending and is resent after the retry interval; a
+    /// settlement waiting for it fails, since refunds must be resolved first.
+    pub(super) fn refund_unanswered(&mut self, now: Timestamp, stan: u32) {
+        self.push(Output::Event(Event::RefundPending { stan }));
+        if matches!(self.queued, Some(Command::Settle)) {
+            self.queued = None;
+            self.fail(TransactionKind::Settlement, None, FailReason::RefundPending { stan });
+        }
+        self.activity = Activity::Backoff;
+        let at = now.plus_ms(self.config.reversal_retry_interval_ms);
+        self.push(Output::ArmTimer {
+            timer: Timer::Retry,
+            at,
+        });
+    }
+}

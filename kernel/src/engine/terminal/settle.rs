@@ -1,0 +1,225 @@
+//! Settlement (DESIGN.md rule 10): 0500 with the totals; balanced → batch-upload end `207`;
+//! unbalanced → every entry uploaded, 8 per 0320, then end `202`. Each step is journaled with its
+//! STAN before it is sent, so a restart resends exactly the step in flight (the acquirer
+//! de-duplicates by batch and STAN: no chunk twice, none skipped). At the end the batch advances
+//! and the journal is compacted to a snapshot.
+
+use super::{OnPersistFail, Purpose, Terminal};
+use crate::codec::Message;
+use crate::engine::journal::{next_stan, Record};
+use crate::engine::messages;
+use crate::engine::outcome::{FailReason, OutcomeResult};
+use crate::engine::output::{Event, Output};
+use crate::engine::settlement::{self, Phase, SettlementProgress, SettlementReport, Verdict};
+use crate::engine::TransactionKind;
+use crate::time::Timestamp;
+
+const SETTLEMENT: TransactionKind = TransactionKind::Settlement;
+
+fn describe(phase: &Phase) -> String {
+    match phase {
+        Phase::Totals => "totals".into(),
+        Phase::Upload { chunk, .. } => format!("batch upload {}", chunk + 1),
+        Phase::End { balanced: true, .. } => "batch upload end (207, balanced)".into(),
+        Phase::End { balanced: false, .. } => "batch upload end (202, after upload)".into(),
+    }
+}
+
+impl Terminal {
+    /// Starts a settlement, or resumes the one in progress.
+    pub(super) fn start_settlement(&mut self, now: Timestamp) {
+        if self.state.settlement.is_some() {
+            self.settlement_paused = false;
+            return self.resend_settlement(now);
+        }
+        let (domestic, foreign) = settlement::totals(&self.state.entries, &self.config.domestic_prefixes);
+        let progress = SettlementProgress {
+            batch: self.state.batch,
+            domestic,
+            foreign,
+            phase: Phase::Totals,
+            in_flight_stan: None,
+        };
+        self.settlement_step(now, progress, true);
+    }
+
+    /// Journals `progress` with a new STAN for its request, then sends the request.
+    fn settlement_step(&mut self, now: Timestamp, mut progress: SettlementProgress, first: bool) {
+        let stan = next_stan(self.state.last_stan);
+        progress.in_flight_stan = Some(stan);
+        let request = self.settlement_request(&progress, stan);
+        let event = Event::SettlementStep {
+            phase: describe(&progress.phase),
+        };
+        let on_fail = if first {
+            let failed = OutcomeResult::Failed {
+                reason: FailReason::JournalUnavailable,
+            };
+            OnPersistFail::Abort(self.outcome(SETTLEMENT, None, failed))
+        } else {
+            OnPersistFail::Halt
+        };
+        let record = Record::Settlement(progress);
+        if let Err(reason) = self.journal_then_send(now, record, request, Purpose::Settlement, event, on_fail) {
+            self.fail(SETTLEMENT, None, reason);
+        }
+    }
+
+    fn settlement_request(&self, progress: &SettlementProgress, stan: u32) -> Message {
+        let (config, batch) = (&self.config, progress.batch);
+        let entries = &self.state.entries;
+        match progress.phase {
+            Phase::Totals => {
+                let f48 = settlement::settlement_f48(&progress.domestic, &progress.foreign);
+                messages::settlement(config, stan, batch, f48)
+            }
+            Phase::Upload { chunk, .. } => {
+                let f48 = settlement::upload_f48(entries, chunk, &config.domestic_prefixes);
+                messages::batch_upload(config, stan, batch, "201", f48)
+            }
+            Phase::End { balanced, .. } => {
+                let code = if balanced { "207" } else { "202" };
+                messages::batch_upload(config, stan, batch, code, format!("{:04}", entries.len() % 10_000))
+            }
+        }
+    }
+
+    /// Sends the step in progress again: with its own STAN when it was sent before.
+    pub(super) fn resend_settlement(&mut self, now: Timestamp) {
+        let Some(progress) = self.state.settlement.clone() else {
+            return;
+        };
+        let Some(stan) = progress.in_flight_stan else {
+            return self.settlement_step(now, progress, false);
+        };
+        let request = self.settlement_request(&progress, stan);
+        self.push(Output::Event(Event::SettlementStep {
+            phase: describe(&progress.phase),
+        }));
+        if let Err(reason) = self.transmit(now, request, Purpose::Settlement, false) {
+            self.fail(SETTLEMENT, Some(stan), reason);
+        }
+    }
+
+    pub(super) fn on_settlement_reply(&mut self, now: Timestamp, reply: &Message) {
+        let Some(progress) = self.state.settlement.clone() else {
+            return;
+        };
+        let code = reply.get_str(39).unwrap_or_default();
+        let verdicts = reply.get_str(48).and_then(settlement::verdicts);
+        if code != "00" || (progress.phase == Phase::Totals && verdicts.is_none()) {
+            return self.settlement_refused(progress, code);
+        }
+        let entries = self.state.entries.len();
+        let next = match (progress.phase, verdicts) {
+            (Phase::Totals, Some((Verdict::Balanced, Verdict::Balanced))) => Phase::End {
+                balanced: true,
+                domestic: Verdict::Balanced,
+                foreign: Verdict::Balanced,
+            },
+            (Phase::Totals, Some((domestic, foreign))) if entries == 0 => Phase::End {
+                balanced: false,
+                domestic,
+                foreign,
+            },
+            (Phase::Totals, Some((domestic, foreign))) => Phase::Upload {
+                chunk: 0,
+                domestic,
+                foreign,
+            },
+            (
+                Phase::Upload {
+                    chunk,
+                    domestic,
+                    foreign,
+                },
+                _,
+            ) if chunk + 1 < settlement::chunk_count(entries) => Phase::Upload {
+                chunk: chunk + 1,
+                domestic,
+                foreign,
+            },
+            (Phase::Upload { domestic, foreign, .. }, _) => Phase::End {
+                balanced: false,
+                domestic,
+                foreign,
+            },
+            (
+                Phase::End {
+                    balanced,
+                    domestic,
+                    foreign,
+                },
+                _,
+            ) => {
+                return self.finish_settlement(progress, balanced, domestic, foreign);
+            }
+            (Phase::Totals, None) => return self.settlement_refused(progress, code),
+        };
+        self.settlement_step(
+            now,
+            SettlementProgress {
+                phase: next,
+                ..progress
+            },
+            false,
+        );
+    }
+
+    /// The acquirer refused a step: the settlement stays open; the next `Settle` sends the step
+    /// again with a new STAN.
+    fn settlement_refused(&mut self, progress: SettlementProgress, code: &str) {
+        self.settlement_paused = true;
+        let response_code = if code.is_empty() {
+            "30".to_owned()
+        } else {
+            code.to_owned()
+        };
+        let declined = self.outcome(
+            SETTLEMENT,
+            progress.in_flight_stan,
+            OutcomeResult::Declined { response_code },
+        );
+        let record = Record::Settlement(SettlementProgress {
+            in_flight_stan: None,
+            ..progress
+        });
+        self.persist(record, vec![Output::Outcome(declined)], None, OnPersistFail::Halt);
+    }
+
+    fn finish_settlement(&mut self, progress: SettlementProgress, balanced: bool, domestic: Verdict, foreign: Verdict) {
+        let entries = &self.state.entries;
+        let report = SettlementReport {
+            batch: progress.batch,
+            domestic: progress.domestic,
+            foreign: progress.foreign,
+            by_type: settlement::by_type(entries),
+            domestic_result: domestic,
+            foreign_result: foreign,
+            uploaded: if balanced { 0 } else { entries.len() },
+            open_exceptions: self
+                .state
+                .exceptions
+                .iter()
+                .filter(|e| !e.acknowledged)
+                .cloned()
+                .collect(),
+        };
+        let mut settled = self.state.clone();
+        if let Err(e) = settled.apply(&Record::Settled(report.clone())) {
+            return self.halt(e.to_string());
+        }
+        let mut done = self.outcome(SETTLEMENT, progress.in_flight_stan, OutcomeResult::Approved);
+        done.settlement = Some(report);
+        self.compact(settled, vec![Output::Outcome(done)]);
+    }
+
+    /// No answer to a settlement step: it stays in the journal and resumes on the next `Settle`
+    /// (or after a restart) with the same STAN.
+    pub(super) fn settlement_unanswered(&mut self, now: Timestamp) {
+        self.settlement_paused = true;
+        let stan = self.state.settlement.as_ref().and_then(|p| p.in_flight_stan);
+        self.fail(SETTLEMENT, stan, FailReason::NoReply);
+        self.drive(now);
+    }
+}

@@ -28,6 +28,8 @@ pub struct Step {
     pub expect: Vec<Output>,
 }
 
+// Steps are test data read once; boxing the input would only obscure the scenarios.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepInput {

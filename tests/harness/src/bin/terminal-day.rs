@@ -131,8 +131,8 @@ fn main() -> ExitCode {
     match reconcile(&tid, world.host.terminal.durable_state(), world.acquirer.ledger()) {
         Ok(books) => {
             println!(
-                "# Books balance: {} approved in the journal, {} charged at the acquirer",
-                books.approved, books.charged
+                "# Books balance: {} approved in the journal, {} standing at the acquirer",
+                books.approved, books.standing
             );
             ExitCode::SUCCESS
         }

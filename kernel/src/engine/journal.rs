@@ -117,6 +117,48 @@ pub struct PendingReversal {
     pub icc_data: Option<Vec<u8>>,
 }
 
+/// One step in the life of a transaction, as the journal recorded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifeStep {
+    /// The request was journaled and sent.
+    Sent,
+    Approved {
+        rrn: String,
+        auth_code: String,
+    },
+    Declined {
+        response_code: String,
+    },
+    /// The outcome became unknown for this reason (a timeout keeps reason 98 from the start).
+    ReversalReason {
+        reason: ReversalReason,
+    },
+    /// The acquirer confirmed the reversal.
+    Reversed {
+        response_code: String,
+    },
+    /// The reversal was not confirmed: on the exceptions list.
+    ReversalNotConfirmed,
+    ExceptionAcknowledged,
+    /// A later void, cancel or completion closed this transaction.
+    ClosedBy {
+        stan: u32,
+        transaction: TransactionKind,
+    },
+}
+
+/// The recorded life of one transaction of the current batch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub stan: u32,
+    pub transaction: TransactionKind,
+    pub amount: Option<u64>,
+    /// Masked PAN.
+    pub card: Option<String>,
+    pub steps: Vec<LifeStep>,
+}
+
 /// A refund sent and not yet answered: resent with the same STAN until it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingRefund {
@@ -186,6 +228,8 @@ pub struct DurableState {
     pub settlement: Option<SettlementProgress>,
     pub previous_batch: Option<SettledBatch>,
     pub exceptions: Vec<ExceptionEntry>,
+    /// The life of each request of the current batch, for the operator's query.
+    pub history: Vec<History>,
 }
 
 /// Batches run 000001..999999 and wrap, like STANs.
@@ -217,6 +261,7 @@ impl DurableState {
             settlement: None,
             previous_batch: None,
             exceptions: Vec::new(),
+            history: Vec::new(),
         }
     }
 
@@ -230,6 +275,7 @@ impl DurableState {
 
     /// Applies one record. The live terminal and replay both go through here.
     pub fn apply(&mut self, record: &Record) -> Result<(), JournalError> {
+        self.record_history(record);
         match record {
             Record::SignedOn { batch, keys } => {
                 let keys = WorkingKeys::from_f62(keys)
@@ -304,12 +350,90 @@ impl DurableState {
                     stans,
                 });
                 self.entries.clear();
+                self.history.clear();
                 self.settlement = None;
                 self.batch = next_batch(report.batch);
             }
             Record::Snapshot(state) => *self = (**state).clone(),
         }
         Ok(())
+    }
+
+    fn record_history(&mut self, record: &Record) {
+        let (stan, step) = match record {
+            Record::RequestSent {
+                stan,
+                transaction,
+                reversal,
+                resend,
+            } => {
+                // A resent refund keeps its first entry.
+                if !self
+                    .history
+                    .iter()
+                    .any(|h| h.stan == *stan && h.transaction == *transaction)
+                {
+                    let amount = reversal
+                        .as_ref()
+                        .and_then(|r| r.amount)
+                        .or(resend.as_ref().map(|r| r.amount));
+                    let card = reversal
+                        .as_ref()
+                        .map(|r| r.card.clone())
+                        .or(resend.as_ref().map(|r| r.card.clone()));
+                    let steps = vec![LifeStep::Sent];
+                    self.history.push(History {
+                        stan: *stan,
+                        transaction: *transaction,
+                        amount,
+                        card,
+                        steps,
+                    });
+                }
+                return;
+            }
+            Record::Approved(entry) => {
+                if let Some(original) = entry.original_stan {
+                    self.add_step(
+                        original,
+                        LifeStep::ClosedBy {
+                            stan: entry.stan,
+                            transaction: entry.transaction,
+                        },
+                    );
+                }
+                (
+                    entry.stan,
+                    LifeStep::Approved {
+                        rrn: entry.rrn.clone(),
+                        auth_code: entry.auth_code.clone(),
+                    },
+                )
+            }
+            Record::Declined { stan, response_code } => (
+                *stan,
+                LifeStep::Declined {
+                    response_code: response_code.clone(),
+                },
+            ),
+            Record::ReversalUpdated { stan, reason, .. } => (*stan, LifeStep::ReversalReason { reason: *reason }),
+            Record::ReversalCleared { stan, response_code } => (
+                *stan,
+                LifeStep::Reversed {
+                    response_code: response_code.clone(),
+                },
+            ),
+            Record::ReversalException { stan } => (*stan, LifeStep::ReversalNotConfirmed),
+            Record::ExceptionAcknowledged { stan } => (*stan, LifeStep::ExceptionAcknowledged),
+            _ => return,
+        };
+        self.add_step(stan, step);
+    }
+
+    fn add_step(&mut self, stan: u32, step: LifeStep) {
+        if let Some(history) = self.history.iter_mut().rev().find(|h| h.stan == stan) {
+            history.steps.push(step);
+        }
     }
 
     fn approve(&mut self, entry: &BatchEntry) {

@@ -20,6 +20,7 @@ mod kinds;
 mod messages;
 mod outcome;
 mod output;
+mod query;
 mod reply;
 pub mod settlement;
 mod status;
@@ -27,11 +28,12 @@ mod terminal;
 
 pub use input::{Card, CardVerdict, Command, EntryMode, Input};
 pub use journal::{
-    next_batch, next_stan, BatchEntry, DurableState, ExceptionEntry, JournalError, PendingRefund, PendingReversal,
-    Record, SettledBatch,
+    next_batch, next_stan, BatchEntry, DurableState, ExceptionEntry, History, JournalError, LifeStep, PendingRefund,
+    PendingReversal, Record, SettledBatch,
 };
 pub use kinds::{ReversalReason, TransactionKind};
 pub use outcome::{FailReason, OriginalProblem, Outcome, OutcomeResult, Receipt};
 pub use output::{Event, Output, Timer};
+pub use query::{query, Charged, Query, TransactionLife};
 pub use status::{PendingRefundStatus, PendingReversalStatus, Status};
 pub use terminal::{RestoreError, Terminal};

@@ -3,7 +3,9 @@
 
 use pos_acquirer_sim::Fault;
 use pos_kernel::engine::settlement::{SettlementReport, Verdict};
-use pos_kernel::engine::{Event, FailReason, OriginalProblem, ReversalReason, TransactionKind};
+use pos_kernel::engine::{
+    Charged, Event, FailReason, LifeStep, OriginalProblem, Query, ReversalReason, TransactionKind,
+};
 use pos_kernel::security::KeyKind;
 use pos_kernel::{Command, Config, OutcomeResult};
 
@@ -468,6 +470,48 @@ fn issue_three() -> Vec<Scenario> {
                 let last_reversal = mtis.iter().rposition(|m| m == "0400").expect("a reversal");
                 let settlement = mtis.iter().position(|m| m == "0500").expect("a settlement");
                 assert!(last_reversal < settlement, "reversal before settlement: {mtis:?}");
+            },
+        },
+        Scenario {
+            id: "operator-status-and-query",
+            description: "Status shows the batch, totals, pending refunds and exceptions; the query answers 'was this customer charged?' by STAN or RRN",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(10_000, cards::swiped_debit()));
+                let (charged, rrn) = last_receipt(w);
+                w.command(sale(20_000, cards::swiped_debit()));
+                let (voided, _) = last_receipt(w);
+                w.command(Command::Void { original_stan: voided, card: None });
+                w.acquirer.inject(Fault::DropReply);
+                w.command(sale(30_000, cards::swiped_debit()));
+                let reversed = w.host.terminal.status().last_stan;
+                w.run_until_quiet();
+                lost_sale(w, 40_000);
+                let lost = w.host.terminal.status().last_stan;
+                w.acquirer.inject(Fault::DropReply);
+                let card = cards::swiped_debit();
+                w.command(Command::Refund { amount: 500, card, original_rrn: rrn.clone(), original_date: "1121".into() });
+                w.fire_next_timer();
+                w.run_until_idle();
+                let refund = w.host.terminal.status().last_stan;
+
+                let status = w.host.terminal.status();
+                assert_eq!((status.batch, status.debit_total, status.credit_total), (1, 30_000, 20_000));
+                assert_eq!(status.pending_refunds.len(), 1);
+                assert_eq!(status.exceptions.len(), 1);
+                let answer = |q: Query| w.host.terminal.query(&q).map(|life| life.charged);
+                assert_eq!(answer(Query::Stan(charged)), Some(Charged::Yes));
+                assert_eq!(answer(Query::Rrn(rrn.clone())), Some(Charged::Yes));
+                assert_eq!(answer(Query::Stan(voided)), Some(Charged::Closed));
+                assert_eq!(answer(Query::Stan(reversed)), Some(Charged::No));
+                assert_eq!(answer(Query::Stan(lost)), Some(Charged::Unknown));
+                assert_eq!(answer(Query::Stan(refund)), Some(Charged::Pending));
+                assert_eq!(answer(Query::Stan(999_999)), None);
+                let life = w.host.terminal.query(&Query::Stan(reversed)).expect("the reversed sale");
+                assert_eq!(life.steps, [LifeStep::Sent, LifeStep::Reversed { response_code: "00".into() }]);
+                w.run_until_quiet();
+                assert!(w.host.terminal.status().pending_refunds.is_empty());
             },
         },
         Scenario {

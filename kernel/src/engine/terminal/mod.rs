@@ -206,6 +206,11 @@ impl Terminal {
         &self.config
     }
 
+    /// The life of one transaction: "was this customer charged?".
+    pub fn query(&self, query: &super::Query) -> Option<super::TransactionLife> {
+        super::query(&self.state, query)
+    }
+
     /// What an operator needs to know now.
     pub fn status(&self) -> Status {
         Status {
@@ -360,7 +365,10 @@ impl Terminal {
 
     fn outcome(&self, transaction: TransactionKind, stan: Option<u32>, result: OutcomeResult) -> Box<Outcome> {
         let guidance = match &result {
-            OutcomeResult::Approved if transaction == TransactionKind::Sale => guidance::for_response_code("00"),
+            // Approvals that print a receipt.
+            OutcomeResult::Approved if transaction.is_financial() && transaction != TransactionKind::Balance => {
+                guidance::for_response_code("00")
+            }
             OutcomeResult::Approved => guidance::done(),
             OutcomeResult::Declined { response_code } => guidance::for_response_code(response_code),
             OutcomeResult::Failed { reason } => guidance::local(reason),

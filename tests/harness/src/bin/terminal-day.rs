@@ -8,7 +8,7 @@ use pos_acquirer_sim::Fault;
 use pos_harness::cards;
 use pos_harness::reconcile::reconcile;
 use pos_harness::world::World;
-use pos_kernel::engine::{Command, Outcome, OutcomeResult, ReversalReason};
+use pos_kernel::engine::{Command, Outcome, OutcomeResult, Query, ReversalReason};
 use pos_kernel::Config;
 
 fn print_outcome(outcome: &Outcome) {
@@ -116,6 +116,51 @@ fn main() -> ExitCode {
     world.run_until_quiet();
     show(&mut world);
 
+    println!("\n# A void of the first sale, and a refund of part of the chip sale");
+    let receipts: Vec<_> = world.outcomes.iter().filter_map(|o| o.receipt.clone()).collect();
+    if let (Some(first), Some(chip)) = (receipts.first(), receipts.get(1)) {
+        world.command(Command::Void {
+            original_stan: first.stan,
+            card: None,
+        });
+        world.command(Command::Refund {
+            amount: 5_600,
+            card: cards::chip_debit(),
+            original_rrn: chip.rrn.clone(),
+            original_date: world
+                .host
+                .terminal
+                .durable_state()
+                .entries
+                .get(1)
+                .map(|e| e.date.clone())
+                .unwrap_or_default(),
+        });
+    }
+    show(&mut world);
+
+    println!("\n# Hotel: pre-authorization, then completion for a little more");
+    world.command(Command::PreAuth {
+        amount: 80_000,
+        card: cards::swiped_debit(),
+    });
+    if let Some(preauth) = world.last_outcome().and_then(|o| o.stan) {
+        world.command(Command::Completion {
+            original_stan: preauth,
+            amount: 86_500,
+            card: cards::swiped_debit(),
+        });
+    }
+    show(&mut world);
+
+    println!("\n# Was the customer of the lost reply charged? (query by STAN)");
+    if let Some(life) = world.host.terminal.query(&Query::Stan(7)) {
+        println!(
+            "   STAN {:06} {:?} {:?}: charged = {:?}; steps {:?}",
+            life.stan, life.transaction, life.card, life.charged, life.steps
+        );
+    }
+
     let status = world.host.terminal.status();
     println!(
         "\n# Terminal status\n   batch {:06}, last STAN {:06}, {} approved for RMB {}.{:02}, {} exceptions",
@@ -128,7 +173,34 @@ fn main() -> ExitCode {
     );
     println!("\n# Acquirer ledger\n{}", world.acquirer.ledger());
     let tid = world.host.terminal.config().terminal_id.clone();
-    match reconcile(&tid, world.host.terminal.durable_state(), world.acquirer.ledger()) {
+    let books = reconcile(&tid, world.host.terminal.durable_state(), world.acquirer.ledger());
+
+    println!("# Settlement");
+    world.command(Command::Settle);
+    world.run_until_quiet();
+    show(&mut world);
+    if let Some(report) = world.last_outcome().and_then(|o| o.settlement.clone()) {
+        let money = |m: u64| format!("{}.{:02}", m / 100, m % 100);
+        println!(
+            "   batch {:06}: domestic {:?}, foreign {:?}",
+            report.batch, report.domestic_result, report.foreign_result
+        );
+        for line in &report.by_type {
+            println!(
+                "   {:<16} {:>3}  RMB {:>10}",
+                format!("{:?}", line.transaction),
+                line.count,
+                money(line.amount)
+            );
+        }
+        println!(
+            "   uploaded: {}, open exceptions: {}",
+            report.uploaded,
+            report.open_exceptions.len()
+        );
+        println!("   next batch: {:06}", world.host.terminal.status().batch);
+    }
+    match books {
         Ok(books) => {
             println!(
                 "# Books balance: {} approved in the journal, {} standing at the acquirer",

@@ -289,14 +289,7 @@ pub(crate) fn format_amount(minor: u64) -> String {
 
 /// First 6 and last 4 digits, the rest `*` (DESIGN.md rule 12). Short PANs are fully masked.
 pub fn mask_pan(pan: &str) -> String {
-    let len = pan.chars().count();
-    if len < 13 {
-        return "*".repeat(len);
-    }
-    pan.chars()
-        .enumerate()
-        .map(|(i, c)| if i < 6 || i + 4 >= len { c } else { '*' })
-        .collect()
+    pos_kernel::pan::mask(pan)
 }
 
 impl fmt::Display for Ledger {

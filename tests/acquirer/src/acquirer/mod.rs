@@ -89,7 +89,7 @@ impl Acquirer {
             self.rejected = self.rejected.saturating_add(1);
             return Vec::new();
         };
-        let now = LocalTime::at(now_ms, self.config.utc_offset_minutes);
+        let now = crate::clock::local_time(now_ms, self.config.utc_offset_minutes);
         let reply = self.dispatch(&now, &request.message);
         let mak = fields::terminal_id(&request.message)
             .and_then(|tid| self.terminals.get(&tid))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The demo: one terminal day against the in-process simulated acquirer.
+# The demo: a whole terminal day through the kernel component in wasmtime (posterm), on loopback
+# against an embedded simulated acquirer. Builds what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo run --quiet --release -p pos-harness --bin terminal-day
+bash scripts/build-component.sh
+cargo run --quiet --release -p pos-host --bin posterm -- demo

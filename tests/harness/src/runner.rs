@@ -1,7 +1,9 @@
-//! The native runner: replays a vector through the Rust API and compares every output exactly.
+//! Vector runners: replay a vector through a kernel and compare every output exactly. The same
+//! code drives the native Rust API and, through [`KernelFactory`], any other host (the wasmtime
+//! component, later JavaScript bindings).
 
 use pos_kernel::security::SoftwareSecurityModule;
-use pos_kernel::{Input, Output, Terminal};
+use pos_kernel::{Config, Input, Output, Terminal, Timestamp};
 
 use crate::vector::{StepInput, Vector};
 
@@ -19,71 +21,150 @@ impl core::fmt::Display for Failure {
     }
 }
 
-/// A terminal with the journal its host keeps: the records it acknowledged as durable.
-pub struct Host {
-    pub terminal: Terminal,
-    pub journal: Vec<Vec<u8>>,
+/// A kernel as a host drives it.
+pub trait KernelUnderTest {
+    fn handle(&mut self, now: Timestamp, input: Input) -> Result<(), String>;
+    fn poll_output(&mut self) -> Result<Option<Output>, String>;
+}
+
+/// Makes kernels: fresh, or restored from journal records (with a fresh security module, as after
+/// a process restart).
+pub trait KernelFactory {
+    type Kernel: KernelUnderTest;
+    fn create(&self, config: &Config) -> Result<Self::Kernel, String>;
+    fn restore(&self, config: &Config, records: &[Vec<u8>], now: Timestamp) -> Result<Self::Kernel, String>;
+}
+
+impl KernelUnderTest for Terminal {
+    fn handle(&mut self, now: Timestamp, input: Input) -> Result<(), String> {
+        Terminal::handle(self, now, input);
+        Ok(())
+    }
+
+    fn poll_output(&mut self) -> Result<Option<Output>, String> {
+        Ok(Terminal::poll_output(self))
+    }
+}
+
+/// The Rust API with the software security module and the test TMK.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Native;
+
+impl KernelFactory for Native {
+    type Kernel = Terminal;
+
+    fn create(&self, config: &Config) -> Result<Terminal, String> {
+        Terminal::new(config.clone(), Box::new(SoftwareSecurityModule::with_test_keys())).map_err(|e| e.to_string())
+    }
+
+    fn restore(&self, config: &Config, records: &[Vec<u8>], now: Timestamp) -> Result<Terminal, String> {
+        let security = Box::new(SoftwareSecurityModule::with_test_keys());
+        Terminal::restore(config.clone(), security, records.iter().map(Vec::as_slice), now).map_err(|e| e.to_string())
+    }
+}
+
+/// The journal a host keeps: the records it acknowledged as durable.
+#[derive(Debug, Clone, Default)]
+pub struct JournalModel {
+    pub records: Vec<Vec<u8>>,
     /// The last `Persist` (or `Compact`: true) output not yet acknowledged.
     unsynced: Option<(Vec<u8>, bool)>,
 }
 
-impl Host {
-    pub fn new(config: pos_kernel::Config) -> Result<Host, String> {
-        let security = Box::new(SoftwareSecurityModule::with_test_keys());
-        let terminal = Terminal::new(config, security).map_err(|e| e.to_string())?;
+impl JournalModel {
+    /// Notes a persist or compact output.
+    pub fn saw(&mut self, output: &Output) {
+        match output {
+            Output::Persist(record) => self.unsynced = Some((record.clone(), false)),
+            Output::Compact(snapshot) => self.unsynced = Some((snapshot.clone(), true)),
+            _ => {}
+        }
+    }
+
+    /// Applies the host's answer to the last persist.
+    pub fn answered(&mut self, input: &Input) {
+        match input {
+            Input::Persisted => match self.unsynced.take() {
+                Some((record, false)) => self.records.push(record),
+                Some((snapshot, true)) => self.records = vec![snapshot],
+                None => {}
+            },
+            Input::PersistFailed(_) => self.unsynced = None,
+            _ => {}
+        }
+    }
+
+    /// A crash: what was not acknowledged is lost.
+    pub fn crash(&mut self) {
+        self.unsynced = None;
+    }
+}
+
+/// A kernel with the journal its host keeps.
+pub struct Host<K> {
+    pub terminal: K,
+    pub journal: JournalModel,
+    config: Config,
+}
+
+impl<K: KernelUnderTest> Host<K> {
+    pub fn with<F: KernelFactory<Kernel = K>>(factory: &F, config: Config) -> Result<Host<K>, String> {
+        let terminal = factory.create(&config)?;
         Ok(Host {
             terminal,
-            journal: Vec::new(),
-            unsynced: None,
+            journal: JournalModel::default(),
+            config,
         })
     }
 
     /// Feeds one step's input and returns every output it produced.
-    pub fn step(&mut self, now: pos_kernel::Timestamp, input: &StepInput) -> Result<Vec<Output>, String> {
+    pub fn step_with<F: KernelFactory<Kernel = K>>(
+        &mut self,
+        factory: &F,
+        now: Timestamp,
+        input: &StepInput,
+    ) -> Result<Vec<Output>, String> {
         match input {
             StepInput::Restart => {
-                self.unsynced = None;
-                let config = self.terminal.config().clone();
-                let security = Box::new(SoftwareSecurityModule::with_test_keys());
-                let records = self.journal.iter().map(Vec::as_slice);
-                self.terminal = Terminal::restore(config, security, records, now).map_err(|e| e.to_string())?;
+                self.journal.crash();
+                self.terminal = factory.restore(&self.config, &self.journal.records, now)?;
             }
             StepInput::Kernel(input) => {
-                match input {
-                    Input::Persisted => match self.unsynced.take() {
-                        Some((record, false)) => self.journal.push(record),
-                        Some((snapshot, true)) => self.journal = vec![snapshot],
-                        None => {}
-                    },
-                    Input::PersistFailed(_) => self.unsynced = None,
-                    _ => {}
-                }
-                self.terminal.handle(now, input.clone());
+                self.journal.answered(input);
+                self.terminal.handle(now, input.clone())?;
             }
         }
         let mut outputs = Vec::new();
-        while let Some(output) = self.terminal.poll_output() {
-            match &output {
-                Output::Persist(record) => self.unsynced = Some((record.clone(), false)),
-                Output::Compact(snapshot) => self.unsynced = Some((snapshot.clone(), true)),
-                _ => {}
-            }
+        while let Some(output) = self.terminal.poll_output()? {
+            self.journal.saw(&output);
             outputs.push(output);
         }
         Ok(outputs)
     }
 }
 
-/// Replays `vector`; the first difference is the failure.
-pub fn run(vector: &Vector) -> Result<(), Failure> {
+impl Host<Terminal> {
+    pub fn new(config: Config) -> Result<Host<Terminal>, String> {
+        Host::with(&Native, config)
+    }
+
+    pub fn step(&mut self, now: Timestamp, input: &StepInput) -> Result<Vec<Output>, String> {
+        self.step_with(&Native, now, input)
+    }
+}
+
+/// Replays `vector` through kernels made by `factory`; the first difference is the failure.
+pub fn run_with<F: KernelFactory>(vector: &Vector, factory: &F) -> Result<(), Failure> {
     let fail = |step, detail| Failure {
         vector: vector.id.clone(),
         step,
         detail,
     };
-    let mut host = Host::new(vector.config.clone()).map_err(|e| fail(0, e))?;
+    let mut host = Host::with(factory, vector.config.clone()).map_err(|e| fail(0, e))?;
     for (index, step) in vector.steps.iter().enumerate() {
-        let got = host.step(step.now, &step.input).map_err(|e| fail(index, e))?;
+        let got = host
+            .step_with(factory, step.now, &step.input)
+            .map_err(|e| fail(index, e))?;
         if got != step.expect {
             let show = |o: &[Output]| serde_json::to_string_pretty(o).unwrap_or_default();
             return Err(fail(
@@ -93,4 +174,26 @@ pub fn run(vector: &Vector) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Replays `vector` through the native Rust API.
+pub fn run(vector: &Vector) -> Result<(), Failure> {
+    run_with(vector, &Native)
+}
+
+/// Reads every committed vector, sorted by file name.
+pub fn load_vectors(dir: &std::path::Path) -> Result<Vec<Vector>, String> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Vector::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))
+        })
+        .collect()
 }

@@ -407,7 +407,7 @@ fn issue_three() -> Vec<Scenario> {
                 assert_eq!(report.uploaded, 0);
                 assert_eq!(&transmitted_mtis(w)[transmitted_mtis(w).len() - 2..], ["0500", "0320"]);
                 assert_eq!(w.host.terminal.status().batch, 2);
-                assert_eq!(w.host.journal.len(), 1, "compacted to one snapshot");
+                assert_eq!(w.host.journal.records.len(), 1, "compacted to one snapshot");
             },
         },
         Scenario {

@@ -29,7 +29,7 @@ pub enum PersistFault {
 }
 
 pub struct World {
-    pub host: Host,
+    pub host: Host<pos_kernel::Terminal>,
     pub acquirer: Acquirer,
     pub now: Timestamp,
     timers: Vec<(Timer, Timestamp)>,

@@ -22,7 +22,7 @@ fn replaying_the_journal_gives_the_live_state_at_every_step() {
             host.step(step.now, &step.input).expect("step");
             let config = host.terminal.config();
             let replayed = DurableState::new(config.initial_stan, config.initial_batch)
-                .replay(host.journal.iter().map(Vec::as_slice))
+                .replay(host.journal.records.iter().map(Vec::as_slice))
                 .expect("the journal replays");
             // Between a Persist output and its acknowledgement the live state has not applied it yet.
             assert_eq!(&replayed, host.terminal.durable_state(), "{} step {index}", vector.id);

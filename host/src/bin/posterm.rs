@@ -1,0 +1,30 @@
+//! posterm: see `posterm --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use pos_host::cli::{self, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(code) = cli::terminal::transaction(&cli) {
+        return code;
+    }
+    match &cli.command {
+        Command::Demo => cli::demo::run(&cli),
+        Command::Init { acquirer } => cli::demo::init(&cli, acquirer),
+        Command::Status => cli::terminal::status(&cli),
+        Command::Query { stan, rrn } => cli::terminal::query(&cli, *stan, rrn.clone()),
+        Command::Journal => cli::terminal::journal(&cli),
+        Command::Vectors { vectors } => cli::vectors::run(&cli, vectors),
+        Command::Acquirer {
+            listen,
+            fault,
+            late_reply_ms,
+        } => cli::acquirer::serve(listen, fault, *late_reply_ms),
+        Command::AcquirerControl { address, command } => cli::acquirer::control(address, command),
+        Command::Compile { output } => cli::demo::compile(&cli, output.clone()),
+        // Transaction commands were handled above.
+        _ => ExitCode::from(cli::print::exit::USAGE),
+    }
+}

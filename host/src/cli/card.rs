@@ -1,0 +1,164 @@
+//! Card and amount arguments of the transaction commands.
+
+use clap::{Args, ValueEnum};
+use pos_acquirer_sim::cards;
+use pos_kernel::{Card, EntryMode};
+
+/// The acquirer's documented test cards, as a reader would present them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestCard {
+    /// Swiped debit card 6222020000000007 with PIN 123456.
+    Swiped,
+    /// Contact chip card 6217000000000000012 with PIN 123456.
+    Chip,
+    /// Contactless tap 6225880000000001, no PIN.
+    Tap,
+    /// Debit card 6222020000000056 with a balance of 50.00.
+    Small,
+    /// Expired card 6222020000000080.
+    Expired,
+    /// A card the bank does not know.
+    Unknown,
+    /// Foreign (Visa) card 4761739001010010, no PIN.
+    Foreign,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Entry {
+    Manual,
+    Magstripe,
+    Chip,
+    Contactless,
+}
+
+/// How the card is presented.
+#[derive(Debug, Clone, Args)]
+pub struct CardArgs {
+    /// One of the test cards (the default when no --pan is given).
+    #[arg(long, value_enum)]
+    pub test_card: Option<TestCard>,
+    /// A card number, keyed in or read with --entry.
+    #[arg(long)]
+    pub pan: Option<String>,
+    #[arg(long, value_enum, requires = "pan")]
+    pub entry: Option<Entry>,
+    /// Expiry YYMM.
+    #[arg(long, requires = "pan")]
+    pub expiry: Option<String>,
+    /// The cardholder's PIN (test cards bring their own; --no-pin leaves it out).
+    #[arg(long)]
+    pub pin: Option<String>,
+    #[arg(long, conflicts_with = "pin")]
+    pub no_pin: bool,
+    /// The chip card declines at the second GENERATE AC (the sale is then reversed, reason 06).
+    #[arg(long)]
+    pub card_declines: bool,
+}
+
+const ARQC: &str = "9f2608a1b2c3d4e5f607089f2701809f360200019f100706010a03a0a000";
+
+fn read(pan: &str, entry: EntryMode, expiry: &str, pin: Option<&str>) -> Card {
+    let chip_data =
+        matches!(entry, EntryMode::Chip | EntryMode::Contactless).then(|| hex::decode(ARQC).unwrap_or_default());
+    Card {
+        pan: pan.into(),
+        entry,
+        expiry: Some(expiry.into()),
+        track2: matches!(entry, EntryMode::Magstripe | EntryMode::Chip).then(|| format!("{pan}={expiry}1010000000")),
+        track3: None,
+        sequence: chip_data.as_ref().map(|_| "001".to_owned()),
+        icc_data: chip_data,
+        pin: pin.map(Into::into),
+        fallback: false,
+    }
+}
+
+impl CardArgs {
+    pub fn card(&self) -> Card {
+        let mut card = match (&self.pan, self.test_card.unwrap_or(TestCard::Swiped)) {
+            (Some(pan), _) => {
+                let entry = match self.entry.unwrap_or(Entry::Manual) {
+                    Entry::Manual => EntryMode::Manual,
+                    Entry::Magstripe => EntryMode::Magstripe,
+                    Entry::Chip => EntryMode::Chip,
+                    Entry::Contactless => EntryMode::Contactless,
+                };
+                let mut card = read(pan, entry, self.expiry.as_deref().unwrap_or(cards::VALID_EXPIRY), None);
+                if entry == EntryMode::Manual {
+                    card.track2 = None;
+                }
+                card
+            }
+            (None, TestCard::Swiped) => read(
+                cards::MAGSTRIPE_DEBIT,
+                EntryMode::Magstripe,
+                cards::VALID_EXPIRY,
+                Some(cards::TEST_PIN),
+            ),
+            (None, TestCard::Chip) => read(
+                cards::CHIP_DEBIT,
+                EntryMode::Chip,
+                cards::VALID_EXPIRY,
+                Some(cards::TEST_PIN),
+            ),
+            (None, TestCard::Tap) => read(cards::CONTACTLESS, EntryMode::Contactless, cards::VALID_EXPIRY, None),
+            (None, TestCard::Small) => read(
+                cards::SMALL_BALANCE,
+                EntryMode::Magstripe,
+                cards::VALID_EXPIRY,
+                Some(cards::TEST_PIN),
+            ),
+            (None, TestCard::Expired) => read(cards::EXPIRED, EntryMode::Magstripe, "2001", Some(cards::TEST_PIN)),
+            (None, TestCard::Unknown) => read(
+                cards::UNKNOWN,
+                EntryMode::Magstripe,
+                cards::VALID_EXPIRY,
+                Some(cards::TEST_PIN),
+            ),
+            (None, TestCard::Foreign) => read(cards::FOREIGN, EntryMode::Magstripe, cards::VALID_EXPIRY, None),
+        };
+        if let Some(pin) = &self.pin {
+            card.pin = Some(pin.clone());
+        }
+        if self.no_pin {
+            card.pin = None;
+        }
+        card
+    }
+}
+
+/// `12.34` → 1234 minor units. At most two decimals; no sign, no exponent.
+pub fn parse_amount(text: &str) -> Result<u64, String> {
+    let invalid = || format!("invalid amount {text:?}: use yuan with up to two decimals, e.g. 12.34");
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || fraction.len() > 2
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    let whole: u64 = whole.parse().map_err(|_| invalid())?;
+    let cents: u64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .ok_or_else(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_amount;
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount("12.34"), Ok(1234));
+        assert_eq!(parse_amount("12.3"), Ok(1230));
+        assert_eq!(parse_amount("7"), Ok(700));
+        assert!(parse_amount("1.234").is_err());
+        assert!(parse_amount("-1").is_err());
+        assert!(parse_amount(".5").is_err());
+        assert!(parse_amount("1e3").is_err());
+        assert!(parse_amount("99999999999999999999").is_err());
+    }
+}

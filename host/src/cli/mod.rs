@@ -1,0 +1,176 @@
+//! `posterm`: the operator's and integrator's command line.
+
+pub mod acquirer;
+pub mod card;
+pub mod demo;
+pub mod print;
+pub mod terminal;
+pub mod vectors;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use card::CardArgs;
+
+/// posterm: a POS terminal running the pos-kernel WebAssembly component in wasmtime.
+///
+/// A terminal directory (--dir) holds config.toml and the journal. Transaction commands restore
+/// the terminal from its journal, send any pending reversal first, run the command against the
+/// acquirer named in config.toml, and print the outcome and receipt.
+///
+/// Exit codes: 0 approved, 1 declined, 2 usage error, 3 failed (nothing charged), 4 outcome
+/// unknown and reversed (nothing charged), 5 reversal not confirmed (the card may have been
+/// charged: contact the acquirer), 6 host error (configuration, journal, component).
+#[derive(Debug, Parser)]
+#[command(name = "posterm", version)]
+pub struct Cli {
+    /// The terminal directory (config.toml and journal.pjl).
+    #[arg(long, global = true, env = "POSTERM_DIR", default_value = "terminal")]
+    pub dir: PathBuf,
+    /// Print outcomes as JSON (one object per line) instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Run the component on wasmtime's Pulley interpreter instead of Cranelift (the path for
+    /// 32-bit ARM terminals).
+    #[arg(long, global = true)]
+    pub pulley: bool,
+    /// The kernel component (.wasm; its precompiled .cwasm is cached beside it). Default:
+    /// target/component/pos_kernel.wasm next to this executable's target directory.
+    #[arg(long, global = true, env = "POSTERM_COMPONENT")]
+    pub component: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A whole terminal day on loopback against an embedded simulated acquirer: sign-on, sales,
+    /// a timeout with its reversal, a decline, a void, a refund, settlement.
+    Demo,
+    /// Create a terminal directory with a default config.toml (the test terminal).
+    Init {
+        /// Where the acquirer listens.
+        #[arg(long, default_value = "127.0.0.1:5000")]
+        acquirer: String,
+    },
+    /// Sign on: load working keys and the batch number.
+    SignOn,
+    /// Sign off.
+    SignOff,
+    /// Echo test.
+    Echo,
+    /// A sale.
+    Sale {
+        /// Amount in yuan, e.g. 12.34.
+        #[arg(long)]
+        amount: String,
+        #[command(flatten)]
+        card: CardArgs,
+    },
+    /// Void a sale of the current batch by its STAN (trace number).
+    Void {
+        #[arg(long)]
+        stan: u32,
+        /// Present the card (otherwise the journaled card number is keyed in).
+        #[arg(long)]
+        with_card: bool,
+        #[command(flatten)]
+        card: CardArgs,
+    },
+    /// Refund (all or part of) a sale of any day, by its RRN and date.
+    Refund {
+        #[arg(long)]
+        amount: String,
+        /// The original's retrieval reference number (12 characters).
+        #[arg(long)]
+        rrn: String,
+        /// The original's date, MMDD.
+        #[arg(long)]
+        date: String,
+        #[command(flatten)]
+        card: CardArgs,
+    },
+    /// Pre-authorization: hold an amount on the card.
+    Preauth {
+        #[arg(long)]
+        amount: String,
+        #[command(flatten)]
+        card: CardArgs,
+    },
+    /// Cancel an open pre-authorization by its STAN.
+    PreauthCancel {
+        #[arg(long)]
+        stan: u32,
+        #[command(flatten)]
+        card: CardArgs,
+    },
+    /// Complete an open pre-authorization (up to 115% of it).
+    Complete {
+        #[arg(long)]
+        stan: u32,
+        #[arg(long)]
+        amount: String,
+        #[command(flatten)]
+        card: CardArgs,
+    },
+    /// Void a completion of the current batch by its STAN.
+    CompleteVoid {
+        #[arg(long)]
+        stan: u32,
+    },
+    /// Balance inquiry.
+    Balance {
+        #[command(flatten)]
+        card: CardArgs,
+    },
+    /// Settle the batch (pending reversals and refunds first; batch upload when unbalanced).
+    Settle,
+    /// Batch, STAN, totals, pending reversal, pending refunds, exceptions.
+    Status,
+    /// The life of one transaction: was this customer charged?
+    Query {
+        #[arg(long, conflicts_with = "rrn", required_unless_present = "rrn")]
+        stan: Option<u32>,
+        #[arg(long)]
+        rrn: Option<String>,
+    },
+    /// Acknowledge an unconfirmed reversal on the exceptions list (after calling the acquirer).
+    AckException {
+        #[arg(long)]
+        stan: u32,
+    },
+    /// The journal's records, decoded (PANs masked).
+    Journal,
+    /// Replay tests/vectors through the component and print `N passed, N failed`.
+    Vectors {
+        /// The vectors directory.
+        #[arg(long, default_value = "tests/vectors")]
+        vectors: PathBuf,
+    },
+    /// Serve the simulated acquirer over TCP and print what it does; its ledger on request.
+    Acquirer {
+        #[arg(long, default_value = "127.0.0.1:5000")]
+        listen: String,
+        /// Faults to queue at start (drop-reply, delay-reply, bad-mac, wrong-stan, wrong-tid,
+        /// wrong-amount, wrong-mti, answer-twice, garbage, close, sign-on-again).
+        #[arg(long)]
+        fault: Vec<String>,
+        /// How long a delayed reply waits, in milliseconds.
+        #[arg(long, default_value_t = 35_000)]
+        late_reply_ms: u64,
+    },
+    /// Send a control command to a running `posterm acquirer`: `fault <name>`, `faults clear`,
+    /// `ledger`.
+    AcquirerControl {
+        #[arg(long, default_value = "127.0.0.1:5000")]
+        address: String,
+        command: Vec<String>,
+    },
+    /// Precompile the component to a .cwasm for this machine (Cranelift, or Pulley with --pulley).
+    Compile {
+        /// Where to write the .cwasm (default: beside the component).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,75 @@
+//! `posterm vectors`: the committed vectors through the component, compared output by output.
+
+use std::process::ExitCode;
+
+use pos_harness::runner::{self, KernelFactory, KernelUnderTest};
+use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::{Config, Input, Output, Timestamp};
+
+use super::Cli;
+use crate::component_file;
+use crate::runtime::{ComponentTerminal, Runtime};
+
+impl KernelUnderTest for ComponentTerminal {
+    fn handle(&mut self, now: Timestamp, input: Input) -> Result<(), String> {
+        ComponentTerminal::handle(self, now, &input).map_err(|e| e.to_string())
+    }
+
+    fn poll_output(&mut self) -> Result<Option<Output>, String> {
+        ComponentTerminal::poll_output(self).map_err(|e| e.to_string())
+    }
+}
+
+/// Component terminals from one runtime (vectors use the software module with the test TMK).
+#[derive(Debug)]
+pub struct ComponentFactory<'a>(pub &'a Runtime);
+
+impl KernelFactory for ComponentFactory<'_> {
+    type Kernel = ComponentTerminal;
+
+    fn create(&self, config: &Config) -> Result<ComponentTerminal, String> {
+        self.0.create(config).map_err(|e| e.to_string())
+    }
+
+    fn restore(&self, config: &Config, records: &[Vec<u8>], now: Timestamp) -> Result<ComponentTerminal, String> {
+        self.0.restore(config, records, now).map_err(|e| e.to_string())
+    }
+}
+
+pub fn run(cli: &Cli, dir: &std::path::Path) -> ExitCode {
+    let component = cli.component.clone().unwrap_or_else(component_file::default_component);
+    let backend = super::terminal::backend(cli);
+    let runtime = match component_file::load(&component, backend, TEST_TMK) {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("posterm: {e}");
+            return ExitCode::from(super::print::exit::HOST_ERROR);
+        }
+    };
+    let vectors = match runner::load_vectors(dir) {
+        Ok(vectors) => vectors,
+        Err(e) => {
+            eprintln!("posterm: {e}");
+            return ExitCode::from(super::print::exit::HOST_ERROR);
+        }
+    };
+    let factory = ComponentFactory(&runtime);
+    let mut failed = 0;
+    for vector in &vectors {
+        if let Err(failure) = runner::run_with(vector, &factory) {
+            failed += 1;
+            eprintln!("FAILED {failure}");
+        }
+    }
+    let host = if cli.pulley {
+        "component (wasmtime, Pulley)"
+    } else {
+        "component (wasmtime, Cranelift)"
+    };
+    println!("{host}: {} passed, {failed} failed", vectors.len() - failed);
+    if failed == 0 && !vectors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,64 @@
+//! Finding the kernel component and its precompiled `.cwasm` (compiled once, cached beside it).
+
+use std::path::{Path, PathBuf};
+
+use pos_kernel::security::SoftwareSecurityModule;
+
+use crate::runtime::{self, Backend, Limits, Runtime, SecurityFactory};
+
+/// `target/component/pos_kernel.wasm` relative to this executable (target/<profile>/posterm).
+pub fn default_component() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let beside_target = target.join("component").join("pos_kernel.wasm");
+    if beside_target.exists() {
+        return beside_target;
+    }
+    PathBuf::from("target/component/pos_kernel.wasm")
+}
+
+/// The `.cwasm` path for a backend.
+pub fn cwasm_path(component: &Path, backend: Backend) -> PathBuf {
+    let suffix = match backend {
+        Backend::Cranelift => "cwasm",
+        Backend::Pulley => "pulley.cwasm",
+    };
+    component.with_extension(suffix)
+}
+
+/// Precompiles `component` for `backend` into `output` (written aside, then renamed).
+pub fn compile(component: &Path, backend: Backend, output: &Path) -> Result<usize, String> {
+    let wasm = std::fs::read(component).map_err(|e| {
+        format!(
+            "{}: {e} (build it with `bash scripts/build-component.sh`)",
+            component.display()
+        )
+    })?;
+    let cwasm = runtime::precompile(backend, &wasm).map_err(|e| e.to_string())?;
+    let tmp = output.with_extension("tmp");
+    std::fs::write(&tmp, &cwasm).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))?;
+    Ok(cwasm.len())
+}
+
+/// Loads the runtime from the `.cwasm` beside `component`, compiling it first when it is missing
+/// or older than the component.
+pub fn load(component: &Path, backend: Backend, tmk: [u8; 16]) -> Result<Runtime, String> {
+    let cwasm = cwasm_path(component, backend);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let stale = match (modified(&cwasm), modified(component)) {
+        (Some(compiled), Some(source)) => compiled < source,
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    if stale {
+        compile(component, backend, &cwasm)?;
+    }
+    let bytes = std::fs::read(&cwasm).map_err(|e| format!("{}: {e}", cwasm.display()))?;
+    let security: SecurityFactory = Box::new(move || Box::new(SoftwareSecurityModule::new(tmk)));
+    Runtime::from_cwasm(backend, &bytes, Limits::default(), security).map_err(|e| e.to_string())
+}

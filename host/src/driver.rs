@@ -1,0 +1,284 @@
+//! The host's run loop for one terminal: it carries out the kernel's outputs in order (journal
+//! append and fsync before anything later, frames to the acquirer, timers), feeds back replies,
+//! timeouts and closed connections, and recovers from kernel faults by re-instantiating the
+//! component from the journal.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use pos_journal::{Journal, Storage};
+use pos_kernel::engine::{Command, Event, Outcome, Query, Status, Timer, TransactionKind, TransactionLife};
+use pos_kernel::{CardVerdict, Config, Input, Output, Timestamp};
+use pos_net::transport::{Transport, TransportError};
+
+use crate::runtime::{ComponentTerminal, KernelFault, Runtime};
+
+/// The wall clock, as the kernel wants it.
+pub fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+/// Something the host could not do.
+#[derive(Debug)]
+pub enum HostError {
+    Kernel(KernelFault),
+    Journal(String),
+    /// The kernel faulted again right after a restart from the journal.
+    Unrecoverable(String),
+    /// The command was lost to a kernel fault; the terminal was restored from its journal and
+    /// nothing of the command was sent. Run it again.
+    CommandLost(String),
+}
+
+impl core::fmt::Display for HostError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            HostError::Kernel(e) => e.fmt(f),
+            HostError::Journal(e) => write!(f, "journal: {e}"),
+            HostError::Unrecoverable(e) => write!(f, "kernel fault after restart from the journal: {e}"),
+            HostError::CommandLost(e) => write!(
+                f,
+                "the kernel faulted on the command and was restored from its journal ({e}); run the command again"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for HostError {}
+
+/// What the chip card answers at the second GENERATE AC (the host's card reader).
+pub type CardReader = Box<dyn FnMut(u32) -> CardVerdict>;
+
+/// A terminal running on the component, its journal and its link to the acquirer.
+pub struct TerminalHost<S: Storage> {
+    runtime: Runtime,
+    config: Config,
+    kernel: ComponentTerminal,
+    journal: Journal<S>,
+    transport: Transport,
+    timers: Vec<(Timer, Timestamp)>,
+    card: CardReader,
+    /// Everything the kernel reported, in order (events and outcomes).
+    pub log: Vec<Output>,
+    /// Kernel faults recovered by re-instantiating from the journal.
+    pub faults: Vec<String>,
+}
+
+impl<S: Storage> core::fmt::Debug for TerminalHost<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TerminalHost")
+            .field("timers", &self.timers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Storage> TerminalHost<S> {
+    /// Restores the terminal from its journal (a fresh one when the journal is empty).
+    pub fn open(
+        runtime: Runtime,
+        config: Config,
+        journal: Journal<S>,
+        transport: Transport,
+        card: CardReader,
+    ) -> Result<TerminalHost<S>, HostError> {
+        let kernel = restore(&runtime, &config, &journal)?;
+        Ok(TerminalHost {
+            runtime,
+            config,
+            kernel,
+            journal,
+            transport,
+            timers: Vec::new(),
+            card,
+            log: Vec::new(),
+            faults: Vec::new(),
+        })
+    }
+
+    pub fn journal(&self) -> &Journal<S> {
+        &self.journal
+    }
+
+    /// The live instance (tests use it to starve a call of fuel).
+    pub fn kernel_mut(&mut self) -> &mut ComponentTerminal {
+        &mut self.kernel
+    }
+
+    pub fn status(&mut self) -> Result<Status, HostError> {
+        self.kernel.status().map_err(HostError::Kernel)
+    }
+
+    pub fn query(&mut self, query: &Query) -> Result<Option<TransactionLife>, HostError> {
+        self.kernel.query(query).map_err(HostError::Kernel)
+    }
+
+    /// Runs `command` to its outcome, carrying out everything in between; returns the outcome and
+    /// leaves only retry timers (a reversal or refund waiting) behind.
+    pub fn run(&mut self, command: Command) -> Result<Outcome, HostError> {
+        // Outcomes of work already pending (a reversal, refunds) belong to earlier commands.
+        let status = self.status()?;
+        let earlier: Vec<u32> = status
+            .pending_reversal
+            .iter()
+            .map(|r| r.stan)
+            .chain(status.pending_refunds.iter().map(|r| r.stan))
+            .collect();
+        let kind = command.transaction();
+        let from = self.log.len();
+        let faults = self.faults.len();
+        self.feed(Input::Command(command))?;
+        if let Some(fault) = self.faults.get(faults) {
+            return Err(HostError::CommandLost(fault.clone()));
+        }
+        loop {
+            self.pump()?;
+            let ours = self.log.get(from..).unwrap_or_default().iter().find_map(|o| match o {
+                Output::Outcome(o) if o.transaction == kind && !o.stan.is_some_and(|s| earlier.contains(&s)) => {
+                    Some((**o).clone())
+                }
+                _ => None,
+            });
+            let awaiting = self.timers.iter().any(|(t, _)| *t == Timer::Response);
+            match ours {
+                Some(outcome) if !awaiting => return Ok(outcome),
+                None if self.timers.is_empty() => {
+                    // Nothing armed and no outcome: only a fault can have swallowed the command.
+                    let fault = self.faults.get(faults).cloned().unwrap_or_else(|| "no outcome".into());
+                    return Err(HostError::CommandLost(fault));
+                }
+                _ => self.wait()?,
+            }
+        }
+    }
+
+    /// Carries out pending work (a reversal after a restart) until only retry timers are left.
+    pub fn settle_pending(&mut self) -> Result<(), HostError> {
+        loop {
+            self.pump()?;
+            if !self.timers.iter().any(|(t, _)| *t == Timer::Response) {
+                return Ok(());
+            }
+            self.wait()?;
+        }
+    }
+
+    /// Feeds one input; a kernel fault drops the instance and restores it from the journal.
+    fn feed(&mut self, input: Input) -> Result<(), HostError> {
+        match self.kernel.handle(now(), &input) {
+            Ok(()) => Ok(()),
+            Err(fault) => self.recover(fault),
+        }
+    }
+
+    fn recover(&mut self, fault: KernelFault) -> Result<(), HostError> {
+        self.faults.push(fault.0.clone());
+        self.timers.clear();
+        self.kernel =
+            restore(&self.runtime, &self.config, &self.journal).map_err(|e| HostError::Unrecoverable(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Drains and carries out outputs until the kernel has nothing more to say.
+    fn pump(&mut self) -> Result<(), HostError> {
+        loop {
+            let outputs = match self.kernel.drain() {
+                Ok(outputs) => outputs,
+                Err(fault) => {
+                    self.recover(fault)?;
+                    continue;
+                }
+            };
+            if outputs.is_empty() {
+                return Ok(());
+            }
+            for output in outputs {
+                self.carry_out(output)?;
+            }
+        }
+    }
+
+    fn carry_out(&mut self, output: Output) -> Result<(), HostError> {
+        match output {
+            Output::Persist(record) => match self.journal.append(&record) {
+                Ok(()) => self.feed(Input::Persisted),
+                Err(e) => self.feed(Input::PersistFailed(e.to_string())),
+            },
+            Output::Compact(snapshot) => match self.journal.compact(&snapshot) {
+                Ok(()) => self.feed(Input::Persisted),
+                Err(e) => self.feed(Input::PersistFailed(e.to_string())),
+            },
+            Output::Transmit(frame) => match self.transport.send(&frame) {
+                Ok(()) => Ok(()),
+                Err(_) => self.feed(Input::ConnectionClosed),
+            },
+            Output::ArmTimer { timer, at } => {
+                self.timers.retain(|(t, _)| *t != timer);
+                self.timers.push((timer, at));
+                Ok(())
+            }
+            Output::CancelTimer(timer) => {
+                self.timers.retain(|(t, _)| *t != timer);
+                Ok(())
+            }
+            Output::Event(Event::CardVerdictRequired { stan, issuer_data }) => {
+                let verdict = (self.card)(stan);
+                self.log
+                    .push(Output::Event(Event::CardVerdictRequired { stan, issuer_data }));
+                self.feed(Input::CardVerdict(verdict))
+            }
+            other => {
+                self.log.push(other);
+                Ok(())
+            }
+        }
+    }
+
+    /// Waits for the next thing to happen: a frame from the acquirer or the earliest timer.
+    fn wait(&mut self) -> Result<(), HostError> {
+        let Some(&(timer, at)) = self.timers.iter().min_by_key(|(_, at)| *at) else {
+            return Ok(());
+        };
+        let left = Duration::from_millis(at.0.saturating_sub(now().0));
+        let deadline = Instant::now() + left;
+        let awaiting_reply = self.timers.iter().any(|(t, _)| *t == Timer::Response);
+        if awaiting_reply {
+            match self.transport.receive(deadline) {
+                Ok(Some(frame)) => return self.feed(Input::Receive(frame)),
+                Ok(None) => {}
+                Err(TransportError::FrameTooLong) => {}
+                Err(_) => {
+                    self.timers.retain(|(t, _)| *t != Timer::Response);
+                    return self.feed(Input::ConnectionClosed);
+                }
+            }
+        } else {
+            std::thread::sleep(left);
+        }
+        if now() >= at {
+            self.timers.retain(|(t, _)| *t != timer);
+            self.feed(Input::Timer(timer))?;
+        }
+        Ok(())
+    }
+}
+
+fn restore<S: Storage>(
+    runtime: &Runtime,
+    config: &Config,
+    journal: &Journal<S>,
+) -> Result<ComponentTerminal, HostError> {
+    let records: Vec<Vec<u8>> = journal.records().iter().map(|r| r.to_vec()).collect();
+    if records.is_empty() {
+        runtime.create(config).map_err(HostError::Kernel)
+    } else {
+        runtime.restore(config, &records, now()).map_err(HostError::Kernel)
+    }
+}
+
+/// Whether an outcome is a settlement (its report is the interesting part).
+pub fn is_settlement(outcome: &Outcome) -> bool {
+    outcome.transaction == TransactionKind::Settlement
+}

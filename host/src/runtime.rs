@@ -1,0 +1,306 @@
+//! The kernel component in wasmtime: one engine and one pre-instantiated component (`KernelPre`,
+//! built once), and a store per terminal with fuel and a memory limit on every call.
+
+use pos_kernel::engine::{Query, Status, TransactionLife};
+use pos_kernel::security::SecurityModule;
+use pos_kernel::{Config, Input, Output, Timestamp};
+use wasmtime::component::{Component, HasSelf, Linker, ResourceAny};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
+
+use crate::bindings::{security, types, Kernel, KernelPre};
+use crate::convert;
+use crate::security_host;
+
+/// Which wasmtime back end runs the component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Native code from Cranelift.
+    Cranelift,
+    /// Wasmtime's Pulley interpreter: the path for 32-bit ARM terminals, which Cranelift does not
+    /// support.
+    Pulley,
+}
+
+/// Bounds on every store.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Fuel given before every call into the component; running out traps the call.
+    pub fuel_per_call: u64,
+    /// Most linear memory the component may grow to.
+    pub memory_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // A sale cycle uses well under a million units; a settlement of a full batch a few million.
+        Limits {
+            fuel_per_call: 200_000_000,
+            memory_bytes: 64 << 20,
+        }
+    }
+}
+
+/// A fault of the component: a trap, fuel exhausted, or an unexpected value. The terminal must be
+/// dropped and re-instantiated from its journal.
+#[derive(Debug)]
+pub struct KernelFault(pub String);
+
+impl core::fmt::Display for KernelFault {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "kernel fault: {}", self.0)
+    }
+}
+
+impl std::error::Error for KernelFault {}
+
+/// Keeps wasmtime's whole error chain (`{:#}`): the trap's cause (for example "all fuel
+/// consumed") is in the chain, not in the top message.
+fn fault(e: impl core::fmt::Display) -> KernelFault {
+    KernelFault(format!("{e:#}"))
+}
+
+/// What a store holds: the host's security module and the store's limits.
+pub struct HostState {
+    pub security: Box<dyn SecurityModule + Send>,
+    limits: StoreLimits,
+}
+
+impl types::Host for HostState {}
+
+impl core::fmt::Debug for HostState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HostState").finish_non_exhaustive()
+    }
+}
+
+/// Makes a security module for each new instance (a restart re-loads the working keys into it).
+pub type SecurityFactory = Box<dyn Fn() -> Box<dyn SecurityModule + Send> + Send + Sync>;
+
+/// The compiled kernel component, ready to instantiate.
+pub struct Runtime {
+    engine: Engine,
+    pre: KernelPre<HostState>,
+    limits: Limits,
+    security: SecurityFactory,
+}
+
+impl core::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The engine configuration shared by precompilation and loading (they must match).
+pub fn engine(backend: Backend) -> Result<Engine, KernelFault> {
+    let mut config = wasmtime::Config::new();
+    config.consume_fuel(true);
+    if backend == Backend::Pulley {
+        let target = if cfg!(target_pointer_width = "32") {
+            "pulley32"
+        } else {
+            "pulley64"
+        };
+        config.target(target).map_err(fault)?;
+    }
+    Engine::new(&config).map_err(fault)
+}
+
+/// Compiles a component (`.wasm`) to the precompiled form (`.cwasm`) for `backend`.
+pub fn precompile(backend: Backend, component: &[u8]) -> Result<Vec<u8>, KernelFault> {
+    engine(backend)?.precompile_component(component).map_err(fault)
+}
+
+impl Runtime {
+    /// Loads a precompiled component produced by [`precompile`] for the same backend.
+    pub fn from_cwasm(
+        backend: Backend,
+        cwasm: &[u8],
+        limits: Limits,
+        security: SecurityFactory,
+    ) -> Result<Runtime, KernelFault> {
+        let engine = engine(backend)?;
+        // SAFETY: `Component::deserialize` trusts its input to be a component precompiled by this
+        // wasmtime version and configuration. The host only loads the `.cwasm` it produced itself
+        // (`precompile`, run by the build script or by `posterm` next to the `.wasm`), and wasmtime
+        // checks the version and configuration header before use.
+        #[allow(unsafe_code)]
+        let component = unsafe { Component::deserialize(&engine, cwasm) }.map_err(fault)?;
+        Runtime::with_component(engine, &component, limits, security)
+    }
+
+    /// Compiles a component in memory (slower start: tests and one-off tools).
+    pub fn from_wasm(
+        backend: Backend,
+        wasm: &[u8],
+        limits: Limits,
+        security: SecurityFactory,
+    ) -> Result<Runtime, KernelFault> {
+        let engine = engine(backend)?;
+        let component = Component::new(&engine, wasm).map_err(fault)?;
+        Runtime::with_component(engine, &component, limits, security)
+    }
+
+    fn with_component(
+        engine: Engine,
+        component: &Component,
+        limits: Limits,
+        security: SecurityFactory,
+    ) -> Result<Runtime, KernelFault> {
+        let mut linker = Linker::<HostState>::new(&engine);
+        Kernel::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(fault)?;
+        let pre = KernelPre::new(linker.instantiate_pre(component).map_err(fault)?).map_err(fault)?;
+        Ok(Runtime {
+            engine,
+            pre,
+            limits,
+            security,
+        })
+    }
+
+    fn store(&self) -> Result<Store<HostState>, KernelFault> {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.memory_bytes)
+            .instances(4)
+            .build();
+        let mut store = Store::new(
+            &self.engine,
+            HostState {
+                security: (self.security)(),
+                limits,
+            },
+        );
+        store.limiter(|state| &mut state.limits);
+        store.set_fuel(self.limits.fuel_per_call).map_err(fault)?;
+        Ok(store)
+    }
+
+    /// A fresh terminal with an empty journal.
+    pub fn create(&self, config: &Config) -> Result<ComponentTerminal, KernelFault> {
+        let mut store = self.store()?;
+        let kernel = self.pre.instantiate(&mut store).map_err(fault)?;
+        let api = kernel.pos_kernel_terminal_api().terminal();
+        let terminal = api
+            .call_create(&mut store, &convert::config(config))
+            .map_err(fault)?
+            .map_err(fault)?;
+        Ok(ComponentTerminal {
+            store,
+            kernel,
+            terminal,
+            fuel: self.limits.fuel_per_call,
+        })
+    }
+
+    /// A terminal rebuilt from its journal records.
+    pub fn restore(
+        &self,
+        config: &Config,
+        records: &[Vec<u8>],
+        now: Timestamp,
+    ) -> Result<ComponentTerminal, KernelFault> {
+        let mut store = self.store()?;
+        let kernel = self.pre.instantiate(&mut store).map_err(fault)?;
+        let api = kernel.pos_kernel_terminal_api().terminal();
+        let terminal = api
+            .call_restore(&mut store, &convert::config(config), records, now.0)
+            .map_err(fault)?
+            .map_err(fault)?;
+        Ok(ComponentTerminal {
+            store,
+            kernel,
+            terminal,
+            fuel: self.limits.fuel_per_call,
+        })
+    }
+}
+
+/// One terminal instance in its own store.
+pub struct ComponentTerminal {
+    store: Store<HostState>,
+    kernel: Kernel,
+    terminal: ResourceAny,
+    fuel: u64,
+}
+
+impl core::fmt::Debug for ComponentTerminal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ComponentTerminal").finish_non_exhaustive()
+    }
+}
+
+impl ComponentTerminal {
+    fn refuel(&mut self) -> Result<(), KernelFault> {
+        self.store.set_fuel(self.fuel).map_err(fault)
+    }
+
+    pub fn handle(&mut self, now: Timestamp, input: &Input) -> Result<(), KernelFault> {
+        self.refuel()?;
+        let api = self.kernel.pos_kernel_terminal_api().terminal();
+        api.call_handle(&mut self.store, self.terminal, now.0, &convert::input(input))
+            .map_err(fault)
+    }
+
+    pub fn poll_output(&mut self) -> Result<Option<Output>, KernelFault> {
+        self.refuel()?;
+        let api = self.kernel.pos_kernel_terminal_api().terminal();
+        let output = api.call_poll_output(&mut self.store, self.terminal).map_err(fault)?;
+        Ok(output.map(convert::output))
+    }
+
+    /// Every output available now, in one call.
+    pub fn drain(&mut self) -> Result<Vec<Output>, KernelFault> {
+        self.refuel()?;
+        let api = self.kernel.pos_kernel_terminal_api().terminal();
+        let outputs = api.call_drain(&mut self.store, self.terminal).map_err(fault)?;
+        Ok(outputs.into_iter().map(convert::output).collect())
+    }
+
+    pub fn status(&mut self) -> Result<Status, KernelFault> {
+        self.refuel()?;
+        let api = self.kernel.pos_kernel_terminal_api().terminal();
+        Ok(convert::status(
+            api.call_status(&mut self.store, self.terminal).map_err(fault)?,
+        ))
+    }
+
+    pub fn query(&mut self, query: &Query) -> Result<Option<TransactionLife>, KernelFault> {
+        self.refuel()?;
+        let api = self.kernel.pos_kernel_terminal_api().terminal();
+        let life = api
+            .call_query(&mut self.store, self.terminal, &convert::query(query))
+            .map_err(fault)?;
+        Ok(life.map(convert::transaction_life))
+    }
+
+    /// Changes the fuel given to each following call.
+    pub fn set_fuel_per_call(&mut self, fuel: u64) {
+        self.fuel = fuel;
+    }
+
+    /// Fuel left of the last call's budget (for benchmarks).
+    pub fn fuel_left(&self) -> u64 {
+        self.store.get_fuel().unwrap_or(0)
+    }
+}
+
+impl security::Host for HostState {
+    fn load_working_keys(&mut self, keys: security::WorkingKeys) -> Result<(), security::SecurityError> {
+        security_host::load_working_keys(self.security.as_mut(), keys)
+    }
+
+    fn mac(&mut self, mac_block: Vec<u8>) -> Result<Vec<u8>, security::SecurityError> {
+        self.security
+            .mac(&mac_block)
+            .map(|m| m.to_vec())
+            .map_err(security_host::error)
+    }
+
+    fn pin_block(&mut self, pin: String, pan: String) -> Result<Vec<u8>, security::SecurityError> {
+        self.security
+            .pin_block(&pin, &pan)
+            .map(|b| b.to_vec())
+            .map_err(security_host::error)
+    }
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds the kernel as a WebAssembly component: target/component/pos_kernel.wasm (the host loads it
+# from there). Installs what it needs (the wasm32 target, wasm-tools, wasm-opt); idempotent; runs
+# from any directory. Needs rustup + cargo and node + npm.
+#
+#   core module   cargo, target wasm32-unknown-unknown (no WASI: the module imports only the
+#                 component's own imports), profile release-wasm (release with opt-level "z":
+#                 the smallest output, see Cargo.toml)
+#   optimized     wasm-opt -Oz on the CORE module (wasm-opt does not read components); binaryen
+#                 from npm, pinned in component/tools/node (Debian's binaryen is too old)
+#   component     wasm-tools component new, from the bindings' component-type section
+#   checks        wasm-tools validate; the world may import only the security interface (and the
+#                 types-only interface `types` that the WIT contract makes every world import)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# wasm-tools of the same release line as wit-bindgen 0.61 (both on wit-component 0.258).
+wasm_tools_version=1.258.3
+target=wasm32-unknown-unknown
+profile=release-wasm
+node_tools="$root/component/tools/node"
+out="$root/target/component"
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+
+die() {
+  echo "build-component: $*" >&2
+  exit 1
+}
+
+command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust (rustup) first"
+command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js (node + npm) first"
+
+echo "== tools"
+if command -v rustup >/dev/null 2>&1; then
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+fi
+
+# Called by its full path so that another wasm-tools earlier in PATH cannot stand in for it.
+wasm_tools="$cargo_bin/wasm-tools"
+if [[ "$("$wasm_tools" --version 2>/dev/null || true)" != "wasm-tools $wasm_tools_version"* ]]; then
+  cargo install wasm-tools --version "$wasm_tools_version" --locked ||
+    cargo install wasm-tools --version "$wasm_tools_version"
+fi
+
+# binaryen's version is pinned by component/tools/node/package-lock.json; `npm ci` installs exactly it.
+binaryen_version=$(cd "$node_tools" && node -p "require('./package-lock.json').packages['node_modules/binaryen'].version")
+wasm_opt="$node_tools/node_modules/.bin/wasm-opt"
+if [[ "$("$wasm_opt" --version 2>/dev/null || true)" != "wasm-opt version ${binaryen_version%%.*} "* ]]; then
+  (cd "$node_tools" && npm ci --no-audit --no-fund)
+fi
+echo "$("$wasm_tools" --version), $("$wasm_opt" --version)"
+
+echo "== core module"
+cargo build --profile "$profile" -p pos-kernel-component --target "$target"
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -p "JSON.parse(require('fs').readFileSync(0)).target_directory")
+core="$target_dir/$target/$profile/pos_kernel_component.wasm"
+[[ -f "$core" ]] || die "no core module at $core"
+
+# Anything but the component's own imports (WASI, `env`, ...) means the build went wrong.
+bad_core_imports=$("$wasm_tools" print "$core" |
+  grep -o '(import "[^"]*"' | sort -u |
+  grep -v -e '"pos:kernel/security@0.1.0"' -e '"\[export\]pos:kernel/terminal-api@0.1.0"' || true)
+[[ -z "$bad_core_imports" ]] || die "the core module has foreign imports:"$'\n'"$bad_core_imports"
+
+echo "== component"
+mkdir -p "$out"
+"$wasm_tools" component new "$core" -o "$out/pos_kernel.raw.wasm"
+# Features: what rustc enables by default for wasm32 (the module's target_features section), so
+# wasm-opt accepts every instruction rustc emitted and may use them in its output.
+"$wasm_opt" -Oz \
+  --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
+  --enable-call-indirect-overlong \
+  "$core" -o "$out/pos_kernel.core.wasm"
+"$wasm_tools" component new "$out/pos_kernel.core.wasm" -o "$out/pos_kernel.wasm"
+
+echo "== checks"
+for component in "$out/pos_kernel.raw.wasm" "$out/pos_kernel.wasm"; do
+  "$wasm_tools" validate --features component-model "$component"
+done
+wit=$("$wasm_tools" component wit "$out/pos_kernel.wasm")
+imports=$(awk '/^world /{w=1} w && /^[[:space:]]*import /{print $2} w && /^}/{w=0}' <<<"$wit")
+exports=$(awk '/^world /{w=1} w && /^[[:space:]]*export /{print $2} w && /^}/{w=0}' <<<"$wit")
+unexpected=$(grep -v -x -e 'pos:kernel/security@0.1.0;' -e 'pos:kernel/types@0.1.0;' <<<"$imports" || true)
+[[ -z "$unexpected" ]] || die "the component imports more than the security interface:"$'\n'"$unexpected"
+grep -qx 'pos:kernel/security@0.1.0;' <<<"$imports" || die "the component does not import pos:kernel/security@0.1.0"
+[[ "$exports" == 'pos:kernel/terminal-api@0.1.0;' ]] ||
+  die "the component must export exactly pos:kernel/terminal-api@0.1.0, found:"$'\n'"$exports"
+# `types` is imported because terminal-api uses its types; it must stay types only (no functions).
+types_funcs=$(awk '/^[[:space:]]*interface types \{/{t=1} t && /func\(/{print} t && /^  \}/{t=0}' <<<"$wit")
+[[ -z "$types_funcs" ]] || die "the imported interface types has functions:"$'\n'"$types_funcs"
+echo "world: imports $(tr '\n' ' ' <<<"$imports")exports $exports"
+
+echo "== sizes (bytes)"
+echo "component, raw:       $(wc -c <"$out/pos_kernel.raw.wasm")"
+echo "component, optimized: $(wc -c <"$out/pos_kernel.wasm")"
+echo "built $out/pos_kernel.wasm"

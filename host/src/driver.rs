@@ -108,11 +108,23 @@ impl<S: Storage> TerminalHost<S> {
     }
 
     pub fn status(&mut self) -> Result<Status, HostError> {
-        self.kernel.status().map_err(HostError::Kernel)
+        self.call(|kernel| kernel.status())
     }
 
     pub fn query(&mut self, query: &Query) -> Result<Option<TransactionLife>, HostError> {
-        self.kernel.query(query).map_err(HostError::Kernel)
+        self.call(|kernel| kernel.query(query))
+    }
+
+    /// A read-only call into the kernel; after a fault, the instance is restored from the journal
+    /// and the call made once more.
+    fn call<T>(&mut self, mut f: impl FnMut(&mut ComponentTerminal) -> Result<T, KernelFault>) -> Result<T, HostError> {
+        match f(&mut self.kernel) {
+            Ok(value) => Ok(value),
+            Err(fault) => {
+                self.recover(fault)?;
+                f(&mut self.kernel).map_err(|e| HostError::Unrecoverable(e.to_string()))
+            }
+        }
     }
 
     /// Runs `command` to its outcome, carrying out everything in between; returns the outcome and

@@ -1,7 +1,8 @@
-//! Crash and fault tests with real processes, on loopback: `posterm` is killed with SIGKILL at
-//! random moments during sales, restarted, lets the kernel recover from its journal, and the
-//! acquirer's ledger is reconciled with the journal. Also: the acquirer dies in the middle of a
-//! reply, resets the connection, or answers after the timeout.
+//! Crash and fault tests with real processes, both on loopback: `posterm` is killed with SIGKILL at
+//! random moments during sales against a `posterm acquirer` process, restarted, lets the kernel
+//! recover from its journal, and the acquirer's ledger (read over its control protocol) is
+//! reconciled with the journal. Also: the acquirer process is killed in the middle of a reply,
+//! resets the connection, or answers after the timeout.
 //!
 //! `CRASH_ROUNDS` sets the number of killed sales (default 100).
 
@@ -10,31 +11,60 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use pos_acquirer_sim::Ledger;
 use pos_harness::reconcile::{reconcile, Books};
 use pos_host::terminal_dir::{HostSettings, TerminalDir, TerminalFile};
 use pos_journal::{FileStorage, Journal};
 use pos_kernel::engine::{DurableState, Status};
 use pos_kernel::Config;
-use pos_net::server::{AcquirerServer, ServerConfig, ServerHandle};
+use pos_net::control::send_control;
 
 struct Rig {
-    server: Option<ServerHandle>,
+    /// The `posterm acquirer` process and its address.
+    acquirer: Option<Child>,
+    address: String,
     dir: PathBuf,
     config: Config,
 }
 
+/// A free loopback port (bound, then released for the acquirer process to take).
+fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// Starts `posterm acquirer` on a free loopback port and waits until it answers.
+fn start_acquirer() -> (Child, String) {
+    for _ in 0..5 {
+        let address = free_address();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_posterm"))
+            .args(["acquirer", "--listen", &address, "--late-reply-ms", "1500"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if send_control(&address, "help").is_ok() {
+                return (child, address);
+            }
+            if child.try_wait().unwrap().is_some() {
+                break; // the port was taken meanwhile: try another
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("posterm acquirer did not start");
+}
+
 fn rig(name: &str) -> Rig {
-    let server = AcquirerServer::bind(ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        late_reply_delay_ms: 1_500,
-        ..ServerConfig::default()
-    })
-    .unwrap()
-    .spawn()
-    .unwrap();
+    let (acquirer, address) = start_acquirer();
     let dir = std::env::temp_dir().join(format!("posterm-crash-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let config = Config {
@@ -42,16 +72,18 @@ fn rig(name: &str) -> Rig {
         reversal_retry_interval_ms: 200,
         ..Config::default()
     };
+    let host = HostSettings {
+        acquirer: address.clone(),
+        ..HostSettings::default()
+    };
     let file = TerminalFile {
         terminal: config.clone(),
-        host: HostSettings {
-            acquirer: server.local_addr().to_string(),
-            ..HostSettings::default()
-        },
+        host,
     };
     TerminalDir::new(&dir).init(&file).unwrap();
     let rig = Rig {
-        server: Some(server),
+        acquirer: Some(acquirer),
+        address,
         dir,
         config,
     };
@@ -61,14 +93,18 @@ fn rig(name: &str) -> Rig {
 }
 
 impl Rig {
-    fn bank(&self) -> &ServerHandle {
-        self.server.as_ref().expect("the acquirer is running")
+    /// A control command to the acquirer process.
+    fn control(&self, command: &str) -> String {
+        let answer = send_control(&self.address, command).unwrap();
+        assert!(!answer.starts_with("error"), "{command}: {answer}");
+        answer
     }
 
-    /// The acquirer process dies: its listener and connections are gone.
+    /// The acquirer process is killed (SIGKILL): its listener and connections are gone.
     fn kill_acquirer(&mut self) {
-        if let Some(server) = self.server.take() {
-            server.shutdown().unwrap();
+        if let Some(mut child) = self.acquirer.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
         }
     }
 
@@ -115,14 +151,14 @@ impl Rig {
         let state = DurableState::new(self.config.initial_stan, self.config.initial_batch)
             .replay(journal.iter())
             .unwrap();
-        let bank = self.bank().acquirer();
-        let bank = bank.lock().unwrap();
-        reconcile(&self.config.terminal_id, &state, bank.ledger()).unwrap_or_else(|e| panic!("{e}\n{}", bank.ledger()))
+        let ledger: Ledger = serde_json::from_str(&self.control("ledger-json")).unwrap();
+        reconcile(&self.config.terminal_id, &state, &ledger).unwrap_or_else(|e| panic!("{e}\n{ledger}"))
     }
 }
 
 impl Drop for Rig {
     fn drop(&mut self) {
+        self.kill_acquirer();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -152,7 +188,7 @@ fn sigkill_during_sales_then_recover_and_reconcile() {
     for round in 0..rounds {
         if rng.below(10) < 3 {
             let fault = ["drop-reply", "delay-reply", "close", "bad-mac"][usize::try_from(rng.below(4)).unwrap()];
-            rig.bank().control(&format!("fault {fault}")).unwrap();
+            rig.control(&format!("fault {fault}"));
             faults += 1;
         }
         let amount = format!("{}.{:02}", 1 + round, rng.below(50));
@@ -166,7 +202,7 @@ fn sigkill_during_sales_then_recover_and_reconcile() {
         }
         child.wait().unwrap();
     }
-    rig.bank().control("faults clear").unwrap();
+    rig.control("faults clear");
     rig.recover();
     let books = rig.books();
     println!(
@@ -190,7 +226,7 @@ fn sale(rig: &Rig, amount: &str) -> i32 {
 #[test]
 fn slow_reply_past_the_timeout_is_reversed() {
     let rig = rig("slow");
-    rig.bank().control("fault delay-reply").unwrap();
+    rig.control("fault delay-reply");
     assert_eq!(sale(&rig, "12.00"), 4, "unknown, then reversed");
     assert_eq!(sale(&rig, "13.00"), 0, "the next sale is approved");
     let books = rig.books();
@@ -200,7 +236,7 @@ fn slow_reply_past_the_timeout_is_reversed() {
 #[test]
 fn connection_reset_is_no_reply_and_reversed() {
     let rig = rig("reset");
-    rig.bank().control("fault close").unwrap();
+    rig.control("fault close");
     assert_eq!(sale(&rig, "14.00"), 4, "unknown, then reversed");
     rig.books();
 }
@@ -209,7 +245,7 @@ fn connection_reset_is_no_reply_and_reversed() {
 fn acquirer_killed_mid_reply_leaves_an_exception_not_a_charge() {
     let mut rig = rig("acquirer-dies");
     // The reply is held back; the bank dies before sending it.
-    rig.bank().control("fault delay-reply").unwrap();
+    rig.control("fault delay-reply");
     let mut child = rig.posterm(&["sale", "--amount", "15.00"]).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(300));
     rig.kill_acquirer();

@@ -68,7 +68,7 @@ const MAX_DRAIN_LEN: u64 = 64 * 1024;
 pub(crate) const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
 
 const HELP: &str =
-    "commands: fault NAME... | faults | faults clear | corrupt-check-value | ledger | rejected | reset | help";
+    "commands: fault NAME... | faults | faults clear | corrupt-check-value | ledger | ledger-json | rejected | reset | help";
 
 /// Carries out one control command on `acquirer` (a leading `#` and surrounding whitespace
 /// are ignored). `Err` holds the reason a command was refused.
@@ -101,6 +101,8 @@ pub fn execute(acquirer: &Mutex<Acquirer>, command: &str) -> Result<String, Stri
             Ok("next sign-on reply has a wrong check value".to_owned())
         }
         ["ledger"] => Ok(lock(acquirer).ledger().to_string()),
+        // For tests and tools that reconcile against a running acquirer process.
+        ["ledger-json"] => serde_json::to_string(lock(acquirer).ledger()).map_err(|e| e.to_string()),
         ["rejected"] => Ok(lock(acquirer).rejected().to_string()),
         ["reset"] => {
             let mut bank = lock(acquirer);

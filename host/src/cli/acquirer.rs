@@ -31,13 +31,27 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64) -> ExitCode {
         "control: posterm acquirer-control --address {} ledger | fault <name> | faults clear",
         server.local_addr()
     );
-    match server.serve() {
-        Ok(()) => ExitCode::SUCCESS,
+    let bank = server.acquirer();
+    let handle = match server.spawn() {
+        Ok(handle) => handle,
         Err(e) => {
             eprintln!("posterm acquirer: {e}");
-            ExitCode::from(exit::HOST_ERROR)
+            return ExitCode::from(exit::HOST_ERROR);
+        }
+    };
+    // Print the ledger whenever it changes, until the process is stopped.
+    let mut seen = None;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let Ok(bank) = bank.lock() else { break };
+        let ledger = bank.ledger().to_string();
+        if seen.as_ref() != Some(&ledger) {
+            println!("{ledger}");
+            seen = Some(ledger);
         }
     }
+    drop(handle);
+    ExitCode::from(exit::HOST_ERROR)
 }
 
 pub fn control(address: &str, words: &[String]) -> ExitCode {

@@ -20,8 +20,9 @@ pub fn is_valid_pan(pan: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn masks_all_but_first_six_and_last_four() {
         assert_eq!(mask("6222000000000001"), "622200******0001");
         assert_eq!(mask("6222001234567890123"), "622200*********0123");

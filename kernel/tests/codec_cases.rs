@@ -4,6 +4,7 @@
 use pos_kernel::codec::{
     spec, DecodeError, EncodeError, FieldKind, FieldLength, Frame, Header, Message, Mti, Part, Tpdu, DEFINED_FIELDS,
 };
+use wasm_bindgen_test::wasm_bindgen_test;
 
 /// Parses spaced hex like `"02 10"`.
 fn hex(s: &str) -> Vec<u8> {
@@ -35,7 +36,7 @@ fn body(bitmap: &str, fields: &str) -> Vec<u8> {
     out
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f22_is_left_aligned() {
     // n3 *left*: digits 0 2 1 + trailing pad 0 -> 02 10. Bit 22 is byte 3, mask 0x80 >> 5 = 04.
     assert_eq!(field_bytes(22, b"021"), hex("02 10"));
@@ -43,7 +44,7 @@ fn f22_is_left_aligned() {
     assert_eq!(whole, hex("02 00  00 00 04 00 00 00 00 00  02 10"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn fixed_numerics_are_right_aligned() {
     // F3 n6 -> 3 bytes; F4 n12 -> 6 bytes; F23 n3 -> leading pad nibble: 0 0 0 1 -> 00 01.
     assert_eq!(field_bytes(3, b"000000"), hex("00 00 00"));
@@ -54,7 +55,7 @@ fn fixed_numerics_are_right_aligned() {
     assert_eq!(field_bytes(53, b"2600000000000000"), hex("26 00 00 00 00 00 00 00"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f2_llvar_odd_digits() {
     // 19 digits: prefix 19 (one BCD byte, counts digits); digits packed left, trailing 0 nibble:
     // 62 12 34 56 78 90 12 34 56 7+0.
@@ -64,7 +65,7 @@ fn f2_llvar_odd_digits() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f35_track2_separator_is_d() {
     // "6212345678901234=2512" is 21 characters: prefix 21; pairs 62 12 34 56 78 90 12 34,
     // then '=' 2 -> D2, 5 1 -> 51, 2 + pad -> 20.
@@ -76,20 +77,20 @@ fn f35_track2_separator_is_d() {
     assert_eq!(field_bytes(36, b"=12"), hex("00 03 D1 20"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f60_lllvar_odd_digits() {
     // "22000001000" = 60.1 "22" + batch "000001" + 60.3 "000": 11 digits, so the LLL prefix is
     // 00 11; pairs 22 00 00 01 00, then 0 + pad -> 00.
     assert_eq!(field_bytes(60, b"22000001000"), hex("00 11 22 00 00 01 00 00"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f48_lllvar_even_digits() {
     // 4 digits (batch upload end total count): prefix 00 04, then 00 12, no pad.
     assert_eq!(field_bytes(48, b"0012"), hex("00 04 00 12"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f55_lllvar_binary_counts_bytes() {
     // 11 raw bytes: the prefix counts bytes in BCD (00 11, not 00 0B), data copied as is.
     let tlv = hex("9F 26 08 01 02 03 04 05 06 07 08");
@@ -101,7 +102,7 @@ fn f55_lllvar_binary_counts_bytes() {
     assert_eq!(field_bytes(55, &long)[..2], hex("02 55"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn ascii_and_binary_fields() {
     // an3 "156" -> 31 35 36; an..25 LLVAR counts bytes: 03 41 42 43; LLLVAR an: 00 02 ...
     assert_eq!(field_bytes(49, b"156"), hex("31 35 36"));
@@ -146,7 +147,7 @@ const SIGN_ON_HEX: &str = "00 3C  60 00 03 00 00  60 31 00 31 00 00  08 00  00 2
     00 00 01  31 30 30 30 30 30 30 31  31 32 33 34 35 36 37 38 39 30 31 32 33 34 35
     00 11 00 00 00 01 00 40  00 03 30 30 31";
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn sign_on_frame_end_to_end() {
     let frame = sign_on();
     let bytes = frame.encode().unwrap();
@@ -154,7 +155,7 @@ fn sign_on_frame_end_to_end() {
     assert_eq!(Frame::decode(&bytes).unwrap(), frame);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn reply_header_and_tpdu() {
     let frame = Frame {
         tpdu: Tpdu::TERMINAL_DEFAULT.swapped(),
@@ -169,7 +170,7 @@ fn reply_header_and_tpdu() {
     assert_eq!(Frame::decode(&bytes).unwrap(), frame);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn mti_helpers() {
     assert_eq!(Mti(200).response(), Mti(210));
     assert_eq!(Mti(800).response().digits(), "0810");
@@ -177,7 +178,7 @@ fn mti_helpers() {
     assert_eq!(Mti(u16::MAX).response(), Mti(u16::MAX));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn message_accessors() {
     let mut m = Message::new(Mti(200)).with(41, "10000001").with(3, "000000");
     m.set(52, vec![0xFF; 8]);
@@ -191,7 +192,7 @@ fn message_accessors() {
     assert_eq!(m.remove(3), None);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn field_table_is_consistent() {
     for &n in DEFINED_FIELDS {
         let s = spec(n).unwrap();
@@ -209,7 +210,7 @@ fn field_table_is_consistent() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn mac_block_sets_bit_64_and_stops_before_f64() {
     let base = sign_on().message.with(39, "00");
     let with_mac = base.clone().with(64, vec![0x11; 8]);
@@ -221,7 +222,7 @@ fn mac_block_sets_bit_64_and_stops_before_f64() {
     assert_eq!(expected[9] & 0x01, 0x01);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn serde_round_trip() {
     let frame = sign_on();
     let json = serde_json::to_string(&frame).unwrap();
@@ -230,7 +231,7 @@ fn serde_round_trip() {
 
 // ---- encode errors ----
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn encode_errors() {
     let enc = |field: u8, value: &[u8]| Message::new(Mti(200)).with(field, value).encode_to_vec();
     for field in [0, 1, 5, 65] {
@@ -290,7 +291,7 @@ fn encode_errors() {
 
 // ---- one case per decode error ----
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn truncated() {
     let bytes = hex(SIGN_ON_HEX);
     // The length announces 60 bytes, 59 follow.
@@ -356,7 +357,7 @@ fn truncated() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn bad_bcd_nibble() {
     assert_eq!(
         Message::decode(&hex("0A 00  00 00 00 00 00 00 00 00")),
@@ -399,7 +400,7 @@ fn bad_bcd_nibble() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn length_over_max() {
     // F2 announces 20 digits (max 19).
     assert_eq!(
@@ -421,7 +422,7 @@ fn length_over_max() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn undefined_field_bits() {
     // Bit 5: byte 1 mask 0x08.
     assert_eq!(
@@ -435,7 +436,7 @@ fn undefined_field_bits() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn trailing_bytes() {
     let mut body = Message::new(Mti(800)).with(11, "000001").encode_to_vec().unwrap();
     body.push(0);
@@ -451,7 +452,7 @@ fn trailing_bytes() {
     assert_eq!(Frame::decode(&bytes), Err(DecodeError::TrailingBytes { count: 1 }));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn bad_padding() {
     // F22 left-aligned: trailing nibble must be 0.
     assert_eq!(
@@ -470,7 +471,7 @@ fn bad_padding() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn bad_character() {
     // F39 (bit 39: byte 5 mask 0x02) an2 "0" + BEL.
     assert_eq!(
@@ -484,14 +485,14 @@ fn bad_character() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn bad_tpdu() {
     let mut bytes = hex(SIGN_ON_HEX);
     bytes[2] = 0x61;
     assert_eq!(Frame::decode(&bytes), Err(DecodeError::BadTpdu));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn bad_header() {
     // Header bytes are 7..13 of the frame: 60 31 SR 31 00 00.
     for (index, value) in [
@@ -513,7 +514,7 @@ fn bad_header() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn errors_display() {
     let e = DecodeError::Truncated {
         part: Part::Field(63),

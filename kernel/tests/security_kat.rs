@@ -35,6 +35,7 @@ use pos_kernel::security::crypto::{
     tdes_encrypt_block, Key, TEST_TMK,
 };
 use pos_kernel::security::{EncryptedKey, KeyKind, SecurityError, SecurityModule, SoftwareSecurityModule, WorkingKeys};
+use wasm_bindgen_test::wasm_bindgen_test;
 
 fn h<const N: usize>(s: &str) -> [u8; N] {
     hex::decode(s).unwrap().try_into().unwrap()
@@ -66,14 +67,14 @@ fn loaded_module() -> SoftwareSecurityModule {
 // Known answers
 // ---------------------------------------------------------------------------------------------
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn test_tmk_constant_matches_profile() {
     assert_eq!(TEST_TMK, h::<16>("0123456789ABCDEFFEDCBA9876543210"));
 }
 
 // Python: enc(TMK, bytes(8)).hex().upper()              -> '08D7B4FB629D0885'
 //         enc(TMK, H("0123456789ABCDEF")).hex().upper() -> '1A4D672DCA6CB335'
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_tdes_encrypt_with_test_tmk() {
     assert_eq!(tdes_encrypt_block(&TEST_TMK, [0; 8]), h("08D7B4FB629D0885"));
     assert_eq!(
@@ -84,7 +85,7 @@ fn kat_tdes_encrypt_with_test_tmk() {
 
 // Python: dec(TMK, H("0123456789ABCDEF")).hex().upper() -> 'AC80CF3A96F3104A'
 //         dec(TMK, H("08D7B4FB629D0885")).hex()         -> '0000000000000000'
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_tdes_decrypt_with_test_tmk() {
     assert_eq!(
         tdes_decrypt_block(&TEST_TMK, h("0123456789ABCDEF")),
@@ -97,7 +98,7 @@ fn kat_tdes_decrypt_with_test_tmk() {
 //         kcv(PIK).hex().upper() -> '491510CA'
 //         kcv(MAK).hex().upper() -> '76CDB553'
 //         kcv(TDK).hex().upper() -> '819DB114'
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_check_values() {
     assert_eq!(check_value(&TEST_TMK), h("08D7B4FB"));
     assert_eq!(check_value(&h(PIK)), h("491510CA"));
@@ -109,7 +110,7 @@ fn kat_check_values() {
 //         -> '3EB3B72576BBBE832532DF5DD75880D3' + '491510CA'
 //         (enc(TMK, MAK) + kcv(MAK)).hex().upper()
 //         -> 'FD7AF640961CDB8B5CCFBE13B358FE6E' + '76CDB553'
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_encrypt_key_under_test_tmk() {
     assert_eq!(
         encrypt_key(&TEST_TMK, &h(PIK)),
@@ -129,7 +130,7 @@ fn kat_encrypt_key_under_test_tmk() {
 
 // F62_HEX above (Python: b"".join(enc(TMK, k) + kcv(k) for k in (PIK, MAK, TDK))) decrypts to
 // the three clear keys.
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_f62_decrypts_to_clear_keys() {
     let keys = WorkingKeys::from_f62(&f62()).unwrap();
     assert_eq!(decrypt_key(&TEST_TMK, &keys.pik, KeyKind::Pin), Ok(h(PIK)));
@@ -140,14 +141,14 @@ fn kat_f62_decrypts_to_clear_keys() {
 
 // Python: cup_mac(MAK, H("0200302004"))  -> b'D61D7AA1'
 //   (by hand: XOR of the padded block = 02 00 30 20 04 00 00 00, hex-expanded "0200302004000000")
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_cup_mac_short_block() {
     assert_eq!(cup_mac(&h(MAK), &h::<5>("0200302004")), *b"D61D7AA1");
 }
 
 // Python: mab = H("020070200580") + b"6225760012345678" + H("000000000000010000000123")
 //         len(mab) -> 34 (4 full blocks + 2 bytes);  cup_mac(MAK, mab) -> b'46151DD3'
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_cup_mac_multi_block_unaligned() {
     let mut mab = hex::decode("020070200580").unwrap();
     mab.extend_from_slice(b"6225760012345678");
@@ -159,7 +160,7 @@ fn kat_cup_mac_multi_block_unaligned() {
 // Python: cup_mac(MAK, H("02003020048020C098110000000000000001000000014631")) -> b'B504CEC7'
 //         (24 bytes, exactly 3 blocks: no padding)
 //         cup_mac(MAK, b"") -> b'CEE1405A'
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_cup_mac_aligned_and_empty() {
     let mab = hex::decode("02003020048020C098110000000000000001000000014631").unwrap();
     assert_eq!(cup_mac(&h(MAK), &mab), *b"B504CEC7");
@@ -172,7 +173,7 @@ fn kat_cup_mac_aligned_and_empty() {
 //   (by hand: 06123456FFFFFFFF xor 0000576001234567)
 //         pinblock("123456", "6210981234567890123").hex().upper() -> '06122662A9876FED'
 //   (by hand: 06123456FFFFFFFF xor 0000123456789012: "621098123456789012", last 12 digits)
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_clear_pin_block() {
     assert_eq!(clear_pin_block("1234", "4111111111111111"), Ok(h("041225EEEEEEEEEE")));
     assert_eq!(clear_pin_block("123456", "6225760012345678"), Ok(h("06126336FEDCBA98")));
@@ -184,7 +185,7 @@ fn kat_clear_pin_block() {
 
 // Python: enc(PIK, pinblock("123456", "6225760012345678")).hex().upper()    -> '34A32F9A868D86D2'
 //         enc(PIK, pinblock("123456", "6210981234567890123")).hex().upper() -> '5B1C6693FCEA1913'
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_encrypted_pin_block() {
     let pik: Key = h(PIK);
     assert_eq!(
@@ -199,7 +200,7 @@ fn kat_encrypted_pin_block() {
 
 // End to end through the software module: load F62_HEX under the test TMK, then the MAC and
 // encrypted PIN blocks must equal the Python values from the tests above.
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn kat_software_module_after_sign_on() {
     let mut module = loaded_module();
     assert_eq!(module.mac(&h::<5>("0200302004")), Ok(*b"D61D7AA1"));
@@ -218,7 +219,7 @@ fn kat_software_module_after_sign_on() {
 // Round trips and properties
 // ---------------------------------------------------------------------------------------------
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn tdes_block_round_trip() {
     for seed in 0u8..=255 {
         let block = [seed, seed ^ 0x5A, 1, 2, 3, seed, 0xFF, seed.wrapping_mul(7)];
@@ -227,7 +228,7 @@ fn tdes_block_round_trip() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn encrypt_decrypt_key_round_trip() {
     let kek: Key = h("00112233445566778899AABBCCDDEEFF");
     for (clear, kind) in [
@@ -243,7 +244,7 @@ fn encrypt_decrypt_key_round_trip() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn decrypt_key_rejects_wrong_check_value_with_kind() {
     for kind in [KeyKind::Pin, KeyKind::Mac, KeyKind::TrackData] {
         let mut wrapped = encrypt_key(&TEST_TMK, &h(MAK));
@@ -262,7 +263,7 @@ fn decrypt_key_rejects_wrong_check_value_with_kind() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f62_round_trip() {
     let bytes = f62();
     let keys = WorkingKeys::from_f62(&bytes).unwrap();
@@ -282,7 +283,7 @@ fn f62_round_trip() {
     assert_eq!(WorkingKeys::from_f62(&built.to_f62()), Ok(built));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn f62_wrong_length_is_bad_key_block() {
     assert_eq!(WorkingKeys::F62_LENGTH, 60);
     let bytes = f62();
@@ -300,7 +301,7 @@ fn f62_wrong_length_is_bad_key_block() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn working_keys_serde_round_trip() {
     let keys = WorkingKeys::from_f62(&f62()).unwrap();
     let json = serde_json::to_string(&keys).unwrap();
@@ -309,7 +310,7 @@ fn working_keys_serde_round_trip() {
     assert_eq!(serde_json::from_str::<KeyKind>(&kind).unwrap(), KeyKind::TrackData);
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn cup_mac_pads_with_zeros() {
     let mak: Key = h(MAK);
     let mab = b"0200 some message bytes".to_vec(); // 23 bytes
@@ -326,7 +327,7 @@ fn cup_mac_pads_with_zeros() {
         .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c)));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn pin_from_clear_block_is_inverse() {
     let pans = [
         "6225760012345",
@@ -360,7 +361,7 @@ fn pin_from_clear_block_is_inverse() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn pin_from_clear_block_rejects_malformed_blocks() {
     let pan = "6225760012345678";
     let good = clear_pin_block("123456", pan).unwrap();
@@ -388,7 +389,7 @@ fn pin_from_clear_block_rejects_malformed_blocks() {
     assert_eq!(pin_from_clear_block(good, "12345"), Err(SecurityError::InvalidPan));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn invalid_pin_and_pan_rejected() {
     let pan = "6225760012345678";
     for pin in ["", "123", "1234567890123", "12a4", "12 34", "１２３４"] {
@@ -416,7 +417,7 @@ fn invalid_pin_and_pan_rejected() {
 // Software module behaviour
 // ---------------------------------------------------------------------------------------------
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn keys_not_loaded_before_sign_on() {
     let mut module = SoftwareSecurityModule::with_test_keys();
     assert_eq!(module.mac(b"0200"), Err(SecurityError::KeysNotLoaded));
@@ -426,7 +427,7 @@ fn keys_not_loaded_before_sign_on() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn failed_first_load_leaves_keys_not_loaded() {
     let mut module = SoftwareSecurityModule::with_test_keys();
     let mut keys = WorkingKeys::from_f62(&f62()).unwrap();
@@ -438,7 +439,7 @@ fn failed_first_load_leaves_keys_not_loaded() {
     assert_eq!(module.mac(b"0200"), Err(SecurityError::KeysNotLoaded));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn load_reports_the_failing_key_kind() {
     let good = WorkingKeys::from_f62(&f62()).unwrap();
     type Corrupt = fn(&mut WorkingKeys);
@@ -458,7 +459,7 @@ fn load_reports_the_failing_key_kind() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn load_with_wrong_tmk_fails() {
     let mut module = SoftwareSecurityModule::new(h("00112233445566778899AABBCCDDEEFF"));
     assert_eq!(
@@ -467,7 +468,7 @@ fn load_with_wrong_tmk_fails() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn load_is_all_or_nothing() {
     let mut module = loaded_module();
     let mab = h::<5>("0200302004");
@@ -515,7 +516,7 @@ fn load_is_all_or_nothing() {
     );
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn module_is_object_safe() {
     let mut boxed: Box<dyn SecurityModule> = Box::new(SoftwareSecurityModule::with_test_keys());
     boxed
@@ -524,7 +525,7 @@ fn module_is_object_safe() {
     assert_eq!(boxed.mac(&h::<5>("0200302004")), Ok(*b"D61D7AA1"));
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn debug_does_not_print_key_material() {
     let module = loaded_module();
     let debug = format!("{module:?} {module:#?}");
@@ -540,7 +541,7 @@ fn debug_does_not_print_key_material() {
     }
 }
 
-#[test]
+#[wasm_bindgen_test(unsupported = test)]
 fn errors_display() {
     let errors = [
         SecurityError::CheckValueMismatch(KeyKind::Mac),

@@ -131,8 +131,9 @@ pub fn number_to_bcd(value: usize, bytes: usize) -> Option<Vec<u8>> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn right_and_left_alignment() {
         assert_eq!(pack_bcd(b"021", Alphabet::Digits, Align::Left).unwrap(), [0x02, 0x10]);
         assert_eq!(pack_bcd(b"021", Alphabet::Digits, Align::Right).unwrap(), [0x00, 0x21]);
@@ -160,7 +161,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn numbers() {
         assert_eq!(number_to_bcd(123, 2).unwrap(), [0x01, 0x23]);
         assert_eq!(number_to_bcd(100, 1), None);

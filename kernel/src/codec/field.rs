@@ -112,8 +112,9 @@ pub fn spec(field: u8) -> Option<&'static FieldSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn defined_fields_match_table() {
         let numbers: Vec<u8> = TABLE.iter().map(|s| s.number).collect();
         assert_eq!(numbers, DEFINED_FIELDS);

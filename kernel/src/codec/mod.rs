@@ -13,9 +13,11 @@ mod field;
 mod frame;
 mod message;
 mod value;
+mod view;
 
 pub use bcd::{bcd_to_number, number_to_bcd, pack_bcd, packed_len, unpack_bcd, Align, Alphabet, BcdError};
 pub use error::{DecodeError, EncodeError, Part};
 pub use field::{spec, FieldKind, FieldLength, FieldSpec, DEFINED_FIELDS};
 pub use frame::{Frame, Header, Tpdu};
 pub use message::{FieldValue, Message, Mti};
+pub use view::{FieldView, FrameView};

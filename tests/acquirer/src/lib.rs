@@ -153,6 +153,7 @@ pub mod faults;
 mod fields;
 mod keys;
 pub mod ledger;
+pub mod reader;
 pub mod rules;
 mod terminal;
 

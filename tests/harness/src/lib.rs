@@ -9,7 +9,7 @@
 // Harness types hold whole terminals and banks; nobody prints them.
 #![allow(missing_debug_implementations)]
 
-pub mod cards;
+pub use pos_acquirer_sim::reader as cards;
 pub mod reconcile;
 pub mod runner;
 pub mod scenarios;

@@ -1,12 +1,13 @@
-//! Cards as the terminal reads them, for the acquirer's documented test cards.
+//! The documented test cards as a terminal's card reader presents them (swiped, inserted, tapped):
+//! kernel [`Card`] values for tests, demos and the browser terminal.
 
-use pos_acquirer_sim::cards::{
-    CHIP_DEBIT, CONTACTLESS, EXPIRED, MAGSTRIPE_DEBIT, SMALL_BALANCE, TEST_PIN, UNKNOWN, VALID_EXPIRY,
-};
+use crate::cards::{CHIP_DEBIT, CONTACTLESS, EXPIRED, MAGSTRIPE_DEBIT, SMALL_BALANCE, TEST_PIN, UNKNOWN, VALID_EXPIRY};
 use pos_kernel::{Card, EntryMode};
 
 /// ARQC data a chip card gives for the first GENERATE AC (9F26 cryptogram, 9F27, 9F36 ATC).
 pub const ARQC_TLV: &str = "9f2608a1b2c3d4e5f607089f2701809f360200019f100706010a03a0a000";
+/// What a chip card returns when it approves at the second GENERATE AC (TC, 9F27 = 40).
+pub const TC_TLV: &str = "9f2608d1e2f3a4b5c6d7e89f2701409f36020001";
 /// What a chip card returns when it declines at the second GENERATE AC (AAC, 9F27 = 00).
 pub const AAC_TLV: &str = "9f2608c0ffee00c0ffee009f2701009f36020001";
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds the kernel for JavaScript with wasm-bindgen: web/pkg/ (pos_kernel_web.js, its .d.ts,
+# pos_kernel_web_bg.wasm, package.json), one ES module for the browser and Node alike. Installs
+# what it needs (the wasm32 target, wasm-bindgen-cli 0.2.130, wasm-opt); idempotent.
+#
+#   module      cargo, target wasm32-unknown-unknown, profile release-wasm (opt-level "z")
+#   bindings    wasm-bindgen --target web: the browser fetches the .wasm; Node passes its bytes
+#               to initSync (see web/README.md)
+#   optimized   wasm-opt -Oz (npm binaryen, pinned in component/tools/node)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# The CLI must be exactly the version of the wasm-bindgen crate (web/binding/Cargo.toml).
+wasm_bindgen_version=0.2.130
+target=wasm32-unknown-unknown
+profile=release-wasm
+out="$root/web/pkg"
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+node_tools="$root/component/tools/node"
+
+die() {
+  echo "build-web: $*" >&2
+  exit 1
+}
+
+command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust (rustup) first"
+command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js (node + npm) first"
+
+echo "== tools"
+if command -v rustup >/dev/null 2>&1; then
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+fi
+wasm_bindgen="$cargo_bin/wasm-bindgen"
+if [[ "$("$wasm_bindgen" --version 2>/dev/null || true)" != "wasm-bindgen $wasm_bindgen_version" ]]; then
+  # Not --locked: the CLI's lockfile names a crate version the registry mirror lacks.
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+wasm_opt="$node_tools/node_modules/.bin/wasm-opt"
+[[ -x "$wasm_opt" ]] || (cd "$node_tools" && npm ci --no-audit --no-fund)
+echo "$("$wasm_bindgen" --version), $("$wasm_opt" --version)"
+
+echo "== module"
+cargo build --profile "$profile" -p pos-kernel-web --target "$target"
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -p "JSON.parse(require('fs').readFileSync(0)).target_directory")
+module="$target_dir/$target/$profile/pos_kernel_web.wasm"
+[[ -f "$module" ]] || die "no module at $module"
+
+echo "== bindings"
+rm -rf "$out"
+"$wasm_bindgen" --target web --out-dir "$out" --out-name pos_kernel_web "$module"
+raw=$(wc -c <"$out/pos_kernel_web_bg.wasm")
+# The same features as the component build (what rustc enables by default for wasm32).
+"$wasm_opt" -Oz \
+  --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
+  --enable-call-indirect-overlong \
+  "$out/pos_kernel_web_bg.wasm" -o "$out/pos_kernel_web_bg.wasm"
+version=$(cargo metadata --format-version 1 --no-deps |
+  node -p "JSON.parse(require('fs').readFileSync(0)).packages.find(p => p.name === 'pos-kernel-web').version")
+cat >"$out/package.json" <<JSON
+{
+  "name": "pos-kernel-web",
+  "version": "$version",
+  "description": "The POS payment kernel for JavaScript (browser and Node): Terminal, simulated Acquirer, frame decoder",
+  "type": "module",
+  "main": "pos_kernel_web.js",
+  "types": "pos_kernel_web.d.ts",
+  "files": ["pos_kernel_web.js", "pos_kernel_web.d.ts", "pos_kernel_web_bg.wasm", "pos_kernel_web_bg.wasm.d.ts"],
+  "sideEffects": false
+}
+JSON
+
+echo "== sizes (bytes)"
+echo "wasm-bindgen module, raw:          $raw"
+echo "wasm-bindgen module, optimized:    $(wc -c <"$out/pos_kernel_web_bg.wasm")"
+echo "wasm-bindgen module, gzip -9:      $(gzip -9 -c "$out/pos_kernel_web_bg.wasm" | wc -c)"
+echo "built $out"

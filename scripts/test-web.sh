@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The JavaScript hosts: the kernel's unit tests compiled to wasm in Node (wasm-bindgen-test), the
+# vectors through the wasm-bindgen build in Node and in headless Chromium, the vectors through the
+# component transpiled by jco in Node, and the end-to-end browser tests. Installs what it needs:
+# wasm-bindgen-cli (scripts/build-web.sh), npm packages (npm ci), Debian's chromium (apt-get).
+# Called by scripts/test.sh after the component is built; runs alone too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+if ! command -v chromium >/dev/null 2>&1 && [[ -z "${CHROMIUM:-}" ]]; then
+  echo "== installing Debian's chromium"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+[[ -f target/component/pos_kernel.wasm ]] || bash scripts/build-component.sh
+bash scripts/build-web.sh
+(cd web && npm ci --no-audit --no-fund --silent)
+
+echo "== kernel unit tests compiled to wasm32, in Node (wasm-bindgen-test)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen-test-runner" \
+  cargo test -p pos-kernel --target wasm32-unknown-unknown
+
+echo "== the wasm-bindgen API in Node (errors, masking, a sale against the compiled-in acquirer)"
+node --test --test-reporter=spec web/binding/test/
+
+echo "== vectors: wasm-bindgen in Node"
+node web/vectors/run-wasm-bindgen.mjs
+echo "== vectors: wasm-bindgen in headless Chromium"
+node web/vectors/run-chromium.mjs
+echo "== vectors: the component through jco in Node"
+bash web/jco/run.sh
+
+echo "== end-to-end browser tests (screenshots in web/e2e/screenshots/)"
+node --test --test-reporter=spec web/e2e/

@@ -1,0 +1,110 @@
+//! The simulated acquirer as a JS class, for the demo: the browser terminal talks to it instead
+//! of a real bank.
+
+use pos_acquirer_sim::{AcquirerConfig, AcquirerOutput, Fault};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::js::{from_hex, from_js, to_js};
+
+// The bank is deterministic (same frames at the same times, same replies), so a host that must
+// keep it across restarts (the browser demo across page reloads) records its inputs and
+// replays them instead of serializing its state.
+
+/// What the acquirer does with one frame, in the serde shape of the TS `AcquirerOutput`.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Action {
+    Reply(String),
+    LateReply(String),
+    Close,
+}
+
+/// The simulated bank: test cards, decisions, ledger, fault injection (sans-IO).
+#[derive(Debug)]
+#[wasm_bindgen]
+pub struct Acquirer {
+    bank: pos_acquirer_sim::Acquirer,
+}
+
+#[wasm_bindgen]
+impl Acquirer {
+    /// A bank with the test TMK and the documented test cards.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Acquirer {
+        Acquirer {
+            bank: pos_acquirer_sim::Acquirer::new(AcquirerConfig::default()),
+        }
+    }
+
+    /// Processes one frame (hex, 2-byte length included) at `now`; returns what to do, in order.
+    /// A frame that does not decode gets no answer (an empty list).
+    #[wasm_bindgen(js_name = handleFrame, unchecked_return_type = "AcquirerOutput[]")]
+    pub fn handle_frame(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] now: JsValue,
+        frame: &str,
+    ) -> Result<JsValue, JsError> {
+        let now: u64 = from_js(now, "timestamp")?;
+        let frame = from_hex(frame, "frame")?;
+        let actions: Vec<Action> = self
+            .bank
+            .handle_frame(now, &frame)
+            .into_iter()
+            .map(|output| match output {
+                AcquirerOutput::Reply(bytes) => Action::Reply(hex::encode(bytes)),
+                AcquirerOutput::LateReply(bytes) => Action::LateReply(hex::encode(bytes)),
+                AcquirerOutput::Close => Action::Close,
+            })
+            .collect();
+        to_js(&actions)
+    }
+
+    /// Queues a fault for the next reply: `drop-reply`, `delay-reply`, `bad-mac`, `wrong-stan`,
+    /// `wrong-tid`, `wrong-amount`, `wrong-mti`, `answer-twice`, `garbage`, `close`,
+    /// `sign-on-again`. Throws for an unknown name.
+    pub fn inject(&mut self, fault: &str) -> Result<(), JsError> {
+        let fault: Fault = fault
+            .parse()
+            .map_err(|e: pos_acquirer_sim::UnknownFault| JsError::new(&e.to_string()))?;
+        self.bank.inject(fault);
+        Ok(())
+    }
+
+    /// Forgets every queued fault.
+    #[wasm_bindgen(js_name = clearFaults)]
+    pub fn clear_faults(&mut self) {
+        self.bank.clear_faults();
+    }
+
+    /// The queued faults' names, next first.
+    #[wasm_bindgen(js_name = pendingFaults)]
+    pub fn pending_faults(&self) -> Vec<String> {
+        self.bank.pending_faults().map(|f| f.name().to_owned()).collect()
+    }
+
+    /// Every fault name `inject` accepts.
+    #[wasm_bindgen(js_name = faultNames)]
+    pub fn fault_names() -> Vec<String> {
+        Fault::ALL.iter().map(|f| f.name().to_owned()).collect()
+    }
+
+    /// The ledger: every charge, credit, hold and reversal, with masked PANs.
+    #[wasm_bindgen(unchecked_return_type = "any")]
+    pub fn ledger(&self) -> Result<JsValue, JsError> {
+        to_js(self.bank.ledger())
+    }
+
+    /// Net amount charged (minor units) through `terminal_id`: charges minus credits.
+    #[wasm_bindgen(js_name = netCharged)]
+    pub fn net_charged(&self, terminal_id: &str) -> f64 {
+        // i128 → f64: exact for any amount a demo can reach (below 2^53 minor units).
+        self.bank.ledger().net_charged(terminal_id) as f64
+    }
+
+    /// A card's balance (minor units), or `undefined` for an unknown card.
+    pub fn balance(&self, pan: &str) -> Option<f64> {
+        self.bank.ledger().balance(pan).map(|b| b as f64)
+    }
+}

@@ -1,0 +1,74 @@
+//! The bank's test cards, as a card reader presents them.
+
+use pos_acquirer_sim::cards;
+use pos_acquirer_sim::reader;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::js::to_js;
+
+/// One test card for the demo's card tray.
+#[derive(Serialize)]
+struct TrayCard {
+    pan: String,
+    /// Masked, for display.
+    masked: String,
+    /// `null` for a card without PIN.
+    pin: Option<String>,
+    expiry: String,
+    /// Opening balance, minor units.
+    balance: u64,
+    foreign: bool,
+}
+
+/// The acquirer's documented test cards (PAN, PIN, expiry, opening balance, foreign).
+#[wasm_bindgen(js_name = testCards, unchecked_return_type = "{ pan: string; masked: string; pin: string | null; expiry: string; balance: number; foreign: boolean }[]")]
+pub fn test_cards() -> Result<JsValue, JsError> {
+    let tray: Vec<TrayCard> = cards::test_cards()
+        .into_iter()
+        .chain(std::iter::once(pos_acquirer_sim::TestCard {
+            pan: cards::UNKNOWN.to_owned(),
+            pin: Some(cards::TEST_PIN.to_owned()),
+            expiry: cards::VALID_EXPIRY.to_owned(),
+            balance: 0,
+            foreign: false,
+        }))
+        .map(|card| TrayCard {
+            masked: pos_kernel::pan::mask(&card.pan),
+            pan: card.pan,
+            pin: card.pin,
+            expiry: card.expiry,
+            balance: card.balance,
+            foreign: card.foreign,
+        })
+        .collect();
+    to_js(&tray)
+}
+
+/// A card as the reader presents it: `how` is `swipe` (track 2), `insert` (chip, with the ARQC
+/// data) or `tap` (contactless, no PIN). `pin` is what the cardholder typed, if anything.
+#[wasm_bindgen(js_name = presentCard, unchecked_return_type = "Card")]
+pub fn present_card(pan: &str, expiry: &str, how: &str, pin: Option<String>) -> Result<JsValue, JsError> {
+    let mut card = match how {
+        "swipe" => reader::magstripe(pan, expiry, None),
+        "insert" => reader::chip(pan, None),
+        "tap" => reader::contactless(pan),
+        other => {
+            return Err(JsError::new(&format!(
+                "unknown way to present a card `{other}`: swipe, insert or tap"
+            )))
+        }
+    };
+    card.pin = pin.filter(|p| !p.is_empty());
+    to_js(&card)
+}
+
+/// What a chip card answers at the second GENERATE AC: approve (TC) or decline (AAC); hex.
+#[wasm_bindgen(js_name = cardVerdictData)]
+pub fn card_verdict_data(approve: bool) -> String {
+    if approve {
+        reader::TC_TLV.to_owned()
+    } else {
+        reader::AAC_TLV.to_owned()
+    }
+}

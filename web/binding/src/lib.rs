@@ -1,0 +1,25 @@
+//! The pos-kernel for JavaScript, built with wasm-bindgen: for the browser virtual terminal and
+//! for Node.
+//!
+//! - [`Terminal`]: the kernel (sans-IO) with the software security module. Inputs and outputs are
+//!   plain JS values in the kernel's serde shapes, exactly as `tests/vectors/*.json` hold them:
+//!   byte strings as lowercase hex, amounts and timestamps as plain numbers (milliseconds since
+//!   the Unix epoch; amounts in minor units), absent options as `null`.
+//! - [`Acquirer`]: the simulated acquirer (bank), compiled in for the demo.
+//! - [`decode_frame`]: a frame as a person may see it in a message trace, secrets masked.
+//! - [`test_cards`] / [`present_card`]: the bank's test cards as a card reader presents them.
+//!
+//! Every function that takes input from JavaScript returns an error (a thrown `Error`) for bad
+//! input; nothing here panics on it.
+
+mod acquirer;
+mod cards;
+mod js;
+mod terminal;
+mod trace;
+mod types;
+
+pub use acquirer::Acquirer;
+pub use cards::{present_card, test_cards};
+pub use terminal::{default_config, Terminal};
+pub use trace::decode_frame;

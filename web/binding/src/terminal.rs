@@ -1,0 +1,101 @@
+//! The kernel as a JS class.
+
+use pos_kernel::engine::Query;
+use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::{Config, Input, Timestamp};
+use wasm_bindgen::prelude::*;
+
+use crate::js::{from_hex, from_js, from_js_json, to_js};
+
+/// One terminal: the sans-IO kernel with the software security module and the test TMK
+/// (PROFILE.md §6). Run loop: `handle` an input, then carry out every output of `pollOutput`
+/// (or `drain`) in order; a `persist` must be durable before anything after it is carried out,
+/// then answer `"persisted"`.
+// The kernel holds a boxed security module and is not `Debug`; JS never prints it.
+#[allow(missing_debug_implementations)]
+#[wasm_bindgen]
+pub struct Terminal {
+    kernel: pos_kernel::Terminal,
+}
+
+#[wasm_bindgen]
+impl Terminal {
+    /// A brand-new terminal with an empty journal. Throws for an invalid configuration.
+    pub fn create(
+        #[wasm_bindgen(unchecked_param_type = "TerminalConfig")] config: JsValue,
+    ) -> Result<Terminal, JsError> {
+        let config: Config = from_js_json(&config, "configuration")?;
+        let kernel = pos_kernel::Terminal::new(config, Box::new(SoftwareSecurityModule::with_test_keys()))
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Terminal { kernel })
+    }
+
+    /// Rebuilds a terminal from its journal records (hex strings, oldest first: every record the
+    /// host made durable) and resumes what was in flight: a pending reversal is sent first.
+    pub fn restore(
+        #[wasm_bindgen(unchecked_param_type = "TerminalConfig")] config: JsValue,
+        records: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] now: JsValue,
+    ) -> Result<Terminal, JsError> {
+        let config: Config = from_js_json(&config, "configuration")?;
+        let now: Timestamp = from_js(now, "timestamp")?;
+        let records = records
+            .iter()
+            .map(|record| from_hex(record, "journal record"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let security = Box::new(SoftwareSecurityModule::with_test_keys());
+        let kernel = pos_kernel::Terminal::restore(config, security, records.iter().map(Vec::as_slice), now)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Terminal { kernel })
+    }
+
+    /// Feeds one input at time `now`. Throws if the input is not a kernel input.
+    pub fn handle(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] now: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Input")] input: JsValue,
+    ) -> Result<(), JsError> {
+        let now: Timestamp = from_js(now, "timestamp")?;
+        let input: Input = from_js(input, "input")?;
+        self.kernel.handle(now, input);
+        Ok(())
+    }
+
+    /// The next output, or `null` when there is none.
+    #[wasm_bindgen(js_name = pollOutput, unchecked_return_type = "Output | null")]
+    pub fn poll_output(&mut self) -> Result<JsValue, JsError> {
+        match self.kernel.poll_output() {
+            Some(output) => to_js(&output),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Every output available now, in order (one call instead of one per output).
+    #[wasm_bindgen(unchecked_return_type = "Output[]")]
+    pub fn drain(&mut self) -> Result<JsValue, JsError> {
+        let outputs: Vec<_> = std::iter::from_fn(|| self.kernel.poll_output()).collect();
+        to_js(&outputs)
+    }
+
+    /// Batch, STAN, totals, pending reversal, pending refunds, exceptions, open pre-auths.
+    #[wasm_bindgen(unchecked_return_type = "any")]
+    pub fn status(&self) -> Result<JsValue, JsError> {
+        to_js(&self.kernel.status())
+    }
+
+    /// The recorded life of one transaction (by `{stan}` or `{rrn}`), or `null` if unknown.
+    #[wasm_bindgen(unchecked_return_type = "any")]
+    pub fn query(&self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<JsValue, JsError> {
+        let query: Query = from_js(query, "query")?;
+        match self.kernel.query(&query) {
+            Some(life) => to_js(&life),
+            None => Ok(JsValue::NULL),
+        }
+    }
+}
+
+/// The default configuration: the test terminal of PROFILE.md §6.
+#[wasm_bindgen(js_name = defaultConfig, unchecked_return_type = "TerminalConfig")]
+pub fn default_config() -> Result<JsValue, JsError> {
+    to_js(&Config::default())
+}

@@ -1,0 +1,122 @@
+// The terminal's security module (WIT `pos:kernel/security@0.1.0`) in JavaScript, for the jco
+// host: 3DES with double-length keys (des.js EDE, ECB), key check values, the CUP "ECB" MAC and
+// ISO 9564 format-0 PIN blocks, as PROFILE.md §5 specifies and kernel/src/security/crypto.rs
+// implements. One instance per terminal: a fresh instance holds no working keys, like a
+// rebooted terminal.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const { EDE } = require("des.js"); // CommonJS only
+
+/** The clear test terminal master key of PROFILE.md §6 (tests and demos only). */
+export const TEST_TMK = hex("0123456789ABCDEFFEDCBA9876543210");
+
+/**
+ * A WIT `security-error` raised by an import. jco's generated glue turns a thrown value with an
+ * own `payload` property into the `err` case of the import's `result` (getErrorPayload), so this
+ * is the same shape as jco's own ComponentError.
+ */
+export class SecurityError extends Error {
+  constructor(payload) {
+    super(`security-error ${payload.tag}${"val" in payload ? ` (${payload.val})` : ""}`);
+    Object.defineProperty(this, "payload", { value: payload, enumerable: true });
+  }
+}
+
+const fail = (tag, val) => new SecurityError(val === undefined ? { tag } : { tag, val });
+
+/** Hex (either case) to bytes. */
+export function hex(text) {
+  return Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}
+
+function tdes(type, key, block) {
+  if (key.length !== 16) throw new RangeError(`3DES key of ${key.length} bytes`);
+  // A double-length key K1 K2 is used as K1 K2 K1; des.js wants all three.
+  const k1k2k1 = [...key, ...key.subarray(0, 8)];
+  const cipher = EDE.create({ type, key: k1k2k1, padding: false });
+  return Uint8Array.from(cipher.update([...block]).concat(cipher.final()));
+}
+
+/** 3DES-encrypts 8-byte blocks (ECB) with a double-length key. */
+export const tdesEncrypt = (key, data) => tdes("encrypt", key, data);
+/** 3DES-decrypts 8-byte blocks (ECB) with a double-length key. */
+export const tdesDecrypt = (key, data) => tdes("decrypt", key, data);
+
+/** First 4 bytes of 3DES-encrypting 8 zero bytes with the clear key. */
+export function checkValue(key) {
+  return tdesEncrypt(key, new Uint8Array(8)).subarray(0, 4);
+}
+
+const xor = (a, b) => a.map((byte, i) => byte ^ b[i]);
+const equal = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+const upperHexAscii = (bytes) =>
+  new TextEncoder().encode([...bytes].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase());
+
+/** The CUP "ECB" MAC (PROFILE.md §5): the 8 ASCII bytes of F64. */
+export function cupMac(mak, macBlock) {
+  const folded = new Uint8Array(8);
+  // A short last block is zero-padded: missing bytes XOR as zeros.
+  macBlock.forEach((byte, i) => (folded[i % 8] ^= byte));
+  const expanded = upperHexAscii(folded);
+  const first = tdesEncrypt(mak, expanded.subarray(0, 8));
+  const second = tdesEncrypt(mak, xor(first, expanded.subarray(8)));
+  return upperHexAscii(second).subarray(0, 8);
+}
+
+/** The clear ISO 9564 format-0 PIN block; throws invalid-pin / invalid-pan like the Rust module. */
+export function clearPinBlock(pin, pan) {
+  if (!/^[0-9]{4,12}$/.test(pin)) throw fail("invalid-pin");
+  if (!/^[0-9]{13,19}$/.test(pan)) throw fail("invalid-pan");
+  const pinField = hex(`0${pin.length.toString(16)}${pin}`.padEnd(16, "F"));
+  const panField = hex(`0000${pan.slice(0, -1).slice(-12)}`); // rightmost 12 without the check digit
+  return xor(pinField, panField);
+}
+
+/**
+ * A security module holding the TMK and, after a sign-on, the working keys. `imports()` gives
+ * the object jco's instantiate() expects for the `security` interface.
+ */
+export class SecurityModule {
+  #tmk;
+  #keys = null; // { pik, mak, tdk } clear keys, or null before a successful load
+
+  constructor(tmk = TEST_TMK) {
+    this.#tmk = tmk;
+  }
+
+  /** Decrypts the three keys under the TMK and installs all of them, or none. */
+  loadWorkingKeys({ pik, mak, tdk }) {
+    const clear = {};
+    for (const [name, kind, encrypted] of [["pik", "pin", pik], ["mak", "mac", mak], ["tdk", "track-data", tdk]]) {
+      if (encrypted.key.length !== 16) throw fail("bad-key-block", encrypted.key.length);
+      const key = tdesDecrypt(this.#tmk, encrypted.key);
+      if (!equal(checkValue(key), encrypted.checkValue)) throw fail("check-value-mismatch", kind);
+      clear[name] = key;
+    }
+    this.#keys = clear;
+  }
+
+  mac(macBlock) {
+    return cupMac(this.#loaded().mak, macBlock);
+  }
+
+  pinBlock(pin, pan) {
+    const { pik } = this.#loaded();
+    return tdesEncrypt(pik, clearPinBlock(pin, pan));
+  }
+
+  #loaded() {
+    if (this.#keys === null) throw fail("keys-not-loaded");
+    return this.#keys;
+  }
+
+  /** The `pos:kernel/security` import: plain functions bound to this module. */
+  imports() {
+    return {
+      loadWorkingKeys: (keys) => this.loadWorkingKeys(keys),
+      mac: (macBlock) => this.mac(macBlock),
+      pinBlock: (pin, pan) => this.pinBlock(pin, pan),
+    };
+  }
+}

@@ -8,12 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-if ! command -v chromium >/dev/null 2>&1 && [[ -z "${CHROMIUM:-}" ]]; then
-  echo "== installing Debian's chromium"
+# Debian's chromium, and a Chinese font so that the screenshots show 中文 rather than boxes.
+packages=()
+command -v chromium >/dev/null 2>&1 || [[ -n "${CHROMIUM:-}" ]] || packages+=(chromium)
+fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || packages+=(fonts-wqy-microhei)
+if ((${#packages[@]})); then
+  echo "== installing ${packages[*]} (apt-get)"
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
 [[ -f target/component/pos_kernel.wasm ]] || bash scripts/build-component.sh

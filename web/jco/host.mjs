@@ -6,7 +6,7 @@ import { makeConverter } from "./convert.mjs";
 import { SecurityModule } from "./security.mjs";
 
 const generated = new URL("./generated/", import.meta.url);
-const convert = makeConverter(JSON.parse(readFileSync(new URL("wit.json", generated), "utf8")));
+export const convert = makeConverter(JSON.parse(readFileSync(new URL("wit.json", generated), "utf8")));
 
 // Compile the core modules once; every terminal instantiates them anew.
 const modules = new Map();
@@ -19,7 +19,7 @@ function getCoreModule(path) {
  * A new component instance with a new security module (no working keys), as after power-on.
  * Returns its Terminal resource class.
  */
-function boot(security = new SecurityModule()) {
+export function boot(security = new SecurityModule()) {
   const imports = security.imports();
   // The .d.ts names the import `pos:kernel/security@0.1.0`, the JS jco 1.35 generates reads
   // `pos:kernel/security`: give both.

@@ -367,12 +367,15 @@ impl DurableState {
                 reversal,
                 resend,
             } => {
-                // A resent refund keeps its first entry.
-                if !self
-                    .history
-                    .iter()
-                    .any(|h| h.stan == *stan && h.transaction == *transaction)
-                {
+                // A resent refund keeps its first entry. Only refunds are resent, so only they
+                // search the history (a search per request would make replay quadratic).
+                let resent = resend.is_some()
+                    && self
+                        .history
+                        .iter()
+                        .rev()
+                        .any(|h| h.stan == *stan && h.transaction == *transaction);
+                if !resent {
                     let amount = reversal
                         .as_ref()
                         .and_then(|r| r.amount)

@@ -115,7 +115,7 @@ pub const GARBAGE: [u8; 10] = [0x00, 0x08, 0xDE, 0xAD, 0xBE, 0xEF, 0xDE, 0xAD, 0
 
 /// A reply before the MAC and the envelope: the body without F64, the header's processing
 /// requirement, and whether F64 goes on it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Reply {
     pub(crate) message: Message,
     pub(crate) requirement: u8,

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use pos_kernel::codec::Message;
 use pos_kernel::security::crypto::Key;
 
+use serde::{Deserialize, Serialize};
+
 use crate::faults::Reply;
 
 /// Working keys in the clear, as issued at the terminal's last sign-on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ClearKeys {
     pub(crate) pik: Key,
     pub(crate) mak: Key,
@@ -17,7 +19,7 @@ pub(crate) struct ClearKeys {
 }
 
 /// How an answered request ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Outcome {
     /// Approved; the ledger entry it created, if any (a balance inquiry creates none).
     Approved(Option<usize>),
@@ -29,7 +31,7 @@ pub(crate) enum Outcome {
 pub(crate) type SeenKey = (u32, u32, u16);
 
 /// An answered request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Seen {
     /// Order of arrival (the newest match wins when a batch is not known).
     pub(crate) seq: u64,
@@ -48,7 +50,7 @@ pub(crate) fn fingerprint(message: &Message) -> Fingerprint {
 }
 
 /// One terminal.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct TerminalState {
     /// `None` before the first sign-on and after a sign-off.
     pub(crate) keys: Option<ClearKeys>,

@@ -1,15 +1,22 @@
 //! The simulated acquirer as a JS class, for the demo: the browser terminal talks to it instead
 //! of a real bank.
 
-use pos_acquirer_sim::{AcquirerConfig, AcquirerOutput, Fault};
+use std::collections::BTreeMap;
+
+use pos_acquirer_sim::{AcquirerConfig, AcquirerOutput, Fault, LedgerEntry};
+use pos_kernel::pan::mask;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::js::{from_hex, from_js, to_js};
 
-// The bank is deterministic (same frames at the same times, same replies), so a host that must
-// keep it across restarts (the browser demo across page reloads) records its inputs and
-// replays them instead of serializing its state.
+
+/// The ledger as `ledger()` shows it.
+#[derive(Serialize)]
+struct MaskedLedger {
+    entries: Vec<LedgerEntry>,
+    balances: BTreeMap<String, u64>,
+}
 
 /// What the acquirer does with one frame, in the serde shape of the TS `AcquirerOutput`.
 #[derive(Serialize)]
@@ -90,10 +97,41 @@ impl Acquirer {
         Fault::ALL.iter().map(|f| f.name().to_owned()).collect()
     }
 
-    /// The ledger: every charge, credit, hold and reversal, with masked PANs.
-    #[wasm_bindgen(unchecked_return_type = "any")]
+    /// The ledger for display: `{ entries, balances }`, every charge, credit, hold and reversal
+    /// and every card's balance, with the PANs masked (`balance(pan)` takes a full PAN).
+    #[wasm_bindgen(unchecked_return_type = "{ entries: any[]; balances: Record<string, number> }")]
     pub fn ledger(&self) -> Result<JsValue, JsError> {
-        to_js(self.bank.ledger())
+        let ledger = self.bank.ledger();
+        let entries: Vec<LedgerEntry> = ledger
+            .entries()
+            .iter()
+            .map(|entry| LedgerEntry {
+                pan: mask(&entry.pan),
+                ..entry.clone()
+            })
+            .collect();
+        let balances: BTreeMap<String, u64> = self
+            .bank
+            .config()
+            .cards
+            .iter()
+            .filter_map(|card| Some((mask(&card.pan), ledger.balance(&card.pan)?)))
+            .collect();
+        to_js(&MaskedLedger { entries, balances })
+    }
+
+    /// The bank's whole state (hex): what a host saves to keep the bank across restarts. It holds
+    /// what a bank holds (keys, ledger, the replies it sent), never track data or PIN blocks.
+    pub fn snapshot(&self) -> String {
+        hex::encode(self.bank.snapshot())
+    }
+
+    /// A bank from a `snapshot()`. Throws for anything else.
+    #[wasm_bindgen(js_name = fromSnapshot)]
+    pub fn from_snapshot(snapshot: &str) -> Result<Acquirer, JsError> {
+        let bytes = from_hex(snapshot, "acquirer snapshot")?;
+        let bank = pos_acquirer_sim::Acquirer::from_snapshot(&bytes).map_err(|e| JsError::new(&e))?;
+        Ok(Acquirer { bank })
     }
 
     /// Net amount charged (minor units) through `terminal_id`: charges minus credits.

@@ -62,7 +62,12 @@ export interface Text { zh: string; en: string }
 export interface Outcome {
   transaction: string;
   stan: number | null;
-  result: "approved" | { declined: string } | { failed: any } | { reversed: string } | { reversal_failed: string };
+  result:
+    | "approved"
+    | { declined: { response_code: string } }
+    | { failed: { reason: string | Record<string, any> } }
+    | { reversed: { reason: "98" | "A0" | "06" } }
+    | { reversal_failed: { reason: "98" | "A0" | "06" } };
   guidance: { category: string; cardholder: Text; merchant: Text };
   receipt: any | null;
   balance?: string | null;

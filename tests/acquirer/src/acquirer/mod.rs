@@ -8,6 +8,8 @@ mod settlement;
 
 use std::collections::{BTreeMap, VecDeque};
 
+use serde::{Deserialize, Serialize};
+
 use pos_kernel::codec::{Frame, Header, Message};
 use pos_kernel::security::crypto::cup_mac;
 
@@ -33,7 +35,7 @@ pub enum AcquirerOutput {
 }
 
 /// What the bank remembers about one terminal's batch.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct BatchRecord {
     uploads: Vec<UploadEntry>,
     closed: bool,
@@ -41,7 +43,7 @@ struct BatchRecord {
 
 /// The simulated acquirer. Sans-IO: feed it frames with [`Acquirer::handle_frame`] and carry
 /// out the returned [`AcquirerOutput`]s in order.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Acquirer {
     config: AcquirerConfig,
     ledger: Ledger,
@@ -103,6 +105,23 @@ impl Acquirer {
                 Vec::new()
             }
         }
+    }
+
+    /// The bank's whole state as bytes (CBOR): a host that must keep the bank across restarts
+    /// (the browser demo across page reloads) saves it after every frame. It holds what a bank
+    /// holds (keys, ledger with PANs, the replies it sent) and never track data or PIN blocks.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail, and every field serializes.
+        if ciborium::into_writer(self, &mut out).is_err() {
+            out.clear();
+        }
+        out
+    }
+
+    /// A bank from a [`snapshot`](Acquirer::snapshot).
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Acquirer, String> {
+        ciborium::from_reader(bytes).map_err(|e| format!("not an acquirer snapshot: {e}"))
     }
 
     /// Queues `fault` for a later reply: faults apply first in, first out, one per reply that

@@ -1,0 +1,193 @@
+// Boots the virtual terminal: loads the kernel (wasm), rebuilds the bank from its log, restores
+// the terminal from its journal (or creates a new one), and wires the views together.
+//
+// URL parameters: ?timeout=MS (the response timeout; default 8000), ?lang=zh|en, ?reset=1
+// (clear everything first; removed from the address so a later reload is a plain power cut).
+import init, { Terminal, testCards, presentCard, defaultConfig } from "../pkg/pos_kernel_web.js";
+import { openStore } from "./store.mjs";
+import { Bank } from "./bank.mjs";
+import { Network } from "./network.mjs";
+import { Trace } from "./trace.mjs";
+import { Host } from "./host.mjs";
+import { t, lang, setLang, applyI18n } from "./i18n.mjs";
+import { TerminalUI } from "./ui/terminal.mjs";
+import { CardTray } from "./ui/cards.mjs";
+import { PinPad } from "./ui/pinpad.mjs";
+import { Printer } from "./ui/printer.mjs";
+import { TraceView } from "./ui/trace-view.mjs";
+import { StatusPanel, JournalPanel, BankPanel } from "./ui/panels.mjs";
+
+const $ = (id) => document.getElementById(id);
+
+function configFromUrl(params) {
+  const timeout = Number(params.get("timeout"));
+  const response_timeout_ms = Number.isFinite(timeout) && timeout >= 200 ? Math.round(timeout) : 8000;
+  return { response_timeout_ms, reversal_retry_interval_ms: Math.min(5000, response_timeout_ms) };
+}
+
+async function boot() {
+  const params = new URLSearchParams(location.search);
+  setLang(lang());
+  await init();
+  const store = await openStore();
+  if (params.has("reset")) {
+    await store.clearAll();
+    Network.forget();
+    params.delete("reset");
+    history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
+  }
+  const config = configFromUrl(params);
+  // Wired first, so that a journal that cannot be restored can still be thrown away.
+  let stopAll = () => {};
+  $("reset").addEventListener("click", async () => {
+    if (!confirm(t("reset_confirm"))) return;
+    stopAll();
+    await store.clearAll();
+    Network.forget();
+    location.reload();
+  });
+
+  const trace = new Trace(store);
+  await trace.load();
+  const bank = await Bank.open(store);
+  const records = await store.journal();
+  const hadHistory = trace.entries.length > 0;
+  // Restore may resume work (a pending reversal is sent first); its outputs are carried out
+  // below, once the views are listening.
+  const terminal = records.length > 0 ? Terminal.restore(config, records, Date.now()) : Terminal.create(config);
+  const terminalId = defaultConfig().terminal_id;
+
+  // Views
+  const printer = new Printer($("paper"), $("slips"));
+  new TraceView($("trace-panel"), trace);
+  const journalPanel = new JournalPanel($("journal-panel"), store);
+  let host;
+  let ui;
+  const submit = (input) => host.input(input);
+
+  const pinpad = new PinPad($("pinpad-panel"), {
+    onEnter: (pin) => ui.pinEntered(pin),
+    onCancel: () => ui.pinCancelled(),
+  });
+  const cards = new CardTray($("cards-panel"), {
+    cards: testCards(),
+    bank,
+    onPresent: (card, how) => ui.cardPresented(card, how),
+  });
+  const statusPanel = new StatusPanel($("status-panel"), {
+    onAcknowledge: (stan) => submit({ command: { acknowledge_exception: { stan } } }),
+  });
+
+  const network = new Network({
+    bank,
+    trace,
+    deliver: (input) => host.input(input),
+    // A held-back reply comes after the terminal has given up on it.
+    lateAfterMs: config.response_timeout_ms + 700,
+    changed: () => {
+      bankPanel.render();
+      cards.render();
+    },
+  });
+
+  const refresh = () => {
+    const status = host.terminal.status();
+    ui.setStatus(status);
+    statusPanel.render(status);
+    bankPanel.render();
+    cards.render();
+    journalPanel.refresh().catch((error) => console.warn("journal not read", error));
+  };
+
+  const bankPanel = new BankPanel($("bank-panel"), {
+    bank,
+    network,
+    terminalId,
+    faultNames: Bank.faultNames(),
+    actions: {
+      inject: async (name) => {
+        await bank.inject(name);
+        trace.add({ kind: "bank", what: "inject", fault: name });
+        refresh();
+      },
+      clear: async () => {
+        await bank.clearFaults();
+        trace.add({ kind: "bank", what: "clear" });
+        refresh();
+      },
+      setNetworkDown: (down) => {
+        network.down = down;
+        refresh();
+      },
+    },
+  });
+
+  ui = new TerminalUI($("terminal"), {
+    submit,
+    query: (stan) => host.terminal.query({ stan }),
+    status: () => host.terminal.status(),
+    makeCard: (card, how, pin) => presentCard(card.pan, card.expiry, how, pin || null),
+    networkDown: () => network.down,
+    pinpadActive: () => pinpad.active,
+    pinpadKey: (k) => pinpad.key(k),
+    modeChanged: (mode) => {
+      cards.setWaiting(mode === "card");
+      if (mode === "pin") pinpad.activate();
+      else pinpad.deactivate();
+    },
+  });
+
+  host = new Host({
+    terminal,
+    store,
+    network,
+    trace,
+    hooks: {
+      outcome: (outcome) => {
+        printer.print(outcome);
+        ui.outcome(outcome);
+      },
+      event: (event) => ui.event(event),
+      transmitted: (frame) => ui.transmitted(frame),
+      timer: (name, at) => ui.timer(name, at),
+      changed: refresh,
+      failed: (error) => {
+        console.error(error);
+        showError(error);
+      },
+    },
+  });
+
+  stopAll = () => {
+    host.stop();
+    network.stop();
+  };
+
+  // What was printed before the power cut is still on the counter.
+  for (const entry of trace.entries) {
+    if (entry.kind === "outcome") {
+      printer.print(entry.outcome, false);
+      ui.noteOutcome(entry.outcome);
+    }
+  }
+  trace.add(records.length > 0 ? { kind: "power", what: "restore", records: records.length, afterCut: hadHistory } : { kind: "power", what: "new" });
+  if (bank.replayErrors) console.warn(`${bank.replayErrors} bank log entries could not be replayed`);
+
+
+  refresh();
+  await host.resume();
+  document.body.dataset.ready = "true";
+}
+
+function showError(error, key = "error") {
+  const box = $("error");
+  box.hidden = false;
+  box.textContent = `${t(key)}: ${error?.message ?? error}`;
+}
+
+applyI18n(document);
+$("lang").addEventListener("click", () => setLang(lang() === "zh" ? "en" : "zh"));
+boot().catch((error) => {
+  console.error(error);
+  showError(error, "boot_error");
+});

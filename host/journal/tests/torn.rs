@@ -238,7 +238,7 @@ fn fixtures_dir() -> PathBuf {
 
 fn fixture_records() -> Vec<Vec<u8>> {
     (1..=6)
-        .map(|i| format!("record {i}: opaque bytes, as the kernel's CBOR would be").into_bytes())
+        .map(|i| format!("record {i}: opaque bytes, as the kernel's records are").into_bytes())
         .collect()
 }
 

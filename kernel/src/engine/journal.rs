@@ -2,7 +2,8 @@
 //!
 //! The kernel changes its durable state only by emitting a [`Record`] and applying it once the
 //! host reports it durable, so rebuilding from the journal ([`DurableState::replay`]) gives exactly
-//! the state the running terminal had. Records are CBOR (ciborium), deterministic for a given input.
+//! the state the running terminal had. Records are postcard (compact and fast to replay: a big
+//! batch restores in milliseconds), deterministic for a given input.
 //! They never hold track data, PIN blocks or CVV (DESIGN.md rule 12); PANs are kept because batch
 //! upload and reversals need them, and are masked wherever a person can see them.
 
@@ -33,7 +34,6 @@ pub enum Record {
         transaction: TransactionKind,
         reversal: Option<PendingReversal>,
         /// For a refund: what to resend, with the same STAN, until it is answered.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         resend: Option<PendingRefund>,
     },
     /// A financial transaction was approved (and, for chip, accepted by the card).
@@ -63,18 +63,20 @@ pub enum Record {
 }
 
 impl Record {
-    /// Deterministic CBOR bytes.
+    /// Deterministic postcard bytes (compact, no field names: the schema is this type, so a
+    /// field is never skipped when serializing).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        // Writing into a Vec cannot fail, and every type here serializes.
-        if ciborium::into_writer(self, &mut out).is_err() {
-            out.clear();
-        }
-        out
+        // Every type here serializes into a Vec.
+        postcard::to_allocvec(self).unwrap_or_default()
     }
 
+    /// The record in `bytes`, which must hold exactly one.
     pub fn decode(bytes: &[u8]) -> Result<Record, JournalError> {
-        ciborium::from_reader(bytes).map_err(|e| JournalError::Corrupt(e.to_string()))
+        match postcard::take_from_bytes(bytes) {
+            Ok((record, [])) => Ok(record),
+            Ok((_, rest)) => Err(JournalError::Corrupt(format!("{} bytes after the record", rest.len()))),
+            Err(e) => Err(JournalError::Corrupt(e.to_string())),
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::time::Timestamp;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Output {
-    /// Append this record (deterministic CBOR) to the journal and sync it.
+    /// Append this record (deterministic bytes, see [`super::Record`]) to the journal and sync it.
     Persist(#[serde(with = "hex")] Vec<u8>),
     /// Replace the whole journal with this one snapshot record, durably (write aside, sync, rename).
     /// Answered like `Persist`.

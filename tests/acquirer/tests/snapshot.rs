@@ -24,10 +24,17 @@ fn a_restored_bank_answers_like_the_original() {
     // A new sale (the queued fault applies on both) and a retransmission of the first.
     let second = Terminal::frame(&terminal.sale(MAGSTRIPE_DEBIT, 2_000, Some(TEST_PIN)));
     for frame in [&second, &first_frame] {
-        assert_eq!(restored.handle_frame(NOW + 1_000, frame), bank.handle_frame(NOW + 1_000, frame));
+        assert_eq!(
+            restored.handle_frame(NOW + 1_000, frame),
+            bank.handle_frame(NOW + 1_000, frame)
+        );
     }
     assert_eq!(restored.ledger(), bank.ledger());
-    assert_eq!(restored.ledger().entries().len(), 2, "the retransmission charged nothing");
+    assert_eq!(
+        restored.ledger().entries().len(),
+        2,
+        "the retransmission charged nothing"
+    );
 
     // The request's PIN block and track 2 are not kept.
     let pin_block = first.get(52).unwrap();

@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::js::{from_hex, from_js, to_js};
 
-
 /// The ledger as `ledger()` shows it.
 #[derive(Serialize)]
 struct MaskedLedger {

@@ -6,7 +6,8 @@
 //!   byte strings as lowercase hex, amounts and timestamps as plain numbers (milliseconds since
 //!   the Unix epoch; amounts in minor units), absent options as `null`.
 //! - [`Acquirer`]: the simulated acquirer (bank), compiled in for the demo.
-//! - [`decode_frame`]: a frame as a person may see it in a message trace, secrets masked.
+//! - [`decode_frame`]: a frame as a person may see it in a message trace, secrets masked;
+//!   [`decode_record`]: a journal record for display, PANs masked.
 //! - [`test_cards`] / [`present_card`]: the bank's test cards as a card reader presents them.
 //!
 //! Every function that takes input from JavaScript returns an error (a thrown `Error`) for bad
@@ -22,4 +23,4 @@ mod types;
 pub use acquirer::Acquirer;
 pub use cards::{present_card, test_cards};
 pub use terminal::{default_config, Terminal};
-pub use trace::decode_frame;
+pub use trace::{decode_frame, decode_record};

@@ -1,6 +1,7 @@
 //! Frames for the message trace.
 
 use pos_kernel::codec::{Frame, FrameView};
+use pos_kernel::engine::Record;
 use wasm_bindgen::prelude::*;
 
 use crate::js::{from_hex, to_js};
@@ -13,4 +14,32 @@ pub fn decode_frame(frame: &str) -> Result<JsValue, JsError> {
     let bytes = from_hex(frame, "frame")?;
     let frame = Frame::decode(&bytes).map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&FrameView::of(&frame))
+}
+
+/// Decodes one journal record (hex, as a `persist` output carries it) for display: the kernel's
+/// `Record` in its serde JSON shape (`{"approved": {...}}`, `"signed_off"`, ...), every `pan`
+/// masked. Throws for bytes that are not a record.
+#[wasm_bindgen(js_name = decodeRecord, unchecked_return_type = "any")]
+pub fn decode_record(record: &str) -> Result<JsValue, JsError> {
+    let bytes = from_hex(record, "journal record")?;
+    let record = Record::decode(&bytes).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut value = serde_json::to_value(&record).map_err(|e| JsError::new(&e.to_string()))?;
+    mask_pans(&mut value);
+    to_js(&value)
+}
+
+/// Masks every string under a `pan` key, at any depth.
+fn mask_pans(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                match field {
+                    serde_json::Value::String(pan) if key == "pan" => *pan = pos_kernel::pan::mask(pan),
+                    other => mask_pans(other),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_pans),
+        _ => {}
+    }
 }

@@ -107,21 +107,21 @@ impl Acquirer {
         }
     }
 
-    /// The bank's whole state as bytes (CBOR): a host that must keep the bank across restarts
+    /// The bank's whole state as bytes (postcard): a host that must keep the bank across restarts
     /// (the browser demo across page reloads) saves it after every frame. It holds what a bank
     /// holds (keys, ledger with PANs, the replies it sent) and never track data or PIN blocks.
     pub fn snapshot(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        // Writing into a Vec cannot fail, and every field serializes.
-        if ciborium::into_writer(self, &mut out).is_err() {
-            out.clear();
-        }
-        out
+        // Every field serializes into a Vec.
+        postcard::to_allocvec(self).unwrap_or_default()
     }
 
     /// A bank from a [`snapshot`](Acquirer::snapshot).
     pub fn from_snapshot(bytes: &[u8]) -> Result<Acquirer, String> {
-        ciborium::from_reader(bytes).map_err(|e| format!("not an acquirer snapshot: {e}"))
+        match postcard::take_from_bytes(bytes) {
+            Ok((bank, [])) => Ok(bank),
+            Ok((_, rest)) => Err(format!("not an acquirer snapshot: {} bytes too many", rest.len())),
+            Err(e) => Err(format!("not an acquirer snapshot: {e}")),
+        }
     }
 
     /// Queues `fault` for a later reply: faults apply first in, first out, one per reply that

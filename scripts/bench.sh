@@ -54,7 +54,7 @@ if "$posterm" farm --help >/dev/null 2>&1; then
       else
         dir=$(mktemp -d "$PWD/target/bench/farm.XXXXXX")
       fi
-      "$posterm" farm --terminals "$n" --journal-dir "$dir"
+      "$posterm" farm --terminals "$n" --seconds 5 --journal-dir "$dir"
       rm -rf "$dir"
     done
   done

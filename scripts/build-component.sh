@@ -4,9 +4,8 @@
 # from any directory. Needs rustup + cargo and node + npm.
 #
 #   core module   cargo, target wasm32-unknown-unknown (no WASI: the module imports only the
-#                 component's own imports), profile release-wasm (release with opt-level "z":
-#                 the smallest output, see Cargo.toml)
-#   optimized     wasm-opt -Oz on the CORE module (wasm-opt does not read components); binaryen
+#                 component's own imports), profile release-wasm (opt-level "s": see Cargo.toml)
+#   optimized     wasm-opt -Os on the CORE module (wasm-opt does not read components); binaryen
 #                 from npm, pinned in component/tools/node (Debian's binaryen is too old)
 #   component     wasm-tools component new, from the bindings' component-type section
 #   checks        wasm-tools validate; the world may import only the security interface (and the
@@ -68,7 +67,7 @@ mkdir -p "$out"
 "$wasm_tools" component new "$core" -o "$out/pos_kernel.raw.wasm"
 # Features: what rustc enables by default for wasm32 (the module's target_features section), so
 # wasm-opt accepts every instruction rustc emitted and may use them in its output.
-"$wasm_opt" -Oz \
+"$wasm_opt" -Os \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
   --enable-call-indirect-overlong \

@@ -3,10 +3,10 @@
 # pos_kernel_web_bg.wasm, package.json), one ES module for the browser and Node alike. Installs
 # what it needs (the wasm32 target, wasm-bindgen-cli 0.2.130, wasm-opt); idempotent.
 #
-#   module      cargo, target wasm32-unknown-unknown, profile release-wasm (opt-level "z")
+#   module      cargo, target wasm32-unknown-unknown, profile release-wasm (opt-level "s")
 #   bindings    wasm-bindgen --target web: the browser fetches the .wasm; Node passes its bytes
 #               to initSync (see web/README.md)
-#   optimized   wasm-opt -Oz (npm binaryen, pinned in component/tools/node)
+#   optimized   wasm-opt -Os (npm binaryen, pinned in component/tools/node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -51,7 +51,7 @@ rm -rf "$out"
 "$wasm_bindgen" --target web --out-dir "$out" --out-name pos_kernel_web "$module"
 raw=$(wc -c <"$out/pos_kernel_web_bg.wasm")
 # The same features as the component build (what rustc enables by default for wasm32).
-"$wasm_opt" -Oz \
+"$wasm_opt" -Os \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
   --enable-call-indirect-overlong \

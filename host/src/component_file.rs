@@ -38,7 +38,17 @@ pub fn compile(component: &Path, backend: Backend, output: &Path) -> Result<usiz
             component.display()
         )
     })?;
+    #[cfg(feature = "compiler")]
     let cwasm = runtime::precompile(backend, &wasm).map_err(|e| e.to_string())?;
+    #[cfg(not(feature = "compiler"))]
+    let cwasm: Vec<u8> = {
+        let _ = (backend, wasm);
+        return Err(format!(
+            "this posterm is runtime-only (built without the `compiler` feature): it cannot compile {}; \
+             copy the .cwasm from a full build (`posterm compile`)",
+            component.display()
+        ));
+    };
     let tmp = output.with_extension("tmp");
     std::fs::write(&tmp, &cwasm).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))?;
@@ -59,6 +69,11 @@ pub fn load(component: &Path, backend: Backend, tmk: [u8; 16]) -> Result<Runtime
         compile(component, backend, &cwasm)?;
     }
     let bytes = std::fs::read(&cwasm).map_err(|e| format!("{}: {e}", cwasm.display()))?;
+    runtime_from_cwasm(&bytes, backend, tmk)
+}
+
+/// The runtime from `.cwasm` bytes, with the software security module holding `tmk`.
+pub fn runtime_from_cwasm(cwasm: &[u8], backend: Backend, tmk: [u8; 16]) -> Result<Runtime, String> {
     let security: SecurityFactory = Box::new(move || Box::new(SoftwareSecurityModule::new(tmk)));
-    Runtime::from_cwasm(backend, &bytes, Limits::default(), security).map_err(|e| e.to_string())
+    Runtime::from_cwasm(backend, cwasm, Limits::default(), security).map_err(|e| e.to_string())
 }

@@ -3,6 +3,7 @@
 //! timeouts and closed connections, and recovers from kernel faults by re-instantiating the
 //! component from the journal.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pos_journal::{Journal, Storage};
@@ -54,7 +55,8 @@ pub type CardReader = Box<dyn FnMut(u32) -> CardVerdict>;
 
 /// A terminal running on the component, its journal and its link to the acquirer.
 pub struct TerminalHost<S: Storage> {
-    runtime: Runtime,
+    /// Shared by every terminal of a process (`posterm farm` runs many on one `Runtime`).
+    runtime: Arc<Runtime>,
     config: Config,
     kernel: ComponentTerminal,
     journal: Journal<S>,
@@ -76,14 +78,16 @@ impl<S: Storage> core::fmt::Debug for TerminalHost<S> {
 }
 
 impl<S: Storage> TerminalHost<S> {
-    /// Restores the terminal from its journal (a fresh one when the journal is empty).
+    /// Restores the terminal from its journal (a fresh one when the journal is empty). The
+    /// runtime is taken by value or shared (`Arc<Runtime>`): each terminal gets its own store.
     pub fn open(
-        runtime: Runtime,
+        runtime: impl Into<Arc<Runtime>>,
         config: Config,
         journal: Journal<S>,
         transport: Transport,
         card: CardReader,
     ) -> Result<TerminalHost<S>, HostError> {
+        let runtime = runtime.into();
         let kernel = restore(&runtime, &config, &journal)?;
         Ok(TerminalHost {
             runtime,

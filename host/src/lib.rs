@@ -3,11 +3,13 @@
 //! component's security-module import ([`security_host`]), runs a terminal against its journal and
 //! the acquirer ([`driver`]), and provides the `posterm` command line ([`cli`]).
 
+pub mod bench;
 pub mod bindings;
 pub mod cli;
 pub mod component_file;
 pub mod convert;
 pub mod driver;
+pub mod farm;
 pub mod runtime;
 pub mod security_host;
 pub mod terminal_dir;

@@ -40,6 +40,10 @@ impl Default for Limits {
     }
 }
 
+/// Extra fuel `restore` gets per journal record: about four times what replaying one costs (a
+/// sale's records average some 46,000 units: `posterm bench` measures restore).
+pub const RESTORE_FUEL_PER_RECORD: u64 = 200_000;
+
 /// A fault of the component: a trap, fuel exhausted, or an unexpected value. The terminal must be
 /// dropped and re-instantiated from its journal.
 #[derive(Debug)]
@@ -108,6 +112,7 @@ pub fn engine(backend: Backend) -> Result<Engine, KernelFault> {
 }
 
 /// Compiles a component (`.wasm`) to the precompiled form (`.cwasm`) for `backend`.
+#[cfg(feature = "compiler")]
 pub fn precompile(backend: Backend, component: &[u8]) -> Result<Vec<u8>, KernelFault> {
     engine(backend)?.precompile_component(component).map_err(fault)
 }
@@ -131,6 +136,7 @@ impl Runtime {
     }
 
     /// Compiles a component in memory (slower start: tests and one-off tools).
+    #[cfg(feature = "compiler")]
     pub fn from_wasm(
         backend: Backend,
         wasm: &[u8],
@@ -176,10 +182,17 @@ impl Runtime {
         Ok(store)
     }
 
-    /// A fresh terminal with an empty journal.
-    pub fn create(&self, config: &Config) -> Result<ComponentTerminal, KernelFault> {
+    /// A new store with a new instance of the component, from the `KernelPre` (what every
+    /// terminal start costs before the kernel's own work; `posterm bench` times it).
+    pub fn instantiate(&self) -> Result<(Store<HostState>, Kernel), KernelFault> {
         let mut store = self.store()?;
         let kernel = self.pre.instantiate(&mut store).map_err(fault)?;
+        Ok((store, kernel))
+    }
+
+    /// A fresh terminal with an empty journal.
+    pub fn create(&self, config: &Config) -> Result<ComponentTerminal, KernelFault> {
+        let (mut store, kernel) = self.instantiate()?;
         let api = kernel.pos_kernel_terminal_api().terminal();
         let terminal = api
             .call_create(&mut store, &convert::config(config))
@@ -200,8 +213,15 @@ impl Runtime {
         records: &[Vec<u8>],
         now: Timestamp,
     ) -> Result<ComponentTerminal, KernelFault> {
-        let mut store = self.store()?;
-        let kernel = self.pre.instantiate(&mut store).map_err(fault)?;
+        let (mut store, kernel) = self.instantiate()?;
+        // Replaying costs fuel per record: a full batch must always restore, so the budget
+        // grows with the journal instead of trapping a large one forever.
+        let per_record = u64::try_from(records.len()).unwrap_or(u64::MAX);
+        let fuel = self
+            .limits
+            .fuel_per_call
+            .saturating_add(per_record.saturating_mul(RESTORE_FUEL_PER_RECORD));
+        store.set_fuel(fuel).map_err(fault)?;
         let api = kernel.pos_kernel_terminal_api().terminal();
         let terminal = api
             .call_restore(&mut store, &convert::config(config), records, now.0)
@@ -254,6 +274,16 @@ impl ComponentTerminal {
         self.refuel()?;
         let api = self.kernel.pos_kernel_terminal_api().terminal();
         let outputs = api.call_drain(&mut self.store, self.terminal).map_err(fault)?;
+        Ok(outputs.into_iter().map(convert::output).collect())
+    }
+
+    /// `handle` and `drain` in one call into the component.
+    pub fn step(&mut self, now: Timestamp, input: &Input) -> Result<Vec<Output>, KernelFault> {
+        self.refuel()?;
+        let api = self.kernel.pos_kernel_terminal_api().terminal();
+        let outputs = api
+            .call_step(&mut self.store, self.terminal, now.0, &convert::input(input))
+            .map_err(fault)?;
         Ok(outputs.into_iter().map(convert::output).collect())
     }
 

@@ -54,6 +54,14 @@ impl GuestTerminal for KernelTerminal {
             .collect()
     }
 
+    fn step(&self, now: u64, input: Input) -> Vec<Output> {
+        let mut terminal = self.terminal.borrow_mut();
+        terminal.handle(Timestamp(now), input.into());
+        core::iter::from_fn(|| terminal.poll_output())
+            .map(Output::from)
+            .collect()
+    }
+
     fn status(&self) -> Status {
         self.terminal.borrow().status().into()
     }

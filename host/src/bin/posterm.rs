@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         } => cli::acquirer::serve(listen, fault, *late_reply_ms),
         Command::AcquirerControl { address, command } => cli::acquirer::control(address, command),
         Command::Compile { output } => cli::demo::compile(&cli, output.clone()),
+        Command::Bench(args) => cli::bench::run(&cli, args),
+        Command::Farm(args) => cli::farm::run(&cli, args),
         // Transaction commands were handled above.
         _ => ExitCode::from(cli::print::exit::USAGE),
     }

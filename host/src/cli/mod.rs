@@ -1,8 +1,10 @@
 //! `posterm`: the operator's and integrator's command line.
 
 pub mod acquirer;
+pub mod bench;
 pub mod card;
 pub mod demo;
+pub mod farm;
 pub mod print;
 pub mod terminal;
 pub mod vectors;
@@ -173,4 +175,14 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Benchmarks, printed as one table: kernel CPU per sale cycle on every host (native,
+    /// wasmtime Cranelift and Pulley, wasm-bindgen and jco in Node) with ratios to native,
+    /// start-up (instantiation, cold start restoring 10,000 journal records), sizes, and
+    /// durability (fsyncs and journal bytes per sale and per settlement). Figures, not pass/fail.
+    /// `bash scripts/bench.sh` builds everything first.
+    Bench(bench::BenchArgs),
+    /// Fleet throughput: N virtual terminals (one kernel instance and journal each) selling at
+    /// once against a loopback acquirer; latency, tx/s, fsyncs per sale, and the ledger checked.
+    #[command(long_about = farm::HELP)]
+    Farm(farm::FarmArgs),
 }

@@ -29,6 +29,30 @@ fn cipher(key: &Key) -> TdesEde2 {
     TdesEde2::new(key.into())
 }
 
+/// A double-length key with its 3DES key schedule computed once (a terminal MACs and encrypts
+/// PIN blocks with the same working keys for a whole day). `Debug` shows no key material.
+#[derive(Clone)]
+pub struct PreparedKey(TdesEde2);
+
+impl PreparedKey {
+    pub fn new(key: &Key) -> PreparedKey {
+        PreparedKey(cipher(key))
+    }
+
+    /// 3DES-encrypts one 8-byte block (ECB).
+    pub fn encrypt_block(&self, block: [u8; 8]) -> [u8; 8] {
+        let mut block = block.into();
+        self.0.encrypt_block(&mut block);
+        block.into()
+    }
+}
+
+impl core::fmt::Debug for PreparedKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PreparedKey(..)")
+    }
+}
+
 /// 3DES-encrypts one 8-byte block (ECB) with a double-length key.
 pub fn tdes_encrypt_block(key: &Key, block: [u8; 8]) -> [u8; 8] {
     let mut block = block.into();
@@ -125,6 +149,11 @@ fn hex_expand(bytes: [u8; 8]) -> ([u8; 8], [u8; 8]) {
 /// 8 characters, XOR with the last 8 characters, 3DES-encrypt again, hex-expand, and return the
 /// first 8 ASCII characters (the content of F64).
 pub fn cup_mac(mak: &Key, mac_block: &[u8]) -> [u8; 8] {
+    cup_mac_prepared(&PreparedKey::new(mak), mac_block)
+}
+
+/// [`cup_mac`] with the MAK's key schedule already computed.
+pub fn cup_mac_prepared(mak: &PreparedKey, mac_block: &[u8]) -> [u8; 8] {
     let mut folded = [0u8; 8];
     for chunk in mac_block.chunks(8) {
         // A short last chunk is implicitly zero-padded: missing bytes XOR as zeros.
@@ -133,8 +162,8 @@ pub fn cup_mac(mak: &Key, mac_block: &[u8]) -> [u8; 8] {
         }
     }
     let (first, last) = hex_expand(folded);
-    let step = xor8(tdes_encrypt_block(mak, first), last);
-    let (mac, _) = hex_expand(tdes_encrypt_block(mak, step));
+    let step = xor8(mak.encrypt_block(first), last);
+    let (mac, _) = hex_expand(mak.encrypt_block(step));
     mac
 }
 

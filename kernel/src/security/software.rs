@@ -2,13 +2,15 @@
 
 use core::fmt;
 
-use super::crypto::{self, Key, TEST_TMK};
+use super::crypto::{self, Key, PreparedKey, TEST_TMK};
 use super::{KeyKind, SecurityError, SecurityModule, WorkingKeys};
 
-/// The clear working keys after a successful load.
+/// The clear working keys after a successful load, with the PIK's and MAK's key schedules.
 struct ClearKeys {
     pik: Key,
     mak: Key,
+    pik_schedule: PreparedKey,
+    mak_schedule: PreparedKey,
     /// Track data key; installed with the others, not used by the current profile.
     tdk: Key,
 }
@@ -70,18 +72,24 @@ impl SecurityModule for SoftwareSecurityModule {
         let pik = crypto::decrypt_key(&self.tmk, &keys.pik, KeyKind::Pin)?;
         let mak = crypto::decrypt_key(&self.tmk, &keys.mak, KeyKind::Mac)?;
         let tdk = crypto::decrypt_key(&self.tmk, &keys.tdk, KeyKind::TrackData)?;
-        self.keys = Some(ClearKeys { pik, mak, tdk });
+        self.keys = Some(ClearKeys {
+            pik_schedule: PreparedKey::new(&pik),
+            mak_schedule: PreparedKey::new(&mak),
+            pik,
+            mak,
+            tdk,
+        });
         Ok(())
     }
 
     fn mac(&mut self, mac_block: &[u8]) -> Result<[u8; 8], SecurityError> {
         let keys = self.keys()?;
-        Ok(crypto::cup_mac(&keys.mak, mac_block))
+        Ok(crypto::cup_mac_prepared(&keys.mak_schedule, mac_block))
     }
 
     fn pin_block(&mut self, pin: &str, pan: &str) -> Result<[u8; 8], SecurityError> {
         let keys = self.keys()?;
         let clear = crypto::clear_pin_block(pin, pan)?;
-        Ok(crypto::tdes_encrypt_block(&keys.pik, clear))
+        Ok(keys.pik_schedule.encrypt_block(clear))
     }
 }

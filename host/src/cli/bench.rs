@@ -1,0 +1,268 @@
+//! `posterm bench`: see [`crate::bench`]. Prints one table (or JSON with `--json`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use pos_kernel::security::crypto::TEST_TMK;
+
+use super::print::exit;
+use super::Cli;
+use crate::bench::table::{verdict, Table};
+use crate::bench::{cycles, durability, js, median, micros, sizes, startup};
+use crate::component_file;
+use crate::runtime::Backend;
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Sale cycles replayed on every host (the medians are over these).
+    #[arg(long, default_value_t = 2000)]
+    pub sales: usize,
+    /// Sales through the real host (file journal, TCP) for the durability figures.
+    #[arg(long, default_value_t = 200)]
+    pub durability_sales: u64,
+    /// Where the journal benchmarks write (the disk whose fsync is measured). Default:
+    /// target/bench under the current directory.
+    #[arg(long)]
+    pub journal_dir: Option<PathBuf>,
+    /// Skip the JavaScript hosts (web/bench/kernel.mjs, needs node, web/pkg and web/jco/generated).
+    #[arg(long)]
+    pub no_js: bool,
+    /// The size of a runtime-only posterm build to list beside this one (scripts/bench.sh builds it).
+    #[arg(long)]
+    pub runtime_only_exe: Option<PathBuf>,
+}
+
+pub fn run(cli: &Cli, args: &BenchArgs) -> ExitCode {
+    match bench(cli, args) {
+        Ok(table) => {
+            if cli.json {
+                println!("{}", serde_json::to_string(&table).unwrap_or_default());
+            } else {
+                println!("{}", table.render());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("posterm bench: {e}");
+            ExitCode::from(exit::HOST_ERROR)
+        }
+    }
+}
+
+fn progress(step: &str) {
+    eprintln!("posterm bench: {step}");
+}
+
+fn ratio(value: Duration, base: Duration) -> f64 {
+    value.as_secs_f64() / base.as_secs_f64().max(f64::MIN_POSITIVE)
+}
+
+fn bench(cli: &Cli, args: &BenchArgs) -> Result<Table, String> {
+    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    let work = args
+        .journal_dir
+        .clone()
+        .unwrap_or_else(|| root.join("target").join("bench"));
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let component = cli.component.clone().unwrap_or_else(component_file::default_component);
+    let cranelift = component_file::load(&component, Backend::Cranelift, TEST_TMK)?;
+    let pulley = component_file::load(&component, Backend::Pulley, TEST_TMK)?;
+    let mut table = Table::default();
+
+    progress(&format!(
+        "recording {} sale cycles against the simulated acquirer",
+        args.sales
+    ));
+    let script = cycles::record(args.sales)?;
+    let script_path = work.join("sale-cycles.json");
+    let json = serde_json::to_vec(&script).map_err(|e| e.to_string())?;
+    std::fs::write(&script_path, json).map_err(|e| format!("{}: {e}", script_path.display()))?;
+
+    progress("kernel CPU per sale cycle: native, wasmtime Cranelift, wasmtime Pulley");
+    let native = median(&mut cycles::time(&mut cycles::native(&script.config)?, &script)?);
+    let on = |runtime: &crate::runtime::Runtime, stepped: bool| -> Result<Duration, String> {
+        let terminal = runtime.create(&script.config).map_err(|e| e.to_string())?;
+        let mut times = if stepped {
+            cycles::time(&mut cycles::Stepped(terminal), &script)?
+        } else {
+            let mut terminal = terminal;
+            cycles::time(&mut terminal, &script)?
+        };
+        Ok(median(&mut times))
+    };
+    let on_cranelift = on(&cranelift, true)?;
+    let on_cranelift_two_calls = on(&cranelift, false)?;
+    let on_pulley = on(&pulley, true)?;
+    let on_pulley_two_calls = on(&pulley, false)?;
+    let javascript = if args.no_js {
+        Err("skipped (--no-js)".to_owned())
+    } else {
+        progress("kernel CPU per sale cycle: wasm-bindgen and jco in Node");
+        js::run(&root, &script_path)
+    };
+    progress("one journal append + fsync on this disk");
+    let fsync = durability::fsync(&work, 200)?;
+
+    table.section(&format!(
+        "Kernel CPU per sale cycle (command → request → reply → outcome; MAC, PIN block, 2 journal records; no I/O), median of {}",
+        args.sales
+    ));
+    let us = |d: Duration| format!("{:.1} µs", micros(d));
+    table.row("native Rust", us(native), "1.00× native".into(), String::new());
+    let versus = |name: &str, value: Duration, limit: f64, table: &mut Table| {
+        let r = ratio(value, native);
+        table.row(
+            name,
+            us(value),
+            format!("{r:.2}× native"),
+            format!("≤ {limit}×: {}", verdict(r <= limit)),
+        );
+    };
+    versus("component, wasmtime Cranelift (step)", on_cranelift, 1.3, &mut table);
+    versus("component, wasmtime Pulley (step)", on_pulley, 8.0, &mut table);
+    let plain = |name: &str, value: Duration, table: &mut Table| {
+        let r = ratio(value, native);
+        table.row(name, us(value), format!("{r:.2}× native"), String::new());
+    };
+    plain(
+        "  Cranelift, handle + drain (2 calls per input)",
+        on_cranelift_two_calls,
+        &mut table,
+    );
+    plain(
+        "  Pulley, handle + drain (2 calls per input)",
+        on_pulley_two_calls,
+        &mut table,
+    );
+    match &javascript {
+        Ok(hosts) => {
+            for (name, value) in hosts {
+                let value = Duration::from_secs_f64(value / 1e6);
+                if name.starts_with("wasm-bindgen") {
+                    versus(name, value, 2.0, &mut table);
+                } else {
+                    plain(name, value, &mut table);
+                }
+            }
+        }
+        Err(why) => table.row("JavaScript hosts", "not run".into(), why.clone(), String::new()),
+    }
+    let share = ratio(native, fsync) * 100.0;
+    table.row(
+        "one journal append + fsync (this disk)",
+        us(fsync),
+        format!("native sale = {share:.2}% of it"),
+        format!("< 1%: {}", verdict(share < 1.0)),
+    );
+
+    progress("start-up");
+    let instantiate = startup::instantiate(&cranelift, 1000)?;
+    let instantiate_pulley = startup::instantiate(&pulley, 1000)?;
+    let (config, records, now) = startup::journal(10_000);
+    let cold = startup::cold_start(
+        &component_file::cwasm_path(&component, Backend::Cranelift),
+        Backend::Cranelift,
+        &config,
+        &records,
+        now,
+        10,
+    )?;
+    table.section("Start-up");
+    table.row(
+        "new store + instance from the KernelPre (Cranelift)",
+        us(instantiate),
+        String::new(),
+        format!("< 20 µs: {}", verdict(instantiate < Duration::from_micros(20))),
+    );
+    table.row(
+        "new store + instance from the KernelPre (Pulley)",
+        us(instantiate_pulley),
+        String::new(),
+        String::new(),
+    );
+    let cold_total = cold.load + cold.restore;
+    table.row(
+        &format!("cold start: .cwasm file → ready, restoring {} records", records.len()),
+        format!("{:.2} ms", cold_total.as_secs_f64() * 1e3),
+        format!(
+            "load {:.2} ms + restore {:.2} ms",
+            cold.load.as_secs_f64() * 1e3,
+            cold.restore.as_secs_f64() * 1e3
+        ),
+        format!("< 10 ms: {}", verdict(cold_total < Duration::from_millis(10))),
+    );
+
+    progress("sizes");
+    table.section("Size");
+    let kb = |b: u64| format!("{:.1} KB", b as f64 / 1000.0);
+    for (what, bytes) in sizes::artifacts(
+        &component,
+        &component_file::cwasm_path(&component, Backend::Cranelift),
+        &component_file::cwasm_path(&component, Backend::Pulley),
+        &root,
+    ) {
+        let target = match what.as_str() {
+            "component (wasm-opt -Os)" => bytes.map(|b| format!("≤ 200 KB: {}", verdict(b <= 200_000))),
+            "wasm-bindgen module, gzip -9" => bytes.map(|b| format!("≤ 120 KB: {}", verdict(b <= 120_000))),
+            _ => None,
+        };
+        match bytes {
+            Some(b) => table.row(&what, kb(b), format!("{b} bytes"), target.unwrap_or_default()),
+            None => table.row(&what, "missing".into(), "not built".into(), String::new()),
+        }
+    }
+    if let Some(exe) = &args.runtime_only_exe {
+        let bytes = std::fs::metadata(exe)
+            .map(|m| m.len())
+            .map_err(|e| format!("{}: {e}", exe.display()))?;
+        table.row(
+            "posterm, runtime-only wasmtime (.cwasm only)",
+            kb(bytes),
+            format!("{bytes} bytes"),
+            String::new(),
+        );
+    }
+
+    progress(&format!(
+        "durability: {} sales and a settlement through the real host",
+        args.durability_sales
+    ));
+    let costs = durability::costs(
+        component_file::load(&component, Backend::Cranelift, TEST_TMK)?,
+        &work,
+        args.durability_sales,
+    )?;
+    table.section(&format!(
+        "Durability (component, file journal in {}, TCP on loopback; {} sales)",
+        display(&work),
+        costs.sales
+    ));
+    table.row(
+        "fsyncs per approved sale",
+        format!("{:.2}", costs.fsyncs_per_sale),
+        String::new(),
+        format!("2 (write-ahead minimum): {}", verdict(costs.fsyncs_per_sale <= 2.0)),
+    );
+    table.row(
+        "fsyncs per settled batch",
+        costs.fsyncs_per_settlement.to_string(),
+        String::new(),
+        String::new(),
+    );
+    table.row(
+        "journal bytes per approved sale",
+        format!("{:.0} B", costs.journal_bytes_per_sale),
+        format!(
+            "{} B after the settlement's compaction",
+            costs.journal_bytes_after_settlement
+        ),
+        String::new(),
+    );
+    Ok(table)
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use pos_kernel::security::SoftwareSecurityModule;
 
-use crate::runtime::{self, Backend, Limits, Runtime, SecurityFactory};
+use crate::runtime::{Backend, Limits, Runtime, SecurityFactory};
 
 /// `target/component/pos_kernel.wasm` relative to this executable (target/<profile>/posterm).
 pub fn default_component() -> PathBuf {
@@ -38,21 +38,25 @@ pub fn compile(component: &Path, backend: Backend, output: &Path) -> Result<usiz
             component.display()
         )
     })?;
-    #[cfg(feature = "compiler")]
-    let cwasm = runtime::precompile(backend, &wasm).map_err(|e| e.to_string())?;
-    #[cfg(not(feature = "compiler"))]
-    let cwasm: Vec<u8> = {
-        let _ = (backend, wasm);
-        return Err(format!(
-            "this posterm is runtime-only (built without the `compiler` feature): it cannot compile {}; \
-             copy the .cwasm from a full build (`posterm compile`)",
-            component.display()
-        ));
-    };
+    let cwasm = precompile(component, backend, &wasm)?;
     let tmp = output.with_extension("tmp");
     std::fs::write(&tmp, &cwasm).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))?;
     Ok(cwasm.len())
+}
+
+#[cfg(feature = "compiler")]
+fn precompile(_component: &Path, backend: Backend, wasm: &[u8]) -> Result<Vec<u8>, String> {
+    crate::runtime::precompile(backend, wasm).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "compiler"))]
+fn precompile(component: &Path, _backend: Backend, _wasm: &[u8]) -> Result<Vec<u8>, String> {
+    Err(format!(
+        "this posterm is runtime-only (built without the `compiler` feature): it cannot compile {}; \
+         copy the .cwasm from a full build (`posterm compile`)",
+        component.display()
+    ))
 }
 
 /// Loads the runtime from the `.cwasm` beside `component`, compiling it first when it is missing

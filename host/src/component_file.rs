@@ -30,7 +30,8 @@ pub fn cwasm_path(component: &Path, backend: Backend) -> PathBuf {
     component.with_extension(suffix)
 }
 
-/// Precompiles `component` for `backend` into `output` (written aside, then renamed).
+/// Precompiles `component` for `backend` into `output` (written aside, then renamed into place,
+/// so a reader sees the old file or the whole new one).
 pub fn compile(component: &Path, backend: Backend, output: &Path) -> Result<usize, String> {
     let wasm = std::fs::read(component).map_err(|e| {
         format!(
@@ -39,9 +40,16 @@ pub fn compile(component: &Path, backend: Backend, output: &Path) -> Result<usiz
         )
     })?;
     let cwasm = precompile(component, backend, &wasm)?;
-    let tmp = output.with_extension("tmp");
+    // A temporary name of this process and call: several posterm processes starting at once
+    // each compile, and must not rename one another's half-written file.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = output.with_extension(format!("tmp.{}.{call}", std::process::id()));
     std::fs::write(&tmp, &cwasm).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))?;
+    std::fs::rename(&tmp, output).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: {e}", output.display())
+    })?;
     Ok(cwasm.len())
 }
 

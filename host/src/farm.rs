@@ -749,16 +749,7 @@ impl Terminal {
         let (card, amount) = sale_of(self.index, self.result.sales);
         let command = Command::Sale {
             amount,
-            card: CardArgs {
-                test_card: Some(card),
-                pan: None,
-                entry: None,
-                expiry: None,
-                pin: None,
-                no_pin: false,
-                card_declines: false,
-            }
-            .card(),
+            card: CardArgs::test(card),
         };
         let started = Instant::now();
         let outcome = self.host.run(command);

@@ -74,6 +74,20 @@ fn read(pan: &str, entry: EntryMode, expiry: &str, pin: Option<&str>) -> Card {
 }
 
 impl CardArgs {
+    /// One of the test cards as its reader presents it, with nothing overridden.
+    pub fn test(card: TestCard) -> Card {
+        CardArgs {
+            test_card: Some(card),
+            pan: None,
+            entry: None,
+            expiry: None,
+            pin: None,
+            no_pin: false,
+            card_declines: false,
+        }
+        .card()
+    }
+
     pub fn card(&self) -> Card {
         let mut card = match (&self.pan, self.test_card.unwrap_or(TestCard::Swiped)) {
             (Some(pan), _) => {

@@ -18,16 +18,7 @@ use crate::driver::{CardReader, TerminalHost};
 use crate::terminal_dir::{HostSettings, TerminalDir, TerminalFile};
 
 fn test_card(card: TestCard) -> pos_kernel::Card {
-    CardArgs {
-        test_card: Some(card),
-        pan: None,
-        entry: None,
-        expiry: None,
-        pin: None,
-        no_pin: false,
-        card_declines: false,
-    }
-    .card()
+    CardArgs::test(card)
 }
 
 pub fn init(cli: &Cli, acquirer: &str) -> ExitCode {

@@ -263,7 +263,9 @@ fn generate_fixtures() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-/// The committed fixtures are what the generator writes. `POS_JOURNAL_WRITE_FIXTURES=1` rewrites them.
+/// The committed fixtures are what the generator writes. To rewrite them (alone, so that the other
+/// fixture tests do not read a half-written file):
+/// `POS_JOURNAL_WRITE_FIXTURES=1 cargo test -p pos-journal --test torn -- --exact fixtures_match_the_generator`
 #[test]
 fn fixtures_match_the_generator() {
     let write = std::env::var_os("POS_JOURNAL_WRITE_FIXTURES").is_some();

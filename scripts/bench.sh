@@ -21,7 +21,7 @@ done
 bash scripts/setup.sh
 bash scripts/build-component.sh >/dev/null
 bash scripts/build-web.sh >/dev/null
-(cd web/jco && { [[ -d node_modules ]] || npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund; } && bash transpile.sh)
+(cd web/jco && bash install.sh && bash transpile.sh)
 echo "== building posterm (release)"
 cargo build --quiet --release -p pos-host --bin posterm
 posterm=target/release/posterm

@@ -23,7 +23,7 @@ die() {
 }
 
 [[ -f $component ]] || die "$component not found: run scripts/build-component.sh first"
-[[ -x node_modules/.bin/jco ]] || die "jco not installed: run npm ci in web/jco first"
+[[ -x node_modules/.bin/jco ]] || die "jco not installed: run web/jco/install.sh first"
 command -v wasm-tools >/dev/null 2>&1 || die "wasm-tools not found (scripts/build-component.sh installs it)"
 
 rm -rf "$out"

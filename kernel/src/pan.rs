@@ -6,10 +6,13 @@ pub fn mask(pan: &str) -> String {
     if len < 13 {
         return "*".repeat(len);
     }
-    pan.chars()
-        .enumerate()
-        .map(|(i, c)| if i < 6 || i >= len - 4 { c } else { '*' })
-        .collect()
+    let mut masked = String::with_capacity(pan.len());
+    masked.extend(
+        pan.chars()
+            .enumerate()
+            .map(|(i, c)| if i < 6 || i >= len.saturating_sub(4) { c } else { '*' }),
+    );
+    masked
 }
 
 /// True for 12 to 19 ASCII digits.

@@ -136,7 +136,7 @@ proptest! {
 
     #[test]
     fn mac_block_is_body_without_mac(m in message(), mac in any::<[u8; 8]>()) {
-        let with_mac = m.clone().with(64, mac.to_vec());
+        let with_mac = m.clone().with(64, mac);
         let full = with_mac.encode_to_vec().unwrap();
         let expected = &full[..full.len() - 8];
         prop_assert_eq!(with_mac.mac_block().unwrap(), expected);
@@ -188,5 +188,63 @@ proptest! {
         if bytes.len() >= 13 {
             check_body_bytes(&bytes[13..])?;
         }
+    }
+}
+
+/// One edit to a message's fields.
+#[derive(Clone, Debug)]
+enum FieldEdit {
+    Set(u8, Vec<u8>),
+    Unset(u8),
+    Remove(u8),
+}
+
+fn field_edit() -> impl Strategy<Value = FieldEdit> {
+    let field = 1u8..=64;
+    prop_oneof![
+        3 => (field.clone(), proptest::collection::vec(any::<u8>(), 0..40)).prop_map(|(f, v)| FieldEdit::Set(f, v)),
+        1 => field.clone().prop_map(FieldEdit::Unset),
+        1 => field.prop_map(FieldEdit::Remove),
+    ]
+}
+
+proptest! {
+    /// `Message` keeps its fields in one buffer; a map of field number to value is the model it
+    /// must behave like, whatever the order of edits. Two messages with the same fields are equal
+    /// however they were built, and survive postcard (the journal's form).
+    #[test]
+    fn message_behaves_like_a_map_of_fields(edits in proptest::collection::vec(field_edit(), 0..60)) {
+        use std::collections::BTreeMap;
+        let mut message = Message::new(Mti(200));
+        let mut model: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
+        for edit in &edits {
+            match edit {
+                FieldEdit::Set(f, v) => {
+                    message.set(*f, v);
+                    model.insert(*f, v.clone());
+                }
+                FieldEdit::Unset(f) => {
+                    message.unset(*f);
+                    model.remove(f);
+                }
+                FieldEdit::Remove(f) => prop_assert_eq!(message.remove(*f), model.remove(f)),
+            }
+            for f in 1..=64u8 {
+                prop_assert_eq!(message.get(f), model.get(&f).map(Vec::as_slice));
+                prop_assert_eq!(message.has(f), model.contains_key(&f));
+            }
+        }
+        let fields: Vec<(u8, Vec<u8>)> = message.fields().map(|(f, v)| (f, v.to_vec())).collect();
+        let expected: Vec<(u8, Vec<u8>)> = model.iter().map(|(f, v)| (*f, v.clone())).collect();
+        prop_assert_eq!(&fields, &expected);
+        prop_assert_eq!(message.len(), model.len());
+        // Built again in descending order: the same message.
+        let mut rebuilt = Message::new(Mti(200));
+        for (f, v) in model.iter().rev() {
+            rebuilt.set(*f, v);
+        }
+        prop_assert_eq!(&rebuilt, &message);
+        let bytes = postcard::to_allocvec(&message).unwrap();
+        prop_assert_eq!(postcard::from_bytes::<Message>(&bytes).unwrap(), message);
     }
 }

@@ -59,49 +59,93 @@ pub const fn packed_len(chars: usize) -> usize {
 /// Packs ASCII `text` (digits, and `=` for [`Alphabet::Track`]); `None` if a character is not
 /// in the alphabet.
 pub fn pack_bcd(text: &[u8], alphabet: Alphabet, align: Align) -> Option<Vec<u8>> {
-    let data = text
-        .iter()
-        .map(|&ch| alphabet.nibble(ch))
-        .collect::<Option<Vec<u8>>>()?;
-    let odd = data.len() % 2 == 1;
-    let lead = (odd && align == Align::Right).then_some(0);
-    let trail = (odd && align == Align::Left).then_some(0);
-    let nibbles: Vec<u8> = lead.into_iter().chain(data).chain(trail).collect();
-    Some(
-        nibbles
-            .chunks_exact(2)
-            .filter_map(|pair| match pair {
-                [hi, lo] => Some(hi << 4 | lo),
-                _ => None,
-            })
-            .collect(),
-    )
+    let mut out = Vec::with_capacity(packed_len(text.len()));
+    pack_bcd_into(text, alphabet, align, &mut out)?;
+    Some(out)
+}
+
+/// [`pack_bcd`], appending to `out` (the encoder's hot path: no allocation of its own). On
+/// `None`, `out` is left as it was.
+pub fn pack_bcd_into(text: &[u8], alphabet: Alphabet, align: Align, out: &mut Vec<u8>) -> Option<()> {
+    if !text.iter().all(|&ch| alphabet.nibble(ch).is_some()) {
+        return None;
+    }
+    // Every character is in the alphabet now.
+    let nibble = |ch: u8| alphabet.nibble(ch).unwrap_or(0);
+    let pair = |two: &[u8]| match *two {
+        [hi, lo] => nibble(hi) << 4 | nibble(lo),
+        _ => 0,
+    };
+    out.reserve(packed_len(text.len()));
+    let odd = text.len() % 2 == 1;
+    match (odd, align) {
+        // `123` -> `01 23`: the pad nibble first.
+        (true, Align::Right) => {
+            if let Some((&first, rest)) = text.split_first() {
+                out.push(nibble(first));
+                out.extend(rest.chunks_exact(2).map(pair));
+            }
+        }
+        // `123` -> `12 30`: the pad nibble last.
+        (true, Align::Left) => {
+            if let Some((&last, rest)) = text.split_last() {
+                out.extend(rest.chunks_exact(2).map(pair));
+                out.push(nibble(last) << 4);
+            }
+        }
+        (false, _) => out.extend(text.chunks_exact(2).map(pair)),
+    }
+    Some(())
 }
 
 /// Unpacks exactly `chars` characters from `packed`, which must be exactly
 /// [`packed_len`]`(chars)` bytes. The pad nibble must be 0.
 pub fn unpack_bcd(packed: &[u8], chars: usize, alphabet: Alphabet, align: Align) -> Result<Vec<u8>, BcdError> {
+    let mut out = Vec::with_capacity(chars);
+    unpack_bcd_into(packed, chars, alphabet, align, &mut out)?;
+    Ok(out)
+}
+
+/// [`unpack_bcd`], appending to `out`. On error, `out` is left as it was.
+pub fn unpack_bcd_into(
+    packed: &[u8],
+    chars: usize,
+    alphabet: Alphabet,
+    align: Align,
+    out: &mut Vec<u8>,
+) -> Result<(), BcdError> {
     if packed.len() != packed_len(chars) {
         return Err(BcdError::Length);
     }
-    let nibbles: Vec<u8> = packed.iter().flat_map(|&b| [b >> 4, b & 0x0F]).collect();
-    let mut skip = 0;
-    if chars % 2 == 1 {
+    let odd = chars % 2 == 1;
+    if odd {
         let pad = match align {
-            Align::Right => nibbles.first(),
-            Align::Left => nibbles.last(),
+            Align::Right => packed.first().map(|b| b >> 4),
+            Align::Left => packed.last().map(|b| b & 0x0F),
         };
-        if pad != Some(&0) {
+        if pad != Some(0) {
             return Err(BcdError::Padding);
         }
-        skip = usize::from(align == Align::Right);
     }
-    nibbles
-        .into_iter()
-        .skip(skip)
-        .take(chars)
-        .map(|n| alphabet.char(n).ok_or(BcdError::Nibble(n)))
-        .collect()
+    // The pad nibble is 0, a digit: checking every nibble finds the first bad data nibble.
+    if let Some(bad) = packed
+        .iter()
+        .flat_map(|&b| [b >> 4, b & 0x0F])
+        .find(|&n| alphabet.char(n).is_none())
+    {
+        return Err(BcdError::Nibble(bad));
+    }
+    let char_of = |n: u8| alphabet.char(n).unwrap_or(b'0');
+    out.reserve(chars);
+    let skip = usize::from(odd && align == Align::Right);
+    out.extend(
+        packed
+            .iter()
+            .flat_map(|&b| [char_of(b >> 4), char_of(b & 0x0F)])
+            .skip(skip)
+            .take(chars),
+    );
+    Ok(())
 }
 
 /// Reads a BCD number (MTI, length prefix); `Err` carries the first nibble above 9.
@@ -120,11 +164,29 @@ pub fn bcd_to_number(packed: &[u8]) -> Result<usize, u8> {
 
 /// Writes `value` as `bytes` bytes of BCD, zero-filled on the left; `None` if it does not fit.
 pub fn number_to_bcd(value: usize, bytes: usize) -> Option<Vec<u8>> {
-    let text = format!("{value:0width$}", width = bytes.saturating_mul(2));
-    if text.len() != bytes.saturating_mul(2) {
+    let mut out = Vec::with_capacity(bytes);
+    number_to_bcd_into(value, bytes, &mut out)?;
+    Some(out)
+}
+
+/// [`number_to_bcd`], appending to `out`. On `None`, `out` is left as it was.
+pub fn number_to_bcd_into(value: usize, bytes: usize, out: &mut Vec<u8>) -> Option<()> {
+    let start = out.len();
+    out.resize(start.saturating_add(bytes), 0);
+    let mut rest = value;
+    // Two digits per byte, from the least significant end.
+    for byte in out.get_mut(start..).unwrap_or_default().iter_mut().rev() {
+        let low = rest % 10;
+        let high = (rest / 10) % 10;
+        rest /= 100;
+        // Both are below 10.
+        *byte = u8::try_from(high << 4 | low).unwrap_or(0);
+    }
+    if rest != 0 {
+        out.truncate(start);
         return None;
     }
-    pack_bcd(text.as_bytes(), Alphabet::Digits, Align::Right)
+    Some(())
 }
 
 #[cfg(test)]
@@ -159,11 +221,26 @@ mod tests {
             unpack_bcd(&[0x12], 3, Alphabet::Digits, Align::Right),
             Err(BcdError::Length)
         );
+        assert_eq!(pack_bcd(b"", Alphabet::Digits, Align::Left).unwrap(), Vec::<u8>::new());
+        assert_eq!(pack_bcd(b"1234", Alphabet::Digits, Align::Right).unwrap(), [0x12, 0x34]);
+        let mut out = vec![0xAB];
+        assert_eq!(pack_bcd_into(b"12x4", Alphabet::Digits, Align::Left, &mut out), None);
+        assert_eq!(
+            unpack_bcd_into(&[0x1A], 2, Alphabet::Digits, Align::Left, &mut out),
+            Err(BcdError::Nibble(0xA))
+        );
+        assert_eq!(out, [0xAB], "a failed pack or unpack leaves the buffer as it was");
     }
 
     #[wasm_bindgen_test(unsupported = test)]
     fn numbers() {
         assert_eq!(number_to_bcd(123, 2).unwrap(), [0x01, 0x23]);
+        assert_eq!(number_to_bcd(9999, 2).unwrap(), [0x99, 0x99]);
+        assert_eq!(number_to_bcd(10_000, 2), None);
+        assert_eq!(number_to_bcd(0, 1).unwrap(), [0x00]);
+        let mut out = vec![0xAB];
+        assert_eq!(number_to_bcd_into(100, 1, &mut out), None);
+        assert_eq!(out, [0xAB], "a number that does not fit leaves the buffer as it was");
         assert_eq!(number_to_bcd(100, 1), None);
         assert_eq!(bcd_to_number(&[0x01, 0x23]), Ok(123));
         assert_eq!(bcd_to_number(&[0x0F]), Err(0xF));

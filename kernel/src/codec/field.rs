@@ -104,9 +104,30 @@ pub const DEFINED_FIELDS: &[u8] = &[
     62, 63, 64,
 ];
 
+/// Row of `TABLE` for each field number 0..=64 (`NONE` where undefined): the encoder looks up
+/// every field of every message.
+static ROW_OF_FIELD: [u8; 65] = row_of_field();
+
+const NONE: u8 = u8::MAX;
+
+const fn row_of_field() -> [u8; 65] {
+    let mut rows = [NONE; 65];
+    let mut row = 0;
+    while row < TABLE.len() {
+        // 32 rows: the index fits a u8. Evaluated at compile time: a bad index fails the build.
+        #[allow(clippy::cast_possible_truncation, clippy::indexing_slicing)]
+        {
+            rows[TABLE[row].number as usize] = row as u8;
+        }
+        row += 1;
+    }
+    rows
+}
+
 /// The table row for `field`, or `None` if the profile does not define it (including bit 1).
 pub fn spec(field: u8) -> Option<&'static FieldSpec> {
-    TABLE.iter().find(|s| s.number == field)
+    let row = *ROW_OF_FIELD.get(usize::from(field))?;
+    TABLE.get(usize::from(row))
 }
 
 #[cfg(test)]
@@ -121,5 +142,10 @@ mod tests {
         assert!(spec(1).is_none());
         assert!(spec(5).is_none());
         assert!(spec(65).is_none());
+        assert!(spec(0).is_none());
+        assert!(spec(255).is_none());
+        for row in &TABLE {
+            assert_eq!(spec(row.number), Some(row));
+        }
     }
 }

@@ -96,15 +96,23 @@ pub struct Frame {
 impl Frame {
     /// The frame's bytes, starting with the 2-byte big-endian length of the rest.
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
-        let header = self.header.to_bytes()?;
-        let body = self.message.encode_to_vec()?;
-        let length = TPDU_LEN + HEADER_LEN + body.len();
-        let prefix = u16::try_from(length).map_err(|_| EncodeError::FrameTooLong { length })?;
-        let mut out = Vec::with_capacity(2 + length);
-        out.extend_from_slice(&prefix.to_be_bytes());
-        out.extend_from_slice(&self.tpdu.to_bytes());
+        Frame::encode_parts(self.tpdu, self.header, &self.message)
+    }
+
+    /// [`Frame::encode`] of a frame made of these parts, without assembling (or cloning into) a
+    /// `Frame`: one allocation, the frame's own.
+    pub fn encode_parts(tpdu: Tpdu, header: Header, message: &Message) -> Result<Vec<u8>, EncodeError> {
+        let header = header.to_bytes()?;
+        let mut out = Vec::with_capacity(2 + TPDU_LEN + HEADER_LEN + message.encoded_len_hint());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&tpdu.to_bytes());
         out.extend_from_slice(&header);
-        out.extend_from_slice(&body);
+        message.encode(&mut out)?;
+        let length = out.len().saturating_sub(2);
+        let prefix = u16::try_from(length).map_err(|_| EncodeError::FrameTooLong { length })?;
+        for (slot, byte) in out.iter_mut().zip(prefix.to_be_bytes()) {
+            *slot = byte;
+        }
         Ok(out)
     }
 

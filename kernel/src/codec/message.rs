@@ -1,16 +1,21 @@
 //! The ISO 8583 body: MTI, primary bitmap and fields. Values are stored in their in-memory form
 //! (ASCII digits for n, digits and `=` for z, ASCII for an/ans, raw bytes for b) and only checked
 //! against the profile when encoded, so the engine can build messages freely.
+//!
+//! A message keeps every value in one buffer, in field order, so building, cloning, encoding and
+//! decoding one costs a single allocation (the kernel's hot path is messages: a sale builds,
+//! clones, encodes and decodes several).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::bcd::{bcd_to_number, number_to_bcd};
+use super::bcd::{bcd_to_number, number_to_bcd_into};
 use super::error::{DecodeError, EncodeError, Part};
-use super::field::{spec, FieldSpec};
-use super::value::{decode_value, encode_value, Reader};
+use super::field::spec;
+use super::value::{decode_value_into, encode_value, Reader};
 
 /// Message type indicator: the four BCD digits read as a number (`Mti(200)` is `0200`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -34,50 +39,176 @@ impl fmt::Display for Mti {
     }
 }
 
-/// One field's value in its in-memory form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct FieldValue(#[serde(with = "serde_bytes")] pub Vec<u8>);
+/// Fields of the primary bitmap: 1..=64.
+const FIELDS: usize = 64;
+const MAC_FIELD: u8 = 64;
 
 /// An ISO 8583 message: MTI plus fields keyed by number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Equal messages have equal representations: values are kept in ascending field order, a
+/// removed value's bytes are removed too, and an absent field's end is 0.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Message {
     /// Message type.
     pub mti: Mti,
-    fields: BTreeMap<u8, FieldValue>,
+    /// Bit `n - 1` (least significant first) set: field `n` is present. The wire bitmap is this
+    /// reversed ([`bit`]).
+    present: u64,
+    /// `ends[n - 1]`: where present field `n`'s value ends in `data`; it starts where the
+    /// previous present field ends (or at 0).
+    ends: [u16; FIELDS],
+    /// The values, in ascending field order.
+    data: Vec<u8>,
+    /// The lowest field number outside 1..=64 that was set (encoding reports it as undefined),
+    /// or a value too long to hold: what [`Message::encode`] must refuse.
+    rejected: Option<Rejected>,
 }
 
-/// Bitmap bit for `field` (1..=64), bit 1 being the most significant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rejected {
+    /// A field number outside the primary bitmap.
+    Undefined(u8),
+    /// Values longer in all than a message can hold (64 KiB: a frame's length has 2 bytes).
+    TooLong { field: u8, length: usize },
+}
+
+/// Wire bitmap bit for `field` (1..=64), bit 1 being the most significant.
 fn bit(field: u8) -> u64 {
     1u64.checked_shl(64u32.saturating_sub(u32::from(field))).unwrap_or(0)
 }
 
-const MAC_FIELD: u8 = 64;
+/// `ends` index of `field` (and its bit in `present`), if it is in 1..=64.
+fn slot(field: u8) -> Option<usize> {
+    let index = usize::from(field).checked_sub(1)?;
+    (index < FIELDS).then_some(index)
+}
+
+/// `present` bit of `index`.
+fn mask(index: usize) -> u64 {
+    u32::try_from(index).ok().and_then(|i| 1u64.checked_shl(i)).unwrap_or(0)
+}
 
 impl Message {
     /// An empty message of type `mti`.
     pub fn new(mti: Mti) -> Self {
         Message {
             mti,
-            fields: BTreeMap::new(),
+            present: 0,
+            ends: [0; FIELDS],
+            data: Vec::new(),
+            rejected: None,
+        }
+    }
+
+    fn is_present(&self, index: usize) -> bool {
+        self.present & mask(index) != 0
+    }
+
+    /// Where field `index + 1`'s value starts (or would start) in `data`: where the previous
+    /// present field ends.
+    fn start_of(&self, index: usize) -> usize {
+        let below = self.present & mask(index).wrapping_sub(1);
+        let previous = below.checked_ilog2().map(widen);
+        previous.and_then(|p| self.ends.get(p)).copied().map_or(0, widen)
+    }
+
+    /// Where present field `index + 1`'s value lies in `data`.
+    fn span(&self, index: usize) -> (usize, usize) {
+        let start = self.start_of(index);
+        let end = self.ends.get(index).copied().map_or(start, widen);
+        (start, end)
+    }
+
+    /// Moves the ends of the present fields after `index + 1`: `grow` bytes later, `shrink`
+    /// bytes earlier.
+    fn shift_later(&mut self, index: usize, grow: u16, shrink: u16) {
+        // The bits above `index`'s.
+        let mut later = self.present & !(mask(index) | mask(index).wrapping_sub(1));
+        while later != 0 {
+            let next = widen(later.trailing_zeros());
+            later &= later.wrapping_sub(1);
+            if let Some(end) = self.ends.get_mut(next) {
+                *end = end.saturating_add(grow).saturating_sub(shrink);
+            }
         }
     }
 
     /// Sets `field` (replacing any value). Not validated until [`Message::encode`].
-    pub fn set(&mut self, field: u8, value: impl Into<Vec<u8>>) -> &mut Self {
-        self.fields.insert(field, FieldValue(value.into()));
+    pub fn set(&mut self, field: u8, value: impl AsRef<[u8]>) -> &mut Self {
+        let value = value.as_ref();
+        let Some(index) = slot(field) else {
+            self.reject(Rejected::Undefined(field));
+            return self;
+        };
+        let too_long = self.data.len().saturating_add(value.len()) > widen(u16::MAX);
+        let (Ok(grow), false) = (u16::try_from(value.len()), too_long) else {
+            self.reject(Rejected::TooLong {
+                field,
+                length: value.len(),
+            });
+            return self;
+        };
+        let start = self.start_of(index);
+        let end = if self.is_present(index) {
+            self.ends.get(index).copied().map_or(start, widen)
+        } else {
+            start
+        };
+        let old = u16::try_from(end.saturating_sub(start)).unwrap_or(0);
+        self.replace_range(start, end, value);
+        self.shift_later(index, grow, old);
+        if let Some(slot) = self.ends.get_mut(index) {
+            *slot = u16::try_from(start).unwrap_or(u16::MAX).saturating_add(grow);
+        }
+        self.present |= mask(index);
         self
     }
 
+    /// Replaces `data[start..end]` with `value`, moving what follows (`start <= end <= len`).
+    fn replace_range(&mut self, start: usize, end: usize, value: &[u8]) {
+        let len = self.data.len();
+        if end >= len {
+            // The last field (messages are mostly built and read in field order).
+            self.data.truncate(start);
+            self.data.extend_from_slice(value);
+            return;
+        }
+        let old = end.saturating_sub(start);
+        if value.len() > old {
+            let extra = value.len() - old;
+            self.data.resize(len.saturating_add(extra), 0);
+            self.data.copy_within(end..len, end.saturating_add(extra));
+        } else if value.len() < old {
+            self.data.copy_within(end..len, start.saturating_add(value.len()));
+            self.data.truncate(len.saturating_sub(old - value.len()));
+        }
+        if let Some(slot) = self.data.get_mut(start..start.saturating_add(value.len())) {
+            slot.copy_from_slice(value);
+        }
+    }
+
+    fn reject(&mut self, why: Rejected) {
+        let order = |r: &Rejected| match *r {
+            Rejected::Undefined(0) => 0,
+            Rejected::TooLong { field, .. } => u16::from(field),
+            Rejected::Undefined(field) => u16::from(field),
+        };
+        if self.rejected.is_none_or(|current| order(&why) < order(&current)) {
+            self.rejected = Some(why);
+        }
+    }
+
     /// Builder form of [`Message::set`].
-    pub fn with(mut self, field: u8, value: impl Into<Vec<u8>>) -> Self {
+    pub fn with(mut self, field: u8, value: impl AsRef<[u8]>) -> Self {
         self.set(field, value);
         self
     }
 
     /// The value of `field`, if present.
     pub fn get(&self, field: u8) -> Option<&[u8]> {
-        self.fields.get(&field).map(|v| v.0.as_slice())
+        let index = slot(field).filter(|&index| self.is_present(index))?;
+        let (start, end) = self.span(index);
+        self.data.get(start..end)
     }
 
     /// The value of `field` as text; `None` if absent or not UTF-8.
@@ -87,17 +218,60 @@ impl Message {
 
     /// Whether `field` is present.
     pub fn has(&self, field: u8) -> bool {
-        self.fields.contains_key(&field)
+        slot(field).is_some_and(|index| self.is_present(index))
     }
 
     /// Removes `field`, returning its value.
     pub fn remove(&mut self, field: u8) -> Option<Vec<u8>> {
-        self.fields.remove(&field).map(|v| v.0)
+        let value = self.get(field)?.to_vec();
+        self.unset(field);
+        Some(value)
+    }
+
+    /// Removes `field`, if present, without returning its value (no allocation).
+    pub fn unset(&mut self, field: u8) {
+        let Some(index) = slot(field).filter(|&index| self.is_present(index)) else {
+            return;
+        };
+        let (start, end) = self.span(index);
+        self.replace_range(start, end, &[]);
+        self.shift_later(index, 0, u16::try_from(end.saturating_sub(start)).unwrap_or(0));
+        if let Some(slot) = self.ends.get_mut(index) {
+            *slot = 0;
+        }
+        self.present &= !mask(index);
     }
 
     /// All fields in ascending field number.
     pub fn fields(&self) -> impl Iterator<Item = (u8, &[u8])> {
-        self.fields.iter().map(|(&n, v)| (n, v.0.as_slice()))
+        let mut left = self.present;
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            if left == 0 {
+                return None;
+            }
+            let index = widen(left.trailing_zeros());
+            left &= left.wrapping_sub(1);
+            let end = self.ends.get(index).copied().map_or(start, widen);
+            let value = self.data.get(start..end).unwrap_or_default();
+            start = end;
+            Some((u8::try_from(index.saturating_add(1)).unwrap_or(0), value))
+        })
+    }
+
+    /// How many fields are present.
+    pub fn len(&self) -> usize {
+        widen(self.present.count_ones())
+    }
+
+    /// Whether no field is present.
+    pub fn is_empty(&self) -> bool {
+        self.present == 0
+    }
+
+    /// The bitmap as on the wire.
+    fn wire_bitmap(&self) -> u64 {
+        self.present.reverse_bits()
     }
 
     /// Appends MTI, bitmap and fields to `out`. On error `out` is left as it was.
@@ -112,7 +286,7 @@ impl Message {
 
     /// [`Message::encode`] into a new vector.
     pub fn encode_to_vec(&self) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.encoded_len_hint());
         self.encode_parts(&mut out, false)?;
         Ok(out)
     }
@@ -120,29 +294,66 @@ impl Message {
     /// The MAC block (PROFILE.md §5): bytes from the MTI to the end of the last field before F64,
     /// with bitmap bit 64 SET (as in the final message) whether or not F64 is currently present.
     pub fn mac_block(&self) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.encoded_len_hint());
         self.encode_parts(&mut out, true)?;
         Ok(out)
     }
 
+    /// Enough for MTI, bitmap, length prefixes and values (BCD only shrinks them).
+    pub(crate) fn encoded_len_hint(&self) -> usize {
+        2 + 8 + 2 * self.len() + self.data.len()
+    }
+
     /// Encodes the body; for the MAC block, bit 64 is forced on and F64 itself is left out.
     fn encode_parts(&self, out: &mut Vec<u8>, mac_block: bool) -> Result<(), EncodeError> {
-        let mti = number_to_bcd(usize::from(self.mti.0), 2).ok_or(EncodeError::BadMti)?;
-        let mut bitmap = if mac_block { bit(MAC_FIELD) } else { 0 };
-        let mut specs: Vec<(&FieldSpec, &[u8])> = Vec::with_capacity(self.fields.len());
+        if let Some(refusal) = self.refusal() {
+            return Err(refusal);
+        }
+        let start = out.len();
+        if number_to_bcd_into(usize::from(self.mti.0), 2, out).is_none() {
+            return Err(EncodeError::BadMti);
+        }
+        let bitmap = if mac_block {
+            self.wire_bitmap() | bit(MAC_FIELD)
+        } else {
+            self.wire_bitmap()
+        };
+        out.extend_from_slice(&bitmap.to_be_bytes());
         for (field, value) in self.fields() {
-            let spec = spec(field).ok_or(EncodeError::UndefinedField { field })?;
-            bitmap |= bit(field);
-            if !(mac_block && field == MAC_FIELD) {
-                specs.push((spec, value));
+            if mac_block && field == MAC_FIELD {
+                continue;
+            }
+            let encoded = spec(field)
+                .ok_or(EncodeError::UndefinedField { field })
+                .and_then(|spec| encode_value(spec, value, out));
+            if let Err(e) = encoded {
+                out.truncate(start);
+                return Err(e);
             }
         }
-        out.extend_from_slice(&mti);
-        out.extend_from_slice(&bitmap.to_be_bytes());
-        for (spec, value) in specs {
-            encode_value(spec, value, out)?;
-        }
         Ok(())
+    }
+
+    /// Why the message cannot be encoded whatever its values: an undefined field (the lowest
+    /// number first, as the bitmap would list it) or a value too long to hold.
+    fn refusal(&self) -> Option<EncodeError> {
+        if let Some(Rejected::Undefined(0)) = self.rejected {
+            return Some(EncodeError::UndefinedField { field: 0 });
+        }
+        if let Some(field) = self
+            .fields()
+            .map(|(field, _)| field)
+            .find(|&field| spec(field).is_none())
+        {
+            return Some(EncodeError::UndefinedField { field });
+        }
+        match self.rejected? {
+            Rejected::Undefined(field) => Some(EncodeError::UndefinedField { field }),
+            Rejected::TooLong { field, length } => {
+                let max = spec(field).map_or(0, |s| s.length.max());
+                Some(EncodeError::LengthOverMax { field, length, max })
+            }
+        }
     }
 
     /// Decodes a whole body (MTI to the last field); bytes after the last field are an error.
@@ -173,15 +384,210 @@ impl Message {
             })?;
         // Check every bit before reading any field, so an undefined bit is reported as such
         // rather than as whatever its neighbours' bytes happen to look like.
-        let specs = (1..=64u8)
-            .filter(|&field| bitmap & bit(field) != 0)
-            .map(|field| spec(field).ok_or(DecodeError::UndefinedField { field }))
-            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(field) = (1..=64u8).find(|&field| bitmap & bit(field) != 0 && spec(field).is_none()) {
+            return Err(DecodeError::UndefinedField { field });
+        }
         let mut message = Message::new(Mti(mti));
-        for spec in specs {
-            let value = decode_value(spec, reader)?;
-            message.fields.insert(spec.number, FieldValue(value));
+        // Values are at most as long as their encoding (BCD doubles to one character a nibble).
+        message.data.reserve(reader.rest().len().saturating_mul(2));
+        for field in 1..=64u8 {
+            let Some(spec) = spec(field).filter(|_| bitmap & bit(field) != 0) else {
+                continue;
+            };
+            decode_value_into(spec, reader, &mut message.data)?;
+            // Values arrive in field order: this one ends where `data` ends now.
+            if let Some(index) = slot(field) {
+                // At most 32 fields of at most 999 characters: well within 64 KiB.
+                let end = u16::try_from(message.data.len()).unwrap_or(u16::MAX);
+                if let Some(slot) = message.ends.get_mut(index) {
+                    *slot = end;
+                }
+                message.present |= mask(index);
+            }
         }
         Ok(message)
+    }
+}
+
+/// An offset or count as a `usize`.
+fn widen(offset: impl Into<u32>) -> usize {
+    usize::try_from(offset.into()).unwrap_or(usize::MAX)
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Fields<'a>(&'a Message);
+        impl fmt::Debug for Fields<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.0.fields()).finish()
+            }
+        }
+        let mut s = f.debug_struct("Message");
+        s.field("mti", &self.mti).field("fields", &Fields(self));
+        if let Some(rejected) = &self.rejected {
+            s.field("rejected", rejected);
+        }
+        s.finish()
+    }
+}
+
+// Serialized as `{ mti, fields: { number: bytes, ... } }`, fields ascending: the journal's and
+// the JSON views' form since the first release.
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Fields<'a>(&'a Message);
+        impl Serialize for Fields<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (field, value) in self.0.fields() {
+                    map.serialize_entry(&field, serde_bytes::Bytes::new(value))?;
+                }
+                map.end()
+            }
+        }
+        let mut s = serializer.serialize_struct("Message", 2)?;
+        s.serialize_field("mti", &self.mti)?;
+        s.serialize_field("fields", &Fields(self))?;
+        s.end()
+    }
+}
+
+/// The `fields` map, read straight into a [`Message`]'s buffer: postcard lends each value's
+/// bytes, so restoring a journal allocates one buffer per message, not one per field.
+struct FieldsOf(Message);
+
+impl<'de> Deserialize<'de> for FieldsOf {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> Visitor<'de> for FieldsVisitor {
+            type Value = FieldsOf;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of field numbers to bytes")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldsOf, A::Error> {
+                let mut message = Message::new(Mti(0));
+                // A request's values take about 100 bytes: usually no regrowth.
+                message.data.reserve(128);
+                while let Some(field) = map.next_key::<u8>()? {
+                    map.next_value_seed(FieldValueSeed {
+                        message: &mut message,
+                        field,
+                    })?;
+                }
+                Ok(FieldsOf(message))
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+/// One field's bytes, set into `message` as they are read.
+struct FieldValueSeed<'m> {
+    message: &'m mut Message,
+    field: u8,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldValueSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_bytes(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldValueSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field value (bytes)")
+    }
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<(), E> {
+        self.message.set(self.field, bytes);
+        Ok(())
+    }
+    /// Self-describing formats without a bytes type (JSON) give a sequence of numbers.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(byte) = seq.next_element::<u8>()? {
+            bytes.push(byte);
+        }
+        self.message.set(self.field, &bytes);
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename = "Message")]
+        struct Repr {
+            mti: Mti,
+            fields: FieldsOf,
+        }
+        let Repr { mti, fields } = Repr::deserialize(deserializer)?;
+        let mut message = fields.0;
+        message.mti = mti;
+        Ok(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn set_get_remove_in_any_order_is_canonical() {
+        let mut a = Message::new(Mti(200));
+        a.set(41, "10000001")
+            .set(3, "000000")
+            .set(64, [1u8; 8])
+            .set(11, "000001");
+        let mut b = Message::new(Mti(200));
+        b.set(64, [9u8; 8])
+            .set(11, "000001")
+            .set(3, "000000")
+            .set(41, "10000001")
+            .set(64, [1u8; 8]);
+        assert_eq!(a, b, "the same fields set in another order, or overwritten, are equal");
+        assert_eq!(a.get(3), Some(&b"000000"[..]));
+        assert_eq!(a.get(41), Some(&b"10000001"[..]));
+        assert_eq!(a.get(4), None);
+        let numbers: Vec<u8> = a.fields().map(|(n, _)| n).collect();
+        assert_eq!(numbers, [3, 11, 41, 64]);
+
+        assert_eq!(b.remove(11), Some(b"000001".to_vec()));
+        assert_eq!(b.remove(11), None);
+        assert_eq!(b.get(41), Some(&b"10000001"[..]));
+        assert_ne!(a, b);
+        a.remove(11);
+        assert_eq!(a, b, "removing a field removes its bytes");
+
+        let mut empty = Message::new(Mti(200));
+        empty.set(2, "");
+        assert!(empty.has(2));
+        assert_eq!(empty.get(2), Some(&b""[..]));
+        assert_eq!(empty.len(), 1);
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn field_numbers_outside_the_bitmap_are_refused_when_encoding() {
+        let mut m = Message::new(Mti(200)).with(3, "000000");
+        m.set(65, "1").set(0, "1");
+        assert!(!m.has(65) && m.get(0).is_none());
+        assert_eq!(m.encode_to_vec(), Err(EncodeError::UndefinedField { field: 0 }));
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn serde_form_is_a_map_of_fields() {
+        let m = Message::new(Mti(200)).with(11, "000001").with(3, "000000");
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            json,
+            r#"{"mti":200,"fields":{"3":[48,48,48,48,48,48],"11":[48,48,48,48,48,49]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), m);
+        let bytes = postcard::to_allocvec(&m).unwrap();
+        assert_eq!(postcard::from_bytes::<Message>(&bytes).unwrap(), m);
     }
 }

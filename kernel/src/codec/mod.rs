@@ -15,9 +15,12 @@ mod message;
 mod value;
 mod view;
 
-pub use bcd::{bcd_to_number, number_to_bcd, pack_bcd, packed_len, unpack_bcd, Align, Alphabet, BcdError};
+pub use bcd::{
+    bcd_to_number, number_to_bcd, number_to_bcd_into, pack_bcd, pack_bcd_into, packed_len, unpack_bcd, unpack_bcd_into,
+    Align, Alphabet, BcdError,
+};
 pub use error::{DecodeError, EncodeError, Part};
 pub use field::{spec, FieldKind, FieldLength, FieldSpec, DEFINED_FIELDS};
 pub use frame::{Frame, Header, Tpdu};
-pub use message::{FieldValue, Message, Mti};
+pub use message::{Message, Mti};
 pub use view::{FieldView, FrameView};

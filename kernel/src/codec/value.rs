@@ -1,7 +1,9 @@
 //! One field value to and from the wire, driven by its [`FieldSpec`], plus the byte reader the
 //! decoders share. Encoding validates; decoding accepts only what encoding would produce.
 
-use super::bcd::{bcd_to_number, number_to_bcd, pack_bcd, packed_len, unpack_bcd, Align, Alphabet, BcdError};
+use super::bcd::{
+    bcd_to_number, number_to_bcd_into, pack_bcd_into, packed_len, unpack_bcd_into, Align, Alphabet, BcdError,
+};
 use super::error::{DecodeError, EncodeError, Part};
 use super::field::{FieldKind, FieldLength, FieldSpec};
 
@@ -68,7 +70,8 @@ fn prefix_len(length: FieldLength) -> usize {
     }
 }
 
-/// Appends the prefix (if any) and the encoded `value` of field `spec` to `out`.
+/// Appends the prefix (if any) and the encoded `value` of field `spec` to `out`. On error, `out`
+/// is left as it was.
 pub(crate) fn encode_value(spec: &FieldSpec, value: &[u8], out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let field = spec.number;
     let length = value.len();
@@ -84,35 +87,45 @@ pub(crate) fn encode_value(spec: &FieldSpec, value: &[u8], out: &mut Vec<u8>) ->
         }
         _ => {}
     }
-    let data = match bcd_form(spec) {
-        Some((alphabet, align)) => pack_bcd(value, alphabet, align).ok_or(EncodeError::InvalidValue {
+    let form = bcd_form(spec);
+    if form.is_none() && is_text(spec.kind) && !value.iter().all(|&b| printable(b)) {
+        return Err(EncodeError::InvalidValue {
             field,
-            reason: match alphabet {
-                Alphabet::Digits => "non-digit in a numeric field",
-                Alphabet::Track => "character other than a digit or '=' in a track field",
-            },
-        })?,
-        None if is_text(spec.kind) && !value.iter().all(|&b| printable(b)) => {
-            return Err(EncodeError::InvalidValue {
-                field,
-                reason: "byte outside printable ASCII 0x20..=0x7E",
-            });
-        }
-        None => value.to_vec(),
-    };
-    let prefix_bytes = prefix_len(spec.length);
-    if prefix_bytes > 0 {
-        let max = spec.length.max();
-        let prefix = number_to_bcd(length, prefix_bytes).ok_or(EncodeError::LengthOverMax { field, length, max })?;
-        out.extend_from_slice(&prefix);
+            reason: "byte outside printable ASCII 0x20..=0x7E",
+        });
     }
-    out.extend_from_slice(&data);
+    let start = out.len();
+    let prefix_bytes = prefix_len(spec.length);
+    if prefix_bytes > 0 && number_to_bcd_into(length, prefix_bytes, out).is_none() {
+        let max = spec.length.max();
+        return Err(EncodeError::LengthOverMax { field, length, max });
+    }
+    match form {
+        Some((alphabet, align)) => {
+            if pack_bcd_into(value, alphabet, align, out).is_none() {
+                out.truncate(start);
+                return Err(EncodeError::InvalidValue {
+                    field,
+                    reason: match alphabet {
+                        Alphabet::Digits => "non-digit in a numeric field",
+                        Alphabet::Track => "character other than a digit or '=' in a track field",
+                    },
+                });
+            }
+        }
+        None => out.extend_from_slice(value),
+    }
     Ok(())
 }
 
-/// Reads the prefix (if any) and value of field `spec`, returning the value in its in-memory
-/// form (ASCII digits, track text, ASCII text or raw bytes).
-pub(crate) fn decode_value(spec: &FieldSpec, reader: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
+/// Reads the prefix (if any) and value of field `spec`, appending the value to `out` in its
+/// in-memory form (ASCII digits, track text, ASCII text or raw bytes). On error, `out` is left as
+/// it was.
+pub(crate) fn decode_value_into(
+    spec: &FieldSpec,
+    reader: &mut Reader<'_>,
+    out: &mut Vec<u8>,
+) -> Result<(), DecodeError> {
     let field = spec.number;
     let part = Part::Field(field);
     let units = match spec.length {
@@ -130,7 +143,7 @@ pub(crate) fn decode_value(spec: &FieldSpec, reader: &mut Reader<'_>) -> Result<
         Some((alphabet, align)) => {
             let needed = packed_len(units);
             let raw = reader.take(needed, part)?;
-            unpack_bcd(raw, units, alphabet, align).map_err(|e| match e {
+            unpack_bcd_into(raw, units, alphabet, align, out).map_err(|e| match e {
                 BcdError::Nibble(nibble) => DecodeError::BadBcdNibble { part, nibble },
                 BcdError::Padding => DecodeError::BadPadding { field },
                 BcdError::Length => DecodeError::Truncated {
@@ -147,7 +160,8 @@ pub(crate) fn decode_value(spec: &FieldSpec, reader: &mut Reader<'_>) -> Result<
                     return Err(DecodeError::BadCharacter { field, byte });
                 }
             }
-            Ok(raw.to_vec())
+            out.extend_from_slice(raw);
+            Ok(())
         }
     }
 }

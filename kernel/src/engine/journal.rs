@@ -32,9 +32,10 @@ pub enum Record {
     RequestSent {
         stan: u32,
         transaction: TransactionKind,
-        reversal: Option<PendingReversal>,
+        /// Boxed (as the state holds it): a record moves a few times on its way to the state.
+        reversal: Option<Box<PendingReversal>>,
         /// For a refund: what to resend, with the same STAN, until it is answered.
-        resend: Option<PendingRefund>,
+        resend: Option<Box<PendingRefund>>,
     },
     /// A financial transaction was approved (and, for chip, accepted by the card).
     Approved(BatchEntry),
@@ -66,8 +67,8 @@ impl Record {
     /// Deterministic postcard bytes (compact, no field names: the schema is this type, so a
     /// field is never skipped when serializing).
     pub fn encode(&self) -> Vec<u8> {
-        // Every type here serializes into a Vec.
-        postcard::to_allocvec(self).unwrap_or_default()
+        // Every type here serializes into a Vec. Most records are under 256 bytes: one allocation.
+        postcard::to_extend(self, Vec::with_capacity(256)).unwrap_or_default()
     }
 
     /// The record in `bytes`, which must hold exactly one.
@@ -221,7 +222,7 @@ pub struct DurableState {
     /// Last STAN used (0 before the first request).
     pub last_stan: u32,
     pub batch: u32,
-    pub reversal: Option<PendingReversal>,
+    pub reversal: Option<Box<PendingReversal>>,
     /// Approved transactions of the current batch (sales, voids, refunds, completions, completion voids).
     pub entries: Vec<BatchEntry>,
     /// Approved pre-authorizations, open or closed, across batches.
@@ -270,30 +271,31 @@ impl DurableState {
     /// Rebuilds the state from journal records, in order.
     pub fn replay<'a>(mut self, records: impl IntoIterator<Item = &'a [u8]>) -> Result<DurableState, JournalError> {
         for bytes in records {
-            self.apply(&Record::decode(bytes)?)?;
+            self.apply(Record::decode(bytes)?)?;
         }
         Ok(self)
     }
 
-    /// Applies one record. The live terminal and replay both go through here.
-    pub fn apply(&mut self, record: &Record) -> Result<(), JournalError> {
-        self.record_history(record);
+    /// Applies one record. The live terminal and replay both go through here; the record is
+    /// taken by value so that its contents move into the state instead of being copied.
+    pub fn apply(&mut self, record: Record) -> Result<(), JournalError> {
+        self.record_history(&record);
         match record {
             Record::SignedOn { batch, keys } => {
-                let keys = WorkingKeys::from_f62(keys)
+                let keys = WorkingKeys::from_f62(&keys)
                     .map_err(|e| JournalError::Inconsistent(format!("sign-on record with unusable keys: {e}")))?;
                 self.signed_on = true;
                 self.keys = Some(keys);
-                self.batch = *batch;
+                self.batch = batch;
             }
             Record::SignedOff => self.signed_on = false,
             Record::RequestSent {
                 stan, reversal, resend, ..
             } => {
-                self.last_stan = *stan;
+                self.last_stan = stan;
                 if let Some(refund) = resend {
-                    if !self.pending_refunds.iter().any(|r| r.stan == *stan) {
-                        self.pending_refunds.push(refund.clone());
+                    if !self.pending_refunds.iter().any(|r| r.stan == stan) {
+                        self.pending_refunds.push(*refund);
                     }
                 }
                 if let Some(reversal) = reversal {
@@ -302,29 +304,31 @@ impl DurableState {
                             "request {stan:06} sent while another reversal was pending"
                         )));
                     }
-                    self.reversal = Some(reversal.clone());
+                    self.reversal = Some(reversal);
                 }
             }
             Record::Approved(entry) => self.approve(entry),
             Record::Declined { stan, .. } => {
-                self.clear_reversal(*stan);
-                self.pending_refunds.retain(|r| r.stan != *stan);
+                self.clear_reversal(stan);
+                self.pending_refunds.retain(|r| r.stan != stan);
             }
-            Record::ReversalCleared { stan, .. } => self.clear_reversal(*stan),
+            Record::ReversalCleared { stan, .. } => self.clear_reversal(stan),
             Record::ReversalUpdated {
                 stan,
                 reason,
                 auth_code,
                 icc_data,
             } => {
-                let pending = self.reversal_mut(*stan)?;
-                pending.reason = *reason;
-                pending.auth_code.clone_from(auth_code);
-                pending.icc_data.clone_from(icc_data);
+                let pending = self.reversal_mut(stan)?;
+                pending.reason = reason;
+                pending.auth_code = auth_code;
+                pending.icc_data = icc_data;
             }
             Record::ReversalException { stan } => {
-                let pending = self.reversal_mut(*stan)?.clone();
-                self.reversal = None;
+                self.reversal_mut(stan)?;
+                let Some(pending) = self.reversal.take() else {
+                    return Ok(());
+                };
                 self.exceptions.push(ExceptionEntry {
                     stan: pending.stan,
                     transaction: pending.transaction,
@@ -335,7 +339,7 @@ impl DurableState {
                 });
             }
             Record::ExceptionAcknowledged { stan } => {
-                for exception in self.exceptions.iter_mut().filter(|e| e.stan == *stan) {
+                for exception in self.exceptions.iter_mut().filter(|e| e.stan == stan) {
                     exception.acknowledged = true;
                 }
             }
@@ -343,7 +347,7 @@ impl DurableState {
                 if let Some(stan) = progress.in_flight_stan {
                     self.last_stan = stan;
                 }
-                self.settlement = Some(progress.clone());
+                self.settlement = Some(progress);
             }
             Record::Settled(report) => {
                 let stans = self.entries.iter().map(|e| e.stan).collect();
@@ -356,7 +360,7 @@ impl DurableState {
                 self.settlement = None;
                 self.batch = next_batch(report.batch);
             }
-            Record::Snapshot(state) => *self = (**state).clone(),
+            Record::Snapshot(state) => *self = *state,
         }
         Ok(())
     }
@@ -441,7 +445,7 @@ impl DurableState {
         }
     }
 
-    fn approve(&mut self, entry: &BatchEntry) {
+    fn approve(&mut self, entry: BatchEntry) {
         use TransactionKind::*;
         self.clear_reversal(entry.stan);
         self.pending_refunds.retain(|r| r.stan != entry.stan);
@@ -459,9 +463,9 @@ impl DurableState {
             _ => {}
         }
         match entry.transaction {
-            PreAuth => self.preauths.push(entry.clone()),
+            PreAuth => self.preauths.push(entry),
             PreAuthCancel => {}
-            _ => self.entries.push(entry.clone()),
+            _ => self.entries.push(entry),
         }
     }
 

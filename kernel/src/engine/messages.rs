@@ -125,14 +125,14 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
         m.set(36, track3.as_bytes());
     }
     if let Some(block) = req.pin_block {
-        m.set(26, "12").set(52, block.to_vec()).set(53, SECURITY_CONTROL_PIN);
+        m.set(26, "12").set(52, block).set(53, SECURITY_CONTROL_PIN);
     }
     // A refund carries no chip data (PROFILE.md §3: "as sale without 52/55").
     if let Some(icc) = card.icc_data.as_ref().filter(|_| shape.mti != MTI_REFUND) {
-        m.set(55, icc.clone());
+        m.set(55, icc);
     }
     for (field, value) in req.extra {
-        m.set(*field, value.clone());
+        m.set(*field, value);
     }
     let fallback = if card.fallback { "2" } else { "0" };
     m.set(
@@ -152,7 +152,7 @@ pub fn reversal_body(request: &Message) -> Message {
     let mut reversal = request.clone();
     reversal.mti = MTI_REVERSAL;
     for field in NOT_IN_REVERSAL {
-        reversal.remove(field);
+        reversal.unset(field);
     }
     reversal
 }
@@ -162,7 +162,7 @@ pub fn reversal_body(request: &Message) -> Message {
 pub fn resend_body(request: &Message) -> Message {
     let mut resend = request.clone();
     for field in [35, 36, 64] {
-        resend.remove(field);
+        resend.unset(field);
     }
     resend
 }

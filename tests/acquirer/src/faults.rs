@@ -175,14 +175,14 @@ pub(crate) fn deliver(
         _ => None,
     };
     if let Some(mac) = mac {
-        message.set(64, mac.to_vec());
+        message.set(64, mac);
     }
     if fault == Some(Fault::BadMac) {
         let mut bad = mac.unwrap_or(*b"00000000");
         if let Some(first) = bad.first_mut() {
             *first = if *first == b'0' { b'1' } else { b'0' };
         }
-        message.set(64, bad.to_vec());
+        message.set(64, bad);
     }
     let frame = Frame {
         tpdu: request.tpdu.swapped(),

@@ -77,7 +77,7 @@ fn bad_mac_corrupts_only_f64() {
     assert_eq!(code(&reply), "00");
     assert!(!terminal.reply_mac_ok(&reply));
     let mut fixed = reply.message.clone();
-    fixed.set(64, clean.message.get(64).unwrap().to_vec());
+    fixed.set(64, clean.message.get(64).unwrap());
     assert_eq!(fixed, clean.message);
 }
 
@@ -85,8 +85,8 @@ fn only_field_differs(reply: &Frame, clean: &Frame, field: u8, terminal: &Termin
     assert!(terminal.reply_mac_ok(reply), "MAC recomputed");
     assert_ne!(reply.message.get(field), clean.message.get(field));
     let mut fixed = reply.message.clone();
-    fixed.set(field, clean.message.get(field).unwrap().to_vec());
-    fixed.set(64, clean.message.get(64).unwrap().to_vec());
+    fixed.set(field, clean.message.get(field).unwrap());
+    fixed.set(64, clean.message.get(64).unwrap());
     assert_eq!(fixed, clean.message);
 }
 
@@ -119,7 +119,7 @@ fn wrong_mti() {
     assert!(terminal.reply_mac_ok(&reply));
     let mut fixed = reply.message.clone();
     fixed.mti = Mti(210);
-    fixed.set(64, clean.message.get(64).unwrap().to_vec());
+    fixed.set(64, clean.message.get(64).unwrap());
     assert_eq!(fixed, clean.message);
 }
 

@@ -211,7 +211,7 @@ fn reversal_needs_a_valid_mac() {
     let sale = terminal.sale(MAGSTRIPE_DEBIT, 30_000, Some(TEST_PIN));
     assert_eq!(terminal.transact(&mut bank, &sale).0, "00");
     let mut reversal = terminal.reversal(&sale, "98");
-    reversal.set(64, b"FFFFFFFF".to_vec());
+    reversal.set(64, b"FFFFFFFF");
     assert_eq!(code(&terminal.exchange(&mut bank, &reversal)), "A0");
     assert_eq!(bank.ledger().balance(MAGSTRIPE_DEBIT), Some(OPENING - 30_000));
 }

@@ -161,7 +161,7 @@ fn a0_is_not_remembered_so_the_same_stan_can_succeed_afterwards() {
     let (mut bank, mut terminal) = signed_on();
     let good = terminal.sale(MAGSTRIPE_DEBIT, 1000, Some(TEST_PIN));
     let mut bad = good.clone();
-    bad.set(64, b"00000000".to_vec());
+    bad.set(64, b"00000000");
     assert_eq!(code(&terminal.exchange(&mut bank, &bad)), "A0");
     assert_eq!(terminal.transact(&mut bank, &good).0, "00");
 }

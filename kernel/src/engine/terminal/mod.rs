@@ -107,8 +107,12 @@ struct Barrier {
 }
 
 enum OnPersistFail {
-    /// Nothing was sent yet: end the command with this outcome.
-    Abort(Box<Outcome>),
+    /// Nothing was sent yet: end the command as failed, the journal being unavailable (the
+    /// outcome is built only then: persisting almost always succeeds).
+    Abort {
+        transaction: TransactionKind,
+        stan: Option<u32>,
+    },
     /// Past the point of no return: stop and wait for a restart from the journal.
     Halt,
 }
@@ -301,7 +305,7 @@ impl Terminal {
 
     fn on_persisted(&mut self, now: Timestamp) {
         let Some(barrier) = self.barrier.take() else { return };
-        if let Err(e) = self.state.apply(&barrier.record) {
+        if let Err(e) = self.state.apply(barrier.record) {
             return self.halt(e.to_string());
         }
         self.outputs.extend(barrier.then);
@@ -314,8 +318,8 @@ impl Terminal {
     fn on_persist_failed(&mut self, now: Timestamp, reason: String) {
         let Some(barrier) = self.barrier.take() else { return };
         match barrier.on_fail {
-            OnPersistFail::Abort(outcome) => {
-                self.push(Output::Outcome(outcome));
+            OnPersistFail::Abort { transaction, stan } => {
+                self.fail(transaction, stan, FailReason::JournalUnavailable);
                 self.drive(now);
             }
             OnPersistFail::Halt => self.halt(reason),
@@ -492,18 +496,14 @@ impl Terminal {
             return self.fail(kind, Some(stan), invalid("no open exception with this STAN"));
         }
         let done = self.outcome(kind, Some(stan), OutcomeResult::Approved);
-        let failed = self.outcome(
-            kind,
-            Some(stan),
-            OutcomeResult::Failed {
-                reason: FailReason::JournalUnavailable,
-            },
-        );
         self.persist(
             Record::ExceptionAcknowledged { stan },
             vec![Output::Outcome(done)],
             None,
-            OnPersistFail::Abort(failed),
+            OnPersistFail::Abort {
+                transaction: kind,
+                stan: Some(stan),
+            },
         );
     }
 
@@ -566,22 +566,26 @@ impl Terminal {
                 extra: &spec.extra,
             },
         );
-        let reversal = kind.is_reversible().then(|| PendingReversal {
-            stan,
-            transaction: kind,
-            amount: spec.amount,
-            card: pan::mask(&card.pan),
-            message: messages::reversal_body(&request),
-            reason: ReversalReason::NoReply,
-            auth_code: None,
-            icc_data: None,
+        let reversal = kind.is_reversible().then(|| {
+            Box::new(PendingReversal {
+                stan,
+                transaction: kind,
+                amount: spec.amount,
+                card: pan::mask(&card.pan),
+                message: messages::reversal_body(&request),
+                reason: ReversalReason::NoReply,
+                auth_code: None,
+                icc_data: None,
+            })
         });
-        let resend = (kind == TransactionKind::Refund).then(|| PendingRefund {
-            stan,
-            amount: spec.amount.unwrap_or_default(),
-            card: pan::mask(&card.pan),
-            entry: card.entry,
-            message: messages::resend_body(&request),
+        let resend = (kind == TransactionKind::Refund).then(|| {
+            Box::new(PendingRefund {
+                stan,
+                amount: spec.amount.unwrap_or_default(),
+                card: pan::mask(&card.pan),
+                entry: card.entry,
+                message: messages::resend_body(&request),
+            })
         });
         let txn = Txn {
             kind,
@@ -602,8 +606,8 @@ impl Terminal {
         now: Timestamp,
         txn: Txn,
         mut request: Message,
-        reversal: Option<PendingReversal>,
-        resend: Option<PendingRefund>,
+        reversal: Option<Box<PendingReversal>>,
+        resend: Option<Box<PendingRefund>>,
     ) {
         let (kind, stan) = (txn.kind, txn.stan);
         if kind.is_financial() {
@@ -615,10 +619,10 @@ impl Terminal {
             transaction: kind,
             stan,
         };
-        let failed = OutcomeResult::Failed {
-            reason: FailReason::JournalUnavailable,
+        let on_fail = OnPersistFail::Abort {
+            transaction: kind,
+            stan: None,
         };
-        let on_fail = OnPersistFail::Abort(self.outcome(kind, None, failed));
         let record = Record::RequestSent {
             stan,
             transaction: kind,
@@ -688,7 +692,7 @@ impl Terminal {
     fn add_mac(&mut self, message: &mut Message) -> Result<(), FailReason> {
         let block = message.mac_block().map_err(|e| invalid(&e.to_string()))?;
         let mac = self.security.mac(&block).map_err(|e| security_failure(&e))?;
-        message.set(64, mac.to_vec());
+        message.set(64, mac);
         Ok(())
     }
 
@@ -697,13 +701,7 @@ impl Terminal {
             status: self.config.header_status,
             requirement: 0,
         };
-        Frame {
-            tpdu: self.config.tpdu,
-            header,
-            message: message.clone(),
-        }
-        .encode()
-        .map_err(|e| invalid(&e.to_string()))
+        Frame::encode_parts(self.config.tpdu, header, message).map_err(|e| invalid(&e.to_string()))
     }
 
     // ---- replies ----

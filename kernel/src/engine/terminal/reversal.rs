@@ -19,7 +19,7 @@ impl Terminal {
         }
         request.set(39, pending.reason.code());
         if let Some(icc) = &pending.icc_data {
-            request.set(55, icc.clone());
+            request.set(55, icc);
         }
         self.reversal_attempts = self.reversal_attempts.saturating_add(1);
         let attempt = self.reversal_attempts;

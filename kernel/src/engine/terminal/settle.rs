@@ -52,10 +52,10 @@ impl Terminal {
             phase: describe(&progress.phase),
         };
         let on_fail = if first {
-            let failed = OutcomeResult::Failed {
-                reason: FailReason::JournalUnavailable,
-            };
-            OnPersistFail::Abort(self.outcome(SETTLEMENT, None, failed))
+            OnPersistFail::Abort {
+                transaction: SETTLEMENT,
+                stan: None,
+            }
         } else {
             OnPersistFail::Halt
         };
@@ -206,7 +206,7 @@ impl Terminal {
                 .collect(),
         };
         let mut settled = self.state.clone();
-        if let Err(e) = settled.apply(&Record::Settled(report.clone())) {
+        if let Err(e) = settled.apply(Record::Settled(report.clone())) {
             return self.halt(e.to_string());
         }
         let mut done = self.outcome(SETTLEMENT, progress.in_flight_stan, OutcomeResult::Approved);

@@ -123,7 +123,7 @@ impl Acquirer {
         match decision {
             Decision::Approved(Some(index)) => {
                 if let Some(entry) = self.ledger.get(index) {
-                    reply.set(38, entry.auth_code.clone());
+                    reply.set(38, &entry.auth_code);
                 }
             }
             Decision::Approved(None) => {

@@ -204,13 +204,13 @@ impl Acquirer {
         let mut reply = Message::new(request.mti.response());
         for field in [2, 3, 4, 11, 41, 42, 49, 60] {
             if let Some(value) = request.get(field) {
-                reply.set(field, value.to_vec());
+                reply.set(field, value);
             }
         }
         reply
             .set(12, now.hhmmss())
             .set(13, now.mmdd())
-            .set(32, self.config.acquirer_id.clone())
+            .set(32, &self.config.acquirer_id)
             .set(39, code);
         reply
     }

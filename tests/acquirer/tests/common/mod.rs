@@ -130,7 +130,7 @@ impl Terminal {
     pub fn mac(&self, mut message: Message) -> Message {
         message.remove(64);
         let mac = cup_mac(self.mak.as_ref().unwrap(), &message.mac_block().unwrap());
-        message.with(64, mac.to_vec())
+        message.with(64, mac)
     }
 
     pub fn pin_block(&self, pin: &str, pan: &str) -> Vec<u8> {

@@ -33,6 +33,8 @@ node --test --test-reporter=spec web/binding/test/
 
 echo "== vectors: wasm-bindgen in Node"
 node web/vectors/run-wasm-bindgen.mjs
+echo "== vectors: wasm-bindgen in Node, the kernel alone (web/pkg-kernel, no simulated acquirer)"
+node web/vectors/run-wasm-bindgen.mjs --kernel-only
 echo "== vectors: wasm-bindgen in headless Chromium"
 node web/vectors/run-chromium.mjs
 echo "== vectors: the component through jco in Node"

@@ -51,7 +51,7 @@ awk '/^test result:/ { p += $4; f += $6 }
      END { printf "all tests: %d passed, %d failed\n", p, f }' "$log"
 echo
 echo "vectors per host:"
-awk 'match($0, /^(native|component \(wasmtime, [A-Za-z]+\)|wasm-bindgen \([A-Za-z]+\)|jco \(Node\)): [0-9]+ passed, [0-9]+ failed$/) {
+awk 'match($0, /^(native|component \(wasmtime, [A-Za-z]+\)|wasm-bindgen \([A-Za-z, ]+\)|jco \(Node\)): [0-9]+ passed, [0-9]+ failed$/) {
        host = $0; sub(/: [0-9]+ passed.*/, "", host)
        counts = $0; sub(/.*: /, "", counts); split(counts, c, " ")
        printf "  %-34s %4d passed  %d failed\n", host, c[1], c[3] }' "$log"

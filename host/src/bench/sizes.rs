@@ -1,5 +1,6 @@
-//! Sizes of what ships: the component, its `.cwasm`, the wasm-bindgen module (raw and gzipped,
-//! when web/pkg is built) and this `posterm` executable.
+//! Sizes of what ships: the component, its `.cwasm`, the wasm-bindgen modules (raw and gzipped,
+//! when built: web/pkg-kernel is the kernel alone, web/pkg has the simulated acquirer compiled in
+//! for the demo) and this `posterm` executable.
 
 use std::path::Path;
 
@@ -8,14 +9,23 @@ pub fn artifacts(component: &Path, cwasm: &Path, pulley_cwasm: &Path, root: &Pat
     let size = |p: &Path| std::fs::metadata(p).ok().map(|m| m.len());
     let raw_component = component.with_file_name("pos_kernel.raw.wasm");
     let web = root.join("web").join("pkg").join("pos_kernel_web_bg.wasm");
+    let web_kernel = root.join("web").join("pkg-kernel").join("pos_kernel_web_bg.wasm");
     let exe = std::env::current_exe().ok();
     vec![
         ("component (wasm-opt -Os)".into(), size(component)),
         ("component before wasm-opt".into(), size(&raw_component)),
         ("component .cwasm (Cranelift, x86_64)".into(), size(cwasm)),
         ("component .cwasm (Pulley)".into(), size(pulley_cwasm)),
-        ("wasm-bindgen module".into(), size(&web)),
-        ("wasm-bindgen module, gzip -9".into(), gzipped(&web)),
+        ("wasm-bindgen module, kernel alone".into(), size(&web_kernel)),
+        (
+            "wasm-bindgen module, kernel alone, gzip -9".into(),
+            gzipped(&web_kernel),
+        ),
+        (
+            "wasm-bindgen module with the simulated acquirer (demo)".into(),
+            size(&web),
+        ),
+        ("wasm-bindgen module with the acquirer, gzip -9".into(), gzipped(&web)),
         ("posterm (this executable)".into(), exe.as_deref().and_then(size)),
     ]
 }

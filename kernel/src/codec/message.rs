@@ -439,9 +439,17 @@ impl Serialize for Message {
         struct Fields<'a>(&'a Message);
         impl Serialize for Fields<'_> {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                // Field numbers as map keys: numbers for postcard, text for human-readable
+                // formats whose maps want string keys (JSON writes `"2"` either way; JavaScript
+                // objects accept nothing else).
+                let human = serializer.is_human_readable();
                 let mut map = serializer.serialize_map(Some(self.0.len()))?;
                 for (field, value) in self.0.fields() {
-                    map.serialize_entry(&field, serde_bytes::Bytes::new(value))?;
+                    if human {
+                        map.serialize_entry(&FieldName(field), serde_bytes::Bytes::new(value))?;
+                    } else {
+                        map.serialize_entry(&field, serde_bytes::Bytes::new(value))?;
+                    }
                 }
                 map.end()
             }
@@ -469,7 +477,7 @@ impl<'de> Deserialize<'de> for FieldsOf {
                 let mut message = Message::new(Mti(0));
                 // A request's values take about 100 bytes: usually no regrowth.
                 message.data.reserve(128);
-                while let Some(field) = map.next_key::<u8>()? {
+                while let Some(FieldNumber(field)) = map.next_key()? {
                     map.next_value_seed(FieldValueSeed {
                         message: &mut message,
                         field,
@@ -479,6 +487,45 @@ impl<'de> Deserialize<'de> for FieldsOf {
             }
         }
         deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+/// A field number written as text.
+struct FieldName(u8);
+
+impl Serialize for FieldName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// A field number read as a number, or as text from a human-readable format.
+struct FieldNumber(u8);
+
+impl<'de> Deserialize<'de> for FieldNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NumberVisitor;
+        impl Visitor<'_> for NumberVisitor {
+            type Value = FieldNumber;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field number")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<FieldNumber, E> {
+                u8::try_from(n)
+                    .map(FieldNumber)
+                    .map_err(|_| E::custom(format_args!("field number {n} out of range")))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<FieldNumber, E> {
+                text.parse()
+                    .map(FieldNumber)
+                    .map_err(|_| E::custom(format_args!("field number `{text}` is not a number")))
+            }
+        }
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_any(NumberVisitor)
+        } else {
+            deserializer.deserialize_u8(NumberVisitor)
+        }
     }
 }
 

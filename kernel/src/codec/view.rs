@@ -60,6 +60,19 @@ impl FrameView {
     }
 }
 
+impl crate::codec::Message {
+    /// A copy for display (a journal record shown to a person): every value replaced by what a
+    /// [`FrameView`] shows of it, so the PAN is masked and expiry, track data and the PIN block
+    /// are hidden. Not for sending: binary values become hex text.
+    pub fn masked(&self) -> crate::codec::Message {
+        let mut masked = crate::codec::Message::new(self.mti);
+        for (number, bytes) in self.fields() {
+            masked.set(number, shown(number, bytes));
+        }
+        masked
+    }
+}
+
 fn shown(number: u8, bytes: &[u8]) -> String {
     let text = || String::from_utf8_lossy(bytes).into_owned();
     match number {
@@ -109,6 +122,10 @@ mod tests {
             },
             message,
         };
+        let masked = frame.message.masked();
+        assert_eq!(masked.get_str(2), Some("622202******0007"));
+        assert_eq!(masked.get_str(35), Some("622202******0007=****"));
+        assert_eq!(masked.get_str(64), Some("ABABABABABABABAB"));
         let view = FrameView::of(&frame);
         let values: Vec<(u8, &str)> = view.fields.iter().map(|f| (f.number, f.value.as_str())).collect();
         assert_eq!(

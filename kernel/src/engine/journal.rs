@@ -81,6 +81,38 @@ impl Record {
     }
 }
 
+impl Record {
+    /// A copy safe to show a person (DESIGN.md rule 12): every PAN masked, and the messages it
+    /// carries (a reversal, a refund to resend) as [`Message::masked`] shows them.
+    pub fn masked(&self) -> Record {
+        let mut record = self.clone();
+        match &mut record {
+            Record::RequestSent { reversal, resend, .. } => {
+                if let Some(reversal) = reversal {
+                    reversal.message = reversal.message.masked();
+                }
+                if let Some(resend) = resend {
+                    resend.message = resend.message.masked();
+                }
+            }
+            Record::Approved(entry) => entry.pan = crate::pan::mask(&entry.pan),
+            Record::Snapshot(state) => {
+                for entry in state.entries.iter_mut().chain(state.preauths.iter_mut()) {
+                    entry.pan = crate::pan::mask(&entry.pan);
+                }
+                if let Some(reversal) = &mut state.reversal {
+                    reversal.message = reversal.message.masked();
+                }
+                for refund in &mut state.pending_refunds {
+                    refund.message = refund.message.masked();
+                }
+            }
+            _ => {}
+        }
+        record
+    }
+}
+
 /// A journal that cannot be replayed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -5,7 +5,7 @@ use pos_kernel::security::SoftwareSecurityModule;
 use pos_kernel::{Config, Input, Timestamp};
 use wasm_bindgen::prelude::*;
 
-use crate::js::{from_hex, from_js, from_js_json, to_js};
+use crate::js::{from_hex, from_js, from_js_strict, to_js};
 
 /// One terminal: the sans-IO kernel with the software security module and the test TMK
 /// (PROFILE.md §6). Run loop: `handle` an input, then carry out every output of `pollOutput`
@@ -24,7 +24,7 @@ impl Terminal {
     pub fn create(
         #[wasm_bindgen(unchecked_param_type = "TerminalConfig")] config: JsValue,
     ) -> Result<Terminal, JsError> {
-        let config: Config = from_js_json(&config, "configuration")?;
+        let config: Config = from_js_strict(config, "configuration")?;
         let kernel = pos_kernel::Terminal::new(config, Box::new(SoftwareSecurityModule::with_test_keys()))
             .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Terminal { kernel })
@@ -37,7 +37,7 @@ impl Terminal {
         records: Vec<String>,
         #[wasm_bindgen(unchecked_param_type = "Timestamp")] now: JsValue,
     ) -> Result<Terminal, JsError> {
-        let config: Config = from_js_json(&config, "configuration")?;
+        let config: Config = from_js_strict(config, "configuration")?;
         let now: Timestamp = from_js(now, "timestamp")?;
         let records = records
             .iter()

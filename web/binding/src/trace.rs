@@ -17,29 +17,12 @@ pub fn decode_frame(frame: &str) -> Result<JsValue, JsError> {
 }
 
 /// Decodes one journal record (hex, as a `persist` output carries it) for display: the kernel's
-/// `Record` in its serde JSON shape (`{"approved": {...}}`, `"signed_off"`, ...), every `pan`
-/// masked. Throws for bytes that are not a record.
+/// `Record` in its serde JSON shape (`{"approved": {...}}`, `"signed_off"`, ...), as
+/// `Record::masked` shows it: every PAN masked, the messages it carries as a trace shows them.
+/// Throws for bytes that are not a record.
 #[wasm_bindgen(js_name = decodeRecord, unchecked_return_type = "any")]
 pub fn decode_record(record: &str) -> Result<JsValue, JsError> {
     let bytes = from_hex(record, "journal record")?;
     let record = Record::decode(&bytes).map_err(|e| JsError::new(&e.to_string()))?;
-    let mut value = serde_json::to_value(&record).map_err(|e| JsError::new(&e.to_string()))?;
-    mask_pans(&mut value);
-    to_js(&value)
-}
-
-/// Masks every string under a `pan` key, at any depth.
-fn mask_pans(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, field) in map.iter_mut() {
-                match field {
-                    serde_json::Value::String(pan) if key == "pan" => *pan = pos_kernel::pan::mask(pan),
-                    other => mask_pans(other),
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_pans),
-        _ => {}
-    }
+    to_js(&record.masked())
 }

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  initSync, Terminal, Acquirer, decodeFrame, defaultConfig, testCards, presentCard, cardVerdictData,
+  initSync, Terminal, Acquirer, decodeFrame, decodeRecord, defaultConfig, testCards, presentCard, cardVerdictData,
 } from "../../pkg/pos_kernel_web.js";
 
 initSync({ module: readFileSync(new URL("../../pkg/pos_kernel_web_bg.wasm", import.meta.url)) });
@@ -54,7 +54,13 @@ test("a chip sale is approved by the compiled-in acquirer, with a masked receipt
 
 test("bad input is a thrown Error that says what is wrong", () => {
   assert.throws(() => Terminal.create({ terminal_id: "123" }), /terminal_id|terminal id/i);
-  assert.throws(() => Terminal.create({ no_such_field: 1 }), /invalid configuration/);
+  assert.throws(() => Terminal.create({ no_such_field: 1 }), /invalid configuration: unknown field `no_such_field`/);
+  assert.throws(
+    () => Terminal.create({ ...defaultConfig(), tpdu: { destination: 3, source: 0, sorce: 1 } }),
+    /unknown field `tpdu.sorce`/,
+  );
+  // A partial configuration takes the defaults for the rest.
+  assert.equal(Terminal.create({ merchant_name: "SHOP" }).status().batch, defaultConfig().initial_batch);
   const terminal = Terminal.create(defaultConfig());
   assert.throws(() => terminal.handle(NOW, { command: "refund_everything" }), /invalid input/);
   assert.throws(() => terminal.handle(-1, "persisted"), /invalid timestamp/);
@@ -85,4 +91,25 @@ test("decodeFrame masks the PAN and hides track data and the PIN block", () => {
   assert.equal(field(35), "622202******0007=****");
   assert.equal(field(52), "*".repeat(16));
   assert.ok(!JSON.stringify(view).includes("6222020000000007"));
+});
+
+test("decodeRecord shows a journal record with every PAN masked", () => {
+  const terminal = Terminal.create(defaultConfig());
+  const bank = new Acquirer();
+  const journal = [];
+  terminal.handle(NOW, { command: "sign_on" });
+  runUntilOutcome(terminal, bank, journal, NOW);
+  const swiped = testCards().find((c) => c.pan === "6222020000000007");
+  terminal.handle(NOW, { command: { sale: { amount: 100, card: presentCard(swiped.pan, swiped.expiry, "swipe", "123456") } } });
+  assert.equal(runUntilOutcome(terminal, bank, journal, NOW).result, "approved");
+  const approved = journal.map(decodeRecord).find((r) => r.approved);
+  assert.equal(approved.approved.pan, "622202******0007");
+  assert.equal(approved.approved.amount, 100);
+  // The reversal the request carried: its message as a trace shows it, the PAN masked.
+  const sent = journal.map(decodeRecord).find((r) => r.request_sent?.reversal);
+  const pan = new TextDecoder().decode(sent.request_sent.reversal.message.fields["2"]);
+  assert.equal(pan, "622202******0007");
+  assert.equal(new TextDecoder().decode(sent.request_sent.reversal.message.fields["14"]), "****");
+  assert.ok(!journal.map((r) => JSON.stringify(decodeRecord(r))).join().includes("6222020000000007"));
+  assert.throws(() => decodeRecord("ff"), /journal/i);
 });

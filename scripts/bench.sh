@@ -3,7 +3,8 @@
 # module, the jco transpile, posterm in release, and a runtime-only posterm for its size), then
 # prints the tables: `posterm bench` (kernel CPU per sale on five hosts, start-up, size,
 # durability), the codec against pyiso8583 and iso_8583 (bench/codec/run.sh), and the fleet
-# (`posterm farm` for 1, 10, 100 and 1000 terminals, journal on disk and on tmpfs).
+# (`posterm farm` for 1, 10, 100 and 1000 terminals against a `posterm acquirer` process, journal
+# on disk and on tmpfs).
 # Figures, never pass/fail. Options: --quick (fewer cycles, smaller fleets), --no-runtime-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,18 +45,47 @@ if [[ -x bench/codec/run.sh || -f bench/codec/run.sh ]]; then
   bash bench/codec/run.sh
 fi
 
-if "$posterm" farm --help >/dev/null 2>&1; then
-  fleets=(1 10 100 1000)
-  $quick && fleets=(1 10)
-  for where in disk tmpfs; do
-    for n in "${fleets[@]}"; do
-      if [[ $where == tmpfs ]]; then
-        dir=$(mktemp -d /dev/shm/posterm-farm.XXXXXX)
-      else
-        dir=$(mktemp -d "$PWD/target/bench/farm.XXXXXX")
-      fi
-      "$posterm" farm --terminals "$n" --seconds 5 --journal-dir "$dir"
-      rm -rf "$dir"
-    done
+# The fleet against a `posterm acquirer` process on loopback, a fresh one for each row (so each
+# row's ledger holds only its own sales), with card balances that last a long run.
+acquirer_pid=""
+stop_acquirer() {
+  if [[ -n "$acquirer_pid" ]]; then
+    kill "$acquirer_pid" 2>/dev/null || true
+    wait "$acquirer_pid" 2>/dev/null || true
+    acquirer_pid=""
+  fi
+}
+trap stop_acquirer EXIT
+start_acquirer() {
+  local log
+  log=$(mktemp)
+  "$posterm" acquirer --listen 127.0.0.1:0 --balance-factor 1000 >"$log" 2>&1 &
+  acquirer_pid=$!
+  acquirer_address=""
+  for _ in $(seq 100); do
+    acquirer_address=$(sed -n 's/^simulated acquirer listening on //p' "$log")
+    [[ -n "$acquirer_address" ]] && break
+    sleep 0.1
   done
-fi
+  # Its ledger rows are not needed here; the farm reads the ledger over the control connection.
+  rm -f "$log"
+  [[ -n "$acquirer_address" ]] || { echo "bench: posterm acquirer did not start" >&2; exit 1; }
+}
+
+fleets=(1 10 100 1000)
+$quick && fleets=(1 10)
+# 1000 terminals need some 2000 open files in the farm and 3000 in the acquirer.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+for where in disk tmpfs; do
+  for n in "${fleets[@]}"; do
+    if [[ $where == tmpfs ]]; then
+      dir=$(mktemp -d /dev/shm/posterm-farm.XXXXXX)
+    else
+      dir=$(mktemp -d "$PWD/target/bench/farm.XXXXXX")
+    fi
+    start_acquirer
+    "$posterm" farm --terminals "$n" --seconds 5 --journal-dir "$dir" --acquirer "$acquirer_address"
+    stop_acquirer
+    rm -rf "$dir"
+  done
+done

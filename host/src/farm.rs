@@ -54,7 +54,8 @@ pub fn default_workers(terminals: usize) -> usize {
 pub const MAX_TERMINALS: usize = 10_000;
 
 /// How much bigger the in-process acquirer's card balances are than the documented test cards',
-/// so that a long run does not empty them (an external acquirer has the documented balances).
+/// so that a long run does not empty them (`posterm acquirer --balance-factor` does the same for
+/// an external one).
 pub const IN_PROCESS_BALANCE_FACTOR: u64 = 1_000;
 
 /// File descriptors a terminal needs: its journal and its connection, plus (in-process acquirer)

@@ -2,16 +2,26 @@
 
 use std::process::ExitCode;
 
+use pos_acquirer_sim::AcquirerConfig;
 use pos_net::control::send_control;
 use pos_net::server::{AcquirerServer, ServerConfig};
 
 use super::print::exit;
 
-pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64) -> ExitCode {
+pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor: u64) -> ExitCode {
     let config = ServerConfig {
         listen: listen.to_owned(),
         late_reply_delay_ms: late_reply_ms,
-        ..ServerConfig::default()
+        acquirer: AcquirerConfig {
+            cards: pos_acquirer_sim::cards::test_cards()
+                .into_iter()
+                .map(|mut card| {
+                    card.balance = card.balance.saturating_mul(balance_factor);
+                    card
+                })
+                .collect(),
+            ..AcquirerConfig::default()
+        },
     };
     let server = match AcquirerServer::bind(config) {
         Ok(server) => server,
@@ -39,19 +49,46 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64) -> ExitCode {
             return ExitCode::from(exit::HOST_ERROR);
         }
     };
-    // Print the ledger whenever it changes, until the process is stopped.
-    let mut seen = None;
+    // The ledger as it changes, until the process is stopped: each new entry as a table row, and
+    // an entry again when a reversal, void, refund or completion changes it. Only the changes:
+    // the whole ledger (which a fleet run makes long) is one `ledger` control command away, and
+    // the bank is locked only to collect them.
+    println!("{}", pos_acquirer_sim::Ledger::table_header());
+    let mut printed: Vec<(bool, bool, u64, bool)> = Vec::new();
     loop {
         std::thread::sleep(std::time::Duration::from_millis(500));
-        let Ok(bank) = bank.lock() else { break };
-        let ledger = bank.ledger().to_string();
-        if seen.as_ref() != Some(&ledger) {
-            println!("{ledger}");
-            seen = Some(ledger);
+        let rows = {
+            let Ok(bank) = bank.lock() else { break };
+            ledger_changes(bank.ledger().entries(), &mut printed)
+        };
+        for row in rows {
+            println!("{row}");
         }
     }
     drop(handle);
     ExitCode::from(exit::HOST_ERROR)
+}
+
+/// Rows for the entries that are new or whose flags changed since `printed` (updated).
+fn ledger_changes(
+    entries: &[pos_acquirer_sim::LedgerEntry],
+    printed: &mut Vec<(bool, bool, u64, bool)>,
+) -> Vec<String> {
+    let mut rows = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        match printed.get_mut(index) {
+            Some(flags) if *flags == entry.flags() => {}
+            Some(flags) => {
+                *flags = entry.flags();
+                rows.push(entry.table_row(index));
+            }
+            None => {
+                printed.push(entry.flags());
+                rows.push(entry.table_row(index));
+            }
+        }
+    }
+    rows
 }
 
 pub fn control(address: &str, words: &[String]) -> ExitCode {

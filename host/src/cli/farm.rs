@@ -26,8 +26,8 @@ its own terminal id (F41): 20000001, 20000002, ... (see --first-terminal-id).
 The acquirer is on loopback: by default a simulated acquirer in this process on 127.0.0.1 (a free
 port), whose test cards get 1000 times their documented balances so long runs do not empty them;
 or, with --acquirer HOST:PORT, a running `posterm acquirer --listen HOST:PORT` (its ledger must not
-yet hold entries of the farm's terminal ids; its cards have the documented balances, enough for
-some 70,000 farm sales).
+yet hold entries of the farm's terminal ids; with the documented balances its cards last some
+70,000 farm sales: start it with `--balance-factor 1000` for long runs, as scripts/bench.sh does).
 
 The terminals are shared out among W worker threads (--workers; default min(N, 8 per core, 64):
 a sale mostly waits for an fsync or the acquirer, so a few workers per core keep the cores busy,

@@ -150,8 +150,11 @@ pub enum Command {
         #[arg(long, default_value = "tests/vectors")]
         vectors: PathBuf,
     },
-    /// Serve the simulated acquirer over TCP and print what it does; its ledger on request.
+    /// Serve the simulated acquirer over TCP and print its ledger as it changes (each new entry,
+    /// and an entry again when it is reversed, voided, refunded or completed); the whole ledger
+    /// with `posterm acquirer-control ledger`.
     Acquirer {
+        /// Address to listen on (port 0: any free port, printed at start).
         #[arg(long, default_value = "127.0.0.1:5000")]
         listen: String,
         /// Faults to queue at start (drop-reply, delay-reply, bad-mac, wrong-stan, wrong-tid,
@@ -161,6 +164,10 @@ pub enum Command {
         /// How long a delayed reply waits, in milliseconds.
         #[arg(long, default_value_t = 35_000)]
         late_reply_ms: u64,
+        /// Multiply every test card's opening balance by this (a fleet run with `posterm farm
+        /// --acquirer` sells far more than the documented balances cover).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        balance_factor: u64,
     },
     /// Send a control command to a running `posterm acquirer`: `fault <name>`, `faults clear`,
     /// `ledger`.

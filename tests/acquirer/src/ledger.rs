@@ -292,54 +292,71 @@ pub fn mask_pan(pan: &str) -> String {
     pos_kernel::pan::mask(pan)
 }
 
+impl LedgerEntry {
+    /// What may change after the entry is booked: reversed, voided, refunded, completed.
+    pub fn flags(&self) -> (bool, bool, u64, bool) {
+        (self.reversed, self.voided, self.refunded, self.completed)
+    }
+
+    /// The entry as a row of the ledger table ([`Ledger::table_header`]), PAN masked.
+    pub fn table_row(&self, index: usize) -> String {
+        let mut flags = Vec::new();
+        if self.reversed {
+            flags.push("reversed".to_owned());
+        }
+        if self.voided {
+            let word = if self.kind == LedgerKind::PreAuth {
+                "cancelled"
+            } else {
+                "voided"
+            };
+            flags.push(word.to_owned());
+        }
+        if self.completed {
+            flags.push("completed".to_owned());
+        }
+        if self.refunded > 0 {
+            flags.push(format!("refunded {}", format_amount(self.refunded)));
+        }
+        if let Some(o) = self.original {
+            flags.push(format!("of #{o}"));
+        }
+        if self.foreign {
+            flags.push("foreign".to_owned());
+        }
+        format!(
+            "{:>4}  {:<8}  {:06}  {:06}  {:<15}  {:<19}  {:>13}  {:<12}  {:<6}  {:<4}  {}",
+            index,
+            self.terminal_id,
+            self.batch,
+            self.stan,
+            self.kind.label(),
+            mask_pan(&self.pan),
+            format_amount(self.amount),
+            self.rrn,
+            self.auth_code,
+            self.date,
+            flags.join(", ")
+        )
+    }
+}
+
+impl Ledger {
+    /// The header of the ledger table.
+    pub fn table_header() -> String {
+        format!(
+            "{:>4}  {:<8}  {:>6}  {:>6}  {:<15}  {:<19}  {:>13}  {:<12}  {:<6}  {:<4}  flags",
+            "#", "terminal", "batch", "stan", "kind", "card", "amount", "rrn", "auth", "date"
+        )
+    }
+}
+
 impl fmt::Display for Ledger {
     /// A table of entries (PANs masked), then the card balances.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{:>4}  {:<8}  {:>6}  {:>6}  {:<15}  {:<19}  {:>13}  {:<12}  {:<6}  {:<4}  flags",
-            "#", "terminal", "batch", "stan", "kind", "card", "amount", "rrn", "auth", "date"
-        )?;
+        writeln!(f, "{}", Ledger::table_header())?;
         for (i, e) in self.entries.iter().enumerate() {
-            let mut flags = Vec::new();
-            if e.reversed {
-                flags.push("reversed".to_owned());
-            }
-            if e.voided {
-                let word = if e.kind == LedgerKind::PreAuth {
-                    "cancelled"
-                } else {
-                    "voided"
-                };
-                flags.push(word.to_owned());
-            }
-            if e.completed {
-                flags.push("completed".to_owned());
-            }
-            if e.refunded > 0 {
-                flags.push(format!("refunded {}", format_amount(e.refunded)));
-            }
-            if let Some(o) = e.original {
-                flags.push(format!("of #{o}"));
-            }
-            if e.foreign {
-                flags.push("foreign".to_owned());
-            }
-            writeln!(
-                f,
-                "{:>4}  {:<8}  {:06}  {:06}  {:<15}  {:<19}  {:>13}  {:<12}  {:<6}  {:<4}  {}",
-                i,
-                e.terminal_id,
-                e.batch,
-                e.stan,
-                e.kind.label(),
-                mask_pan(&e.pan),
-                format_amount(e.amount),
-                e.rrn,
-                e.auth_code,
-                e.date,
-                flags.join(", ")
-            )?;
+            writeln!(f, "{}", e.table_row(i))?;
         }
         writeln!(f)?;
         writeln!(f, "{:<19}  {:>16}  {:>13}", "card", "balance", "held")?;

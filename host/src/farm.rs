@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use pos_acquirer_sim::cards::test_cards;
 use pos_acquirer_sim::rules::forced_code;
-use pos_acquirer_sim::{AcquirerConfig, Ledger};
+use pos_acquirer_sim::{AcquirerConfig, LedgerEntry};
 use pos_journal::{FileStorage, Journal};
 use pos_kernel::engine::{Command, DurableState, TransactionKind};
 use pos_kernel::{CardVerdict, Config, OutcomeResult};
@@ -215,7 +215,7 @@ pub fn run(
         Some(address) => {
             let ledger = external_ledger(address)?;
             let ours: HashSet<&str> = ids.iter().map(String::as_str).collect();
-            if let Some(entry) = ledger.entries().iter().find(|e| ours.contains(e.terminal_id.as_str())) {
+            if let Some(entry) = ledger.iter().find(|e| ours.contains(e.terminal_id.as_str())) {
                 return Err(format!(
                     "the acquirer at {address} already has ledger entries for terminal {}: reset it \
                      (`posterm acquirer-control --address {address} reset`) or choose other ids with \
@@ -262,7 +262,7 @@ pub fn run(
         Some(server) => {
             let bank = server.acquirer();
             let bank = bank.lock().unwrap_or_else(PoisonError::into_inner);
-            Ok(reconcile(results, bank.ledger(), &shared.ids))
+            Ok(reconcile(results, bank.ledger().entries(), &shared.ids))
         }
         None => external_ledger(&address).map(|ledger| reconcile(results, &ledger, &shared.ids)),
     });
@@ -351,19 +351,9 @@ fn in_process_acquirer() -> Result<ServerHandle, String> {
     .map_err(|e| format!("cannot start the acquirer: {e}"))
 }
 
-fn external_ledger(address: &str) -> Result<Ledger, String> {
-    let answer = pos_net::send_control(address, "ledger-json")
-        .map_err(|e| format!("cannot read the ledger of the acquirer at {address}: {e}"))?;
-    if let Some(error) = answer.strip_prefix(pos_net::control::ERROR_PREFIX) {
-        return Err(format!("the acquirer at {address} refused `ledger-json`: {error}"));
-    }
-    serde_json::from_str(&answer).map_err(|e| {
-        format!(
-            "the ledger of the acquirer at {address} ({} bytes) does not parse: {e} (a control answer is \
-             cut at 16 MiB, some 60,000 ledger entries: reset the acquirer, or run fewer sales)",
-            answer.len()
-        )
-    })
+/// The ledger entries of an external acquirer, read a page at a time.
+fn external_ledger(address: &str) -> Result<Vec<LedgerEntry>, String> {
+    pos_net::control::ledger_entries(address)
 }
 
 fn fresh_temp_dir() -> PathBuf {
@@ -838,9 +828,8 @@ struct LedgerSide {
     charges: Vec<(u32, u64)>,
 }
 
-fn ledger_by_terminal(ledger: &Ledger, ids: &[String]) -> HashMap<String, LedgerSide> {
+fn ledger_by_terminal(entries: &[LedgerEntry], ids: &[String]) -> HashMap<String, LedgerSide> {
     let ours: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let entries = ledger.entries();
     let mut sides: HashMap<String, LedgerSide> = HashMap::new();
     for entry in entries {
         if entry.reversed || !ours.contains(entry.terminal_id.as_str()) {
@@ -868,7 +857,7 @@ fn ledger_by_terminal(ledger: &Ledger, ids: &[String]) -> HashMap<String, Ledger
 
 /// Every terminal: the farm's count, the kernel's status, the journal and the ledger agree.
 /// Returns the differences (empty: the books balance).
-fn reconcile(results: &[TerminalResult], ledger: &Ledger, ids: &[String]) -> Vec<String> {
+fn reconcile(results: &[TerminalResult], ledger: &[LedgerEntry], ids: &[String]) -> Vec<String> {
     let sides = ledger_by_terminal(ledger, ids);
     let empty = LedgerSide::default();
     let mut differences = Vec::new();
@@ -1055,15 +1044,12 @@ mod tests {
 
     #[test]
     fn reconcile_finds_what_differs() {
-        let ledger: Ledger = serde_json::from_value(serde_json::json!({
-            "entries": [
-                entry("20000001", 1, "Sale", 500, None, false),
-                entry("20000001", 2, "Sale", 700, None, true),
-                entry("20000002", 1, "Sale", 300, None, false),
-                entry("99999999", 1, "Sale", 100, None, false),
-            ],
-            "balances": {}
-        }))
+        let ledger: Vec<LedgerEntry> = serde_json::from_value(serde_json::json!([
+            entry("20000001", 1, "Sale", 500, None, false),
+            entry("20000001", 2, "Sale", 700, None, true),
+            entry("20000002", 1, "Sale", 300, None, false),
+            entry("99999999", 1, "Sale", 100, None, false),
+        ]))
         .unwrap();
         let ids = vec!["20000001".to_owned(), "20000002".to_owned()];
         // The reversed sale does not stand; another terminal's entries are not ours.

@@ -67,8 +67,12 @@ const MAX_DRAIN_LEN: u64 = 64 * 1024;
 /// How long either side of a control connection waits for the other.
 pub(crate) const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
 
-const HELP: &str =
-    "commands: fault NAME... | faults | faults clear | corrupt-check-value | ledger | ledger-json | rejected | reset | help";
+const HELP: &str = "commands: fault NAME... | faults | faults clear | corrupt-check-value | ledger | ledger-json | \
+                    ledger-entries FROM COUNT | rejected | reset | help";
+
+/// The most entries one `ledger-entries` answer holds (about 6 MB of JSON, well under
+/// [`MAX_ANSWER_LEN`]): a long ledger is read a page at a time.
+pub const LEDGER_PAGE: usize = 20_000;
 
 /// Carries out one control command on `acquirer` (a leading `#` and surrounding whitespace
 /// are ignored). `Err` holds the reason a command was refused.
@@ -103,6 +107,24 @@ pub fn execute(acquirer: &Mutex<Acquirer>, command: &str) -> Result<String, Stri
         ["ledger"] => Ok(lock(acquirer).ledger().to_string()),
         // For tests and tools that reconcile against a running acquirer process.
         ["ledger-json"] => serde_json::to_string(lock(acquirer).ledger()).map_err(|e| e.to_string()),
+        // Entries FROM.. (at most COUNT, at most LEDGER_PAGE) as a JSON array: a ledger too long
+        // for one answer, read a page at a time (`ledger_entries`).
+        ["ledger-entries", from, count] => {
+            let from: usize = from
+                .parse()
+                .map_err(|_| format!("ledger-entries: `{from}` is not a number"))?;
+            let count: usize = count
+                .parse()
+                .map_err(|_| format!("ledger-entries: `{count}` is not a number"))?;
+            let bank = lock(acquirer);
+            let entries = bank.ledger().entries();
+            let page = entries
+                .get(from.min(entries.len())..)
+                .unwrap_or_default()
+                .iter()
+                .take(count.min(LEDGER_PAGE));
+            serde_json::to_string(&page.collect::<Vec<_>>()).map_err(|e| e.to_string())
+        }
         ["rejected"] => Ok(lock(acquirer).rejected().to_string()),
         ["reset"] => {
             let mut bank = lock(acquirer);
@@ -112,6 +134,33 @@ pub fn execute(acquirer: &Mutex<Acquirer>, command: &str) -> Result<String, Stri
         ["help"] => Ok(HELP.to_owned()),
         [] => Err(format!("empty command; {HELP}")),
         _ => Err(format!("unknown command `{command}`; {HELP}")),
+    }
+}
+
+/// Every entry of the ledger of the acquirer server at `addr`, read with `ledger-entries` a page
+/// at a time (one answer of a long ledger would be cut at the answer limit).
+pub fn ledger_entries(addr: &str) -> Result<Vec<pos_acquirer_sim::LedgerEntry>, String> {
+    ledger_entries_paged(addr, LEDGER_PAGE)
+}
+
+/// [`ledger_entries`] with pages of `page` entries (at most [`LEDGER_PAGE`]).
+pub fn ledger_entries_paged(addr: &str, page: usize) -> Result<Vec<pos_acquirer_sim::LedgerEntry>, String> {
+    let page_len = page.clamp(1, LEDGER_PAGE);
+    let mut entries = Vec::new();
+    loop {
+        let command = format!("ledger-entries {} {page_len}", entries.len());
+        let answer = send_control(addr, &command)
+            .map_err(|e| format!("cannot read the ledger of the acquirer at {addr}: {e}"))?;
+        if let Some(error) = answer.strip_prefix(ERROR_PREFIX) {
+            return Err(format!("the acquirer at {addr} refused `{command}`: {error}"));
+        }
+        let page: Vec<pos_acquirer_sim::LedgerEntry> = serde_json::from_str(&answer)
+            .map_err(|e| format!("the ledger page of the acquirer at {addr} does not parse: {e}"))?;
+        let full = page.len() == page_len;
+        entries.extend(page);
+        if !full {
+            return Ok(entries);
+        }
     }
 }
 
@@ -261,6 +310,12 @@ mod tests {
         assert!(execute(&bank, "help").unwrap().contains("fault NAME"));
         assert!(execute(&bank, "").is_err());
         assert!(execute(&bank, "launch rockets").is_err());
+        assert_eq!(execute(&bank, "ledger-entries 0 10"), Ok("[]".to_owned()));
+        assert_eq!(execute(&bank, "ledger-entries 99 10"), Ok("[]".to_owned()));
+        assert!(execute(&bank, "ledger-entries x 10")
+            .unwrap_err()
+            .contains("`x` is not a number"));
+        assert!(execute(&bank, "ledger-entries 0").is_err());
         assert_eq!(
             execute(&bank, "corrupt-check-value"),
             Ok("next sign-on reply has a wrong check value".to_owned())

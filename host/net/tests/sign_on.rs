@@ -120,8 +120,31 @@ fn kernel_signs_on_and_sells_over_tcp() {
         pin: Some(TEST_PIN.into()),
         fallback: false,
     };
-    let outcome = run(&mut terminal, &mut transport, Command::Sale { amount: 12_800, card });
+    let outcome = run(
+        &mut terminal,
+        &mut transport,
+        Command::Sale {
+            amount: 12_800,
+            card: card.clone(),
+        },
+    );
     assert_eq!(outcome.result, OutcomeResult::Approved, "{outcome:?}");
     let ledger = server.control("ledger").unwrap();
     assert!(ledger.contains("128.00"), "{ledger}");
+
+    // A long ledger is read a page at a time: pages of 2 give the same 5 entries as the bank.
+    for amount in [100, 200, 300, 400] {
+        let outcome = run(
+            &mut terminal,
+            &mut transport,
+            Command::Sale {
+                amount,
+                card: card.clone(),
+            },
+        );
+        assert_eq!(outcome.result, OutcomeResult::Approved, "{outcome:?}");
+    }
+    let paged = pos_net::control::ledger_entries_paged(&address(&server), 2).unwrap();
+    assert_eq!(paged.len(), 5);
+    assert_eq!(paged.as_slice(), server.acquirer().lock().unwrap().ledger().entries());
 }

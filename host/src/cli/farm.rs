@@ -47,8 +47,8 @@ otherwise, e.g. in CI logs; none with --no-progress).
 At the end the books are checked for every terminal: the sales its journal holds as approved
 (STAN and amount), the farm's own count of approved outcomes and the kernel's status totals must
 equal the acquirer's ledger for that terminal id (its standing charges and net charged amount;
-read directly from the in-process acquirer, or with `ledger-entries` (a page at a time) over the control connection of
-an external one). It prints `ledger reconciles: yes (N terminals)`, or every difference.
+read directly from the in-process acquirer, or a page at a time with `ledger-entries` over the
+control connection of an external one). It prints `ledger reconciles: yes (N terminals)`, or every difference.
 
 The journal directory decides what the fsyncs cost: the default is a fresh directory under the
 system temporary directory (removed afterwards unless --keep-journals; check with `findmnt -T

@@ -2,7 +2,9 @@
 // (target/bench/sale-cycles.json) replayed through the wasm-bindgen build and through the
 // component transpiled by jco, in Node. Prints one JSON object: host name -> median µs per cycle.
 //
-//   node web/bench/kernel.mjs target/bench/sale-cycles.json
+//   node web/bench/kernel.mjs target/bench/sale-cycles.json [--only wasm-bindgen|jco]
+//
+// (--only runs one host, e.g. under `node --cpu-prof` to see where its time goes.)
 //
 // As on the Rust side, each cycle is timed from its first input to its last output, every output
 // is drained, and a cycle that does not end approved fails the run.
@@ -67,7 +69,12 @@ async function jco() {
   );
 }
 
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
+if (only !== null && only !== "wasm-bindgen" && only !== "jco") {
+  console.error(`--only: wasm-bindgen or jco, not ${only}`);
+  process.exit(2);
+}
 const result = {};
-result["wasm-bindgen, Node " + process.versions.node] = await wasmBindgen();
-result["component via jco, Node " + process.versions.node] = await jco();
+if (only !== "jco") result["wasm-bindgen, Node " + process.versions.node] = await wasmBindgen();
+if (only !== "wasm-bindgen") result["component via jco, Node " + process.versions.node] = await jco();
 console.log(JSON.stringify(result));

@@ -12,7 +12,7 @@ pub enum Input {
     /// An operator command.
     Command(Command),
     /// A frame received from the acquirer (2-byte length included).
-    Receive(#[serde(with = "hex")] Vec<u8>),
+    Receive(#[serde(with = "super::hex_bytes")] Vec<u8>),
     /// A timer the kernel armed has fired.
     Timer(Timer),
     /// The chip card's verdict after an online approval (EMV second GENERATE AC).
@@ -171,6 +171,6 @@ pub struct CardVerdict {
     /// True for a TC (card accepts), false for an AAC (card declines).
     pub approved: bool,
     /// The card's TLV data, sent in F55 of the reversal when the card declines.
-    #[serde(with = "hex")]
+    #[serde(with = "super::hex_bytes")]
     pub icc_data: Vec<u8>,
 }

@@ -13,6 +13,7 @@
 //! 3. Feed the next input with [`Terminal::handle`]: an operator command, a received frame, a
 //!    timer that fired, the chip card's verdict, a closed connection. Go to 2.
 
+mod hex_bytes;
 mod hex_option;
 mod input;
 mod journal;

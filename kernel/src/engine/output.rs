@@ -13,12 +13,12 @@ use crate::time::Timestamp;
 #[serde(rename_all = "snake_case")]
 pub enum Output {
     /// Append this record (deterministic bytes, see [`super::Record`]) to the journal and sync it.
-    Persist(#[serde(with = "hex")] Vec<u8>),
+    Persist(#[serde(with = "super::hex_bytes")] Vec<u8>),
     /// Replace the whole journal with this one snapshot record, durably (write aside, sync, rename).
     /// Answered like `Persist`.
-    Compact(#[serde(with = "hex")] Vec<u8>),
+    Compact(#[serde(with = "super::hex_bytes")] Vec<u8>),
     /// Send this frame to the acquirer (2-byte length included).
-    Transmit(#[serde(with = "hex")] Vec<u8>),
+    Transmit(#[serde(with = "super::hex_bytes")] Vec<u8>),
     /// Fire `timer` at `at` (replacing any earlier arming of the same timer).
     ArmTimer { timer: Timer, at: Timestamp },
     /// Forget `timer`.
@@ -58,7 +58,7 @@ pub enum Event {
     /// The online approval waits for the chip card's second GENERATE AC.
     CardVerdictRequired {
         stan: u32,
-        #[serde(with = "hex")]
+        #[serde(with = "super::hex_bytes")]
         issuer_data: Vec<u8>,
     },
     /// The acquirer asked the terminal to sign on again.

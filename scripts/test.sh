@@ -2,7 +2,8 @@
 # Every test on every host: formatting, lints, vector drift, unit and property tests, the vectors
 # on all five hosts (native; the component in wasmtime on Cranelift and on Pulley; the
 # wasm-bindgen build in Node and in headless Chromium; the component through jco in Node), the
-# kernel's unit tests compiled to wasm, the journal crash model, the network tests, the
+# kernel's unit tests compiled to wasm, the journal crash model (opaque records, and a whole
+# terminal day crashed at every sync point of the real journal), the network tests, the
 # real-process crash tests, the reconciliation property test and the end-to-end browser tests.
 # Installs what it needs (Rust components, the wasm target, wasm-tools, binaryen, wasm-bindgen-cli,
 # npm packages, Debian's chromium) and ends with a table of vectors passed per host.
@@ -25,7 +26,8 @@ cargo run --quiet -p pos-harness --bin gen-vectors -- --check
 
 echo "== unit, property and vector tests (native and component)"
 cargo test --workspace -- --skip ledger_reconciles_with_journal --skip sigkill_during_sales \
-  --skip every_vector_replays_natively 2>&1 | tee -a "$log"
+  --skip every_vector_replays_natively --skip at_every_crash_point --skip crashed_at_every_sync_point \
+  2>&1 | tee -a "$log"
 
 echo "== vectors natively"
 cargo test -p pos-harness --test vectors -- --exact every_vector_replays_natively --nocapture 2>&1 | tee -a "$log"
@@ -33,6 +35,10 @@ cargo test -p pos-harness --test vectors -- --exact every_vector_replays_nativel
 echo "== posterm vectors through the component"
 cargo run --quiet -p pos-host --bin posterm -- vectors 2>&1 | tee -a "$log"
 cargo run --quiet -p pos-host --bin posterm -- vectors --pulley 2>&1 | tee -a "$log"
+
+echo "== the journal crashed at every sync point (storage model that keeps only what was synced)"
+cargo test -p pos-journal --test crash -- at_every_crash_point --nocapture 2>&1 | grep -v '^random seed' | tee -a "$log"
+cargo test -p pos-host --test journal_day -- crashed_at_every_sync_point --nocapture 2>&1 | tee -a "$log"
 
 echo "== real processes killed with SIGKILL during sales"
 cargo test -p pos-host --test crash -- sigkill_during_sales --nocapture 2>&1 | tee -a "$log"

@@ -38,8 +38,9 @@ echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc
 echo "$(uname -sr), rustc $(rustc --version | cut -d' ' -f2), node $(node --version)"
 
 sales=2000
-$quick && sales=300
-"$posterm" bench --sales "$sales" "${extra[@]}"
+rounds=5
+$quick && sales=300 && rounds=2
+"$posterm" bench --sales "$sales" --rounds "$rounds" "${extra[@]}"
 
 if [[ -x bench/codec/run.sh || -f bench/codec/run.sh ]]; then
   bash bench/codec/run.sh

@@ -422,7 +422,9 @@ impl DurableState {
                         .as_ref()
                         .map(|r| r.card.clone())
                         .or(resend.as_ref().map(|r| r.card.clone()));
-                    let steps = vec![LifeStep::Sent];
+                    // Room for the answer too: most lives are "sent, then approved or declined".
+                    let mut steps = Vec::with_capacity(2);
+                    steps.push(LifeStep::Sent);
                     self.history.push(History {
                         stan: *stan,
                         transaction: *transaction,

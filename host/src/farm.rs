@@ -16,7 +16,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use pos_acquirer_sim::cards::test_cards;
+use pos_acquirer_sim::cards::test_cards_with_balances_times;
 use pos_acquirer_sim::rules::forced_code;
 use pos_acquirer_sim::{AcquirerConfig, LedgerEntry};
 use pos_journal::{FileStorage, Journal};
@@ -213,7 +213,7 @@ pub fn run(
         .collect();
     let (server, address) = match &options.acquirer {
         Some(address) => {
-            let ledger = external_ledger(address)?;
+            let ledger = pos_net::control::ledger_entries(address)?;
             let ours: HashSet<&str> = ids.iter().map(String::as_str).collect();
             if let Some(entry) = ledger.iter().find(|e| ours.contains(e.terminal_id.as_str())) {
                 return Err(format!(
@@ -264,7 +264,7 @@ pub fn run(
             let bank = bank.lock().unwrap_or_else(PoisonError::into_inner);
             Ok(reconcile(results, bank.ledger().entries(), &shared.ids))
         }
-        None => external_ledger(&address).map(|ledger| reconcile(results, &ledger, &shared.ids)),
+        None => pos_net::control::ledger_entries(&address).map(|ledger| reconcile(results, &ledger, &shared.ids)),
     });
     if let Some(server) = server {
         // Nothing is left to answer; a failed join of its thread changes no figure.
@@ -333,13 +333,7 @@ fn splitmix64(x: u64) -> u64 {
 
 fn in_process_acquirer() -> Result<ServerHandle, String> {
     let acquirer = AcquirerConfig {
-        cards: test_cards()
-            .into_iter()
-            .map(|mut card| {
-                card.balance = card.balance.saturating_mul(IN_PROCESS_BALANCE_FACTOR);
-                card
-            })
-            .collect(),
+        cards: test_cards_with_balances_times(IN_PROCESS_BALANCE_FACTOR),
         ..AcquirerConfig::default()
     };
     AcquirerServer::bind(ServerConfig {
@@ -349,11 +343,6 @@ fn in_process_acquirer() -> Result<ServerHandle, String> {
     })
     .and_then(AcquirerServer::spawn)
     .map_err(|e| format!("cannot start the acquirer: {e}"))
-}
-
-/// The ledger entries of an external acquirer, read a page at a time.
-fn external_ledger(address: &str) -> Result<Vec<LedgerEntry>, String> {
-    pos_net::control::ledger_entries(address)
 }
 
 fn fresh_temp_dir() -> PathBuf {

@@ -99,7 +99,7 @@ impl core::fmt::Debug for Runtime {
 /// The engine configuration shared by precompilation and loading (they must match).
 pub fn engine(backend: Backend) -> Result<Engine, KernelFault> {
     let mut config = wasmtime::Config::new();
-    config.consume_fuel(std::env::var_os("EXPERIMENT_NO_FUEL").is_none());
+    config.consume_fuel(true);
     // For profiling the guest: wasmtime writes /tmp/perf-PID.map, which `perf report` reads.
     if std::env::var_os("POSTERM_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);

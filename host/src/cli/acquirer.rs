@@ -13,13 +13,7 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
         listen: listen.to_owned(),
         late_reply_delay_ms: late_reply_ms,
         acquirer: AcquirerConfig {
-            cards: pos_acquirer_sim::cards::test_cards()
-                .into_iter()
-                .map(|mut card| {
-                    card.balance = card.balance.saturating_mul(balance_factor);
-                    card
-                })
-                .collect(),
+            cards: pos_acquirer_sim::cards::test_cards_with_balances_times(balance_factor),
             ..AcquirerConfig::default()
         },
     };
@@ -54,7 +48,7 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
     // the whole ledger (which a fleet run makes long) is one `ledger` control command away, and
     // the bank is locked only to collect them.
     println!("{}", pos_acquirer_sim::Ledger::table_header());
-    let mut printed: Vec<(bool, bool, u64, bool)> = Vec::new();
+    let mut printed: Vec<pos_acquirer_sim::EntryFlags> = Vec::new();
     loop {
         std::thread::sleep(std::time::Duration::from_millis(500));
         let rows = {
@@ -72,7 +66,7 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
 /// Rows for the entries that are new or whose flags changed since `printed` (updated).
 fn ledger_changes(
     entries: &[pos_acquirer_sim::LedgerEntry],
-    printed: &mut Vec<(bool, bool, u64, bool)>,
+    printed: &mut Vec<pos_acquirer_sim::EntryFlags>,
 ) -> Vec<String> {
     let mut rows = Vec::new();
     for (index, entry) in entries.iter().enumerate() {

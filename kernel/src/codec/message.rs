@@ -276,12 +276,7 @@ impl Message {
 
     /// Appends MTI, bitmap and fields to `out`. On error `out` is left as it was.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        let start = out.len();
-        let result = self.encode_parts(out, false);
-        if result.is_err() {
-            out.truncate(start);
-        }
-        result
+        self.encode_parts(out, false)
     }
 
     /// [`Message::encode`] into a new vector.
@@ -304,7 +299,8 @@ impl Message {
         2 + 8 + 2 * self.len() + self.data.len()
     }
 
-    /// Encodes the body; for the MAC block, bit 64 is forced on and F64 itself is left out.
+    /// Encodes the body; for the MAC block, bit 64 is forced on and F64 itself is left out. On
+    /// error `out` is left as it was.
     fn encode_parts(&self, out: &mut Vec<u8>, mac_block: bool) -> Result<(), EncodeError> {
         if let Some(refusal) = self.refusal() {
             return Err(refusal);

@@ -357,10 +357,7 @@ impl DurableState {
                 pending.icc_data = icc_data;
             }
             Record::ReversalException { stan } => {
-                self.reversal_mut(stan)?;
-                let Some(pending) = self.reversal.take() else {
-                    return Ok(());
-                };
+                let pending = self.take_reversal(stan)?;
                 self.exceptions.push(ExceptionEntry {
                     stan: pending.stan,
                     transaction: pending.transaction,
@@ -512,7 +509,18 @@ impl DurableState {
     fn reversal_mut(&mut self, stan: u32) -> Result<&mut PendingReversal, JournalError> {
         match self.reversal.as_mut() {
             Some(pending) if pending.stan == stan => Ok(pending),
-            _ => Err(JournalError::Inconsistent(format!("no pending reversal for {stan:06}"))),
+            _ => Err(no_pending_reversal(stan)),
         }
     }
+
+    /// The pending reversal, which must be `stan`'s, taken out of the state.
+    fn take_reversal(&mut self, stan: u32) -> Result<Box<PendingReversal>, JournalError> {
+        self.reversal
+            .take_if(|pending| pending.stan == stan)
+            .ok_or_else(|| no_pending_reversal(stan))
+    }
+}
+
+fn no_pending_reversal(stan: u32) -> JournalError {
+    JournalError::Inconsistent(format!("no pending reversal for {stan:06}"))
 }

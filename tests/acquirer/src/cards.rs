@@ -78,6 +78,16 @@ pub fn test_cards() -> Vec<TestCard> {
     ]
 }
 
+/// The test cards with `factor` times their documented balances, so that a long run (a fleet
+/// of terminals, a benchmark) does not empty them.
+pub fn test_cards_with_balances_times(factor: u64) -> Vec<TestCard> {
+    let mut cards = test_cards();
+    for card in &mut cards {
+        card.balance = card.balance.saturating_mul(factor);
+    }
+    cards
+}
+
 /// Whether `pan` is 13 to 19 digits with a valid Luhn check digit.
 pub fn luhn_valid(pan: &str) -> bool {
     if !(13..=19).contains(&pan.len()) || !pan.bytes().all(|b| b.is_ascii_digit()) {

@@ -292,10 +292,24 @@ pub fn mask_pan(pan: &str) -> String {
     pos_kernel::pan::mask(pan)
 }
 
+/// What may change in a ledger entry after it is booked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryFlags {
+    pub reversed: bool,
+    pub voided: bool,
+    pub refunded: u64,
+    pub completed: bool,
+}
+
 impl LedgerEntry {
-    /// What may change after the entry is booked: reversed, voided, refunded, completed.
-    pub fn flags(&self) -> (bool, bool, u64, bool) {
-        (self.reversed, self.voided, self.refunded, self.completed)
+    /// What may have changed since the entry was booked.
+    pub fn flags(&self) -> EntryFlags {
+        EntryFlags {
+            reversed: self.reversed,
+            voided: self.voided,
+            refunded: self.refunded,
+            completed: self.completed,
+        }
     }
 
     /// The entry as a row of the ledger table ([`Ledger::table_header`]), PAN masked.

@@ -161,4 +161,4 @@ pub use acquirer::{Acquirer, AcquirerOutput, UploadEntry};
 pub use cards::TestCard;
 pub use config::AcquirerConfig;
 pub use faults::{Fault, UnknownFault};
-pub use ledger::{Ledger, LedgerEntry, LedgerKind};
+pub use ledger::{EntryFlags, Ledger, LedgerEntry, LedgerKind};

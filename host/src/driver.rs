@@ -210,8 +210,14 @@ impl<S: Storage> TerminalHost<S> {
             if outputs.is_empty() {
                 return Ok(());
             }
+            let faults = self.faults.len();
             for output in outputs {
                 self.carry_out(output)?;
+                if self.faults.len() > faults {
+                    // The instance that produced the rest of these outputs is gone: the one
+                    // restored from the journal decides anew what to do.
+                    break;
+                }
             }
         }
     }
@@ -228,6 +234,8 @@ impl<S: Storage> TerminalHost<S> {
             },
             Output::Transmit(frame) => match self.transport.send(&frame) {
                 Ok(()) => Ok(()),
+                // Nothing left this machine: "failed, nothing charged", with the cause.
+                Err(e) if e.nothing_sent() => self.feed(Input::NotSent(e.to_string())),
                 Err(_) => self.feed(Input::ConnectionClosed),
             },
             Output::ArmTimer { timer, at } => {

@@ -33,6 +33,9 @@ pub struct Config {
     pub reversal_retry_interval_ms: u64,
     /// Reversal attempts before the reversal moves to the exceptions list. Default 3.
     pub reversal_max_attempts: u32,
+    /// How long a chip approval waits for the card's second GENERATE AC; after that the card
+    /// counts as pulled out and the approval is reversed (reason `06`). Default 30,000 ms.
+    pub card_verdict_timeout_ms: u64,
     /// Largest amount of one transaction, in minor units. Default 5,000,000 (50,000.00).
     pub max_amount: u64,
     /// Largest refund, in minor units. Default 1,000,000 (10,000.00).
@@ -61,6 +64,7 @@ impl Default for Config {
             response_timeout_ms: 30_000,
             reversal_retry_interval_ms: 10_000,
             reversal_max_attempts: 3,
+            card_verdict_timeout_ms: 30_000,
             max_amount: 5_000_000,
             refund_limit: 1_000_000,
             initial_stan: 1,
@@ -112,6 +116,9 @@ impl Config {
         }
         if self.response_timeout_ms == 0 {
             return err("response_timeout_ms", "must be positive");
+        }
+        if self.card_verdict_timeout_ms == 0 {
+            return err("card_verdict_timeout_ms", "must be positive");
         }
         if self.reversal_max_attempts == 0 {
             return err("reversal_max_attempts", "must be at least 1");

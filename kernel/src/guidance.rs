@@ -1,5 +1,7 @@
-//! What to tell the cardholder and the merchant for every response code (DESIGN.md rule 11),
-//! in Chinese and English.
+//! What to tell the cardholder and the merchant for every outcome (docs/architecture.md, rule 11
+//! and "Operator truth"), in Chinese and English. The guidance follows the result, never a raw
+//! code: [`for_outcome`] is the one entry point, and [`crate::engine::Outcome::is_consistent`]
+//! checks that a category agrees with its result.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,9 @@ impl Text {
         }
     }
 }
+
+use crate::engine::{FailReason, InputProblem, OriginalProblem, OutcomeResult, ReversalReason, TransactionKind};
+use crate::security::KeyKind;
 
 /// How an outcome sorts for the operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +61,158 @@ fn g(category: Category, cardholder: (&str, &str), merchant: (&str, &str)) -> Gu
         category,
         cardholder: Text::new(cardholder.0, cardholder.1),
         merchant: Text::new(merchant.0, merchant.1),
+    }
+}
+
+/// Guidance whose merchant text carries details (an amount, a cause).
+fn gd(category: Category, cardholder: (&str, &str), merchant_zh: String, merchant_en: String) -> Guidance {
+    Guidance {
+        category,
+        cardholder: Text::new(cardholder.0, cardholder.1),
+        merchant: Text {
+            zh: merchant_zh,
+            en: merchant_en,
+        },
+    }
+}
+
+/// Minor units as yuan, `1234.50`.
+pub fn money(minor: u64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+/// The guidance for an outcome: what the result means for this kind of transaction.
+pub fn for_outcome(transaction: TransactionKind, result: &OutcomeResult) -> Guidance {
+    if transaction == TransactionKind::Settlement {
+        return settlement(result);
+    }
+    match result {
+        OutcomeResult::Approved if transaction.is_financial() && transaction != TransactionKind::Balance => {
+            for_response_code("00")
+        }
+        OutcomeResult::Approved => done(),
+        OutcomeResult::Declined { response_code } => declined(response_code),
+        OutcomeResult::Failed { reason } => local(reason),
+        OutcomeResult::Reversed {
+            reason: ReversalReason::CardDeclined,
+        } => declined_by_card(),
+        OutcomeResult::Reversed { .. } => reversed(),
+        OutcomeResult::ReversalFailed { .. } => reversal_not_confirmed(),
+        // Only a settlement ends unbalanced.
+        OutcomeResult::SettledUnbalanced => settlement(result),
+    }
+}
+
+/// The result in a few words, as a terminal's screen or a printout heads it ("APPROVED",
+/// "DECLINED (51)", "FAILED, NOT CHARGED" ...).
+pub fn headline(transaction: TransactionKind, result: &OutcomeResult) -> Text {
+    let settlement = transaction == TransactionKind::Settlement;
+    match result {
+        OutcomeResult::Approved if settlement => Text::new("结算成功", "SETTLED"),
+        OutcomeResult::Approved => Text::new("成功", "APPROVED"),
+        OutcomeResult::Declined { response_code } if settlement => Text {
+            zh: format!("结算被拒绝（{response_code}）"),
+            en: format!("REFUSED ({response_code})"),
+        },
+        OutcomeResult::Declined { response_code } => Text {
+            zh: format!("交易拒绝（{response_code}）"),
+            en: format!("DECLINED ({response_code})"),
+        },
+        OutcomeResult::Failed { .. } if settlement => Text::new("结算未完成", "NOT COMPLETED"),
+        OutcomeResult::Failed { .. } if transaction.is_financial() => Text::new("失败，未扣款", "FAILED, NOT CHARGED"),
+        OutcomeResult::Failed { .. } => Text::new("失败", "FAILED"),
+        OutcomeResult::Reversed {
+            reason: ReversalReason::CardDeclined,
+        } => Text::new("卡片拒绝，已冲正", "DECLINED BY THE CARD, REVERSED"),
+        OutcomeResult::Reversed { reason } => Text {
+            zh: format!("结果未知，已冲正（{}）", reason.code()),
+            en: format!("UNKNOWN, REVERSED ({})", reason.code()),
+        },
+        OutcomeResult::ReversalFailed { reason } => Text {
+            zh: format!("冲正未确认（{}）", reason.code()),
+            en: format!("REVERSAL NOT CONFIRMED ({})", reason.code()),
+        },
+        OutcomeResult::SettledUnbalanced => Text::new("结算完成，总额不符", "SETTLED, TOTALS DID NOT AGREE"),
+    }
+}
+
+/// A decline's guidance: never an approval's, whatever the code says.
+fn declined(code: &str) -> Guidance {
+    let guidance = for_response_code(code);
+    if guidance.category != Category::Approved {
+        return guidance;
+    }
+    gd(
+        Category::ReferToIssuer,
+        ("交易被拒绝", "Declined"),
+        format!("交易被拒绝（应答码 {code}），未扣款；请联系收单机构"),
+        format!("Declined (code {code}), nothing was charged; call the acquirer"),
+    )
+}
+
+/// Settlement outcomes: balanced, unbalanced and uploaded, refused, unanswered or unreadable.
+fn settlement(result: &OutcomeResult) -> Guidance {
+    use Category::*;
+    const STILL_OPEN: &str = "the batch is still open";
+    match result {
+        OutcomeResult::Approved => g(
+            Approved,
+            ("结算成功，总额相符", "Settled: the totals agree"),
+            (
+                "批次已结算，请保存结算单",
+                "The batch is closed; keep the settlement report",
+            ),
+        ),
+        OutcomeResult::SettledUnbalanced => g(
+            ContactAcquirer,
+            ("结算完成，但总额不符", "Settled, but the totals did not agree"),
+            (
+                "已上送全部交易明细，批次已结算；请将结算单与收单机构对账单核对，差额请联系收单机构",
+                "Every transaction was uploaded and the batch is closed; compare the settlement report with the acquirer's statement and call the acquirer about any difference",
+            ),
+        ),
+        OutcomeResult::Declined { response_code } if response_code == "A0" || response_code == "99" => gd(
+            SignOnRequired,
+            ("结算被拒绝，需重新签到", "Settlement refused: sign on again"),
+            format!("结算被拒绝（应答码 {response_code}），批次仍未结算；请重新签到后再结算"),
+            format!("Settlement refused (code {response_code}), {STILL_OPEN}: sign on, then settle again"),
+        ),
+        OutcomeResult::Declined { response_code } => gd(
+            RetryLater,
+            ("结算被拒绝", "Settlement refused"),
+            format!("收单机构拒绝结算（应答码 {response_code}），批次仍未结算；请稍后重新结算，如仍被拒绝请联系收单机构"),
+            format!("The acquirer refused the settlement (code {response_code}), {STILL_OPEN}: settle again later; if it is refused again, call the acquirer"),
+        ),
+        OutcomeResult::Failed {
+            reason: FailReason::NoReply,
+        } => g(
+            RetryLater,
+            ("结算无应答", "No reply to the settlement"),
+            (
+                "批次仍未结算；请稍后重新结算，将从中断处继续",
+                "The batch is still open: settle again later; it resumes where it stopped",
+            ),
+        ),
+        OutcomeResult::Failed {
+            reason: FailReason::AcquirerUnreachable { cause },
+        } => gd(
+            RetryLater,
+            ("无法连接收单机构，结算未完成", "Cannot reach the acquirer: the settlement did not finish"),
+            format!("{cause}；批次仍未结算，请检查网络后重新结算"),
+            format!("{cause}; {STILL_OPEN}: check the network, then settle again"),
+        ),
+        OutcomeResult::Failed {
+            reason: FailReason::UnreadableReply { detail },
+        } => gd(
+            TerminalProblem,
+            ("结算应答无法识别", "The acquirer's settlement reply could not be read"),
+            format!("批次仍未结算；请重新结算，如仍如此请联系收单机构（{detail}）"),
+            format!("{STILL_OPEN}: settle again; if this happens again, call the acquirer ({detail})"),
+        ),
+        OutcomeResult::Failed { reason } => local(reason),
+        // A settlement is never reversed; should one be reported so, say what it means.
+        OutcomeResult::Reversed { .. } => reversed(),
+        OutcomeResult::ReversalFailed { .. } => reversal_not_confirmed(),
     }
 }
 
@@ -187,7 +344,7 @@ pub fn reversed() -> Guidance {
     )
 }
 
-/// Guidance for a reversal that was not confirmed (DESIGN.md rule 3).
+/// Guidance for a reversal that was not confirmed (docs/architecture.md, rule 3).
 pub fn reversal_not_confirmed() -> Guidance {
     g(
         Category::ContactAcquirer,
@@ -217,9 +374,9 @@ pub fn declined_by_card() -> Guidance {
     )
 }
 
-fn original(problem: crate::engine::OriginalProblem) -> Guidance {
-    use crate::engine::OriginalProblem::*;
+fn original(problem: OriginalProblem) -> Guidance {
     use Category::CardholderAction as C;
+    use OriginalProblem::*;
     match problem {
         NotFound => g(
             C,
@@ -252,65 +409,118 @@ fn original(problem: crate::engine::OriginalProblem) -> Guidance {
             ("金额超过原交易", "Amount exceeds the original"),
             ("请输入不超过原交易的金额", "Enter an amount within the original's"),
         ),
+        OtherCard => g(
+            C,
+            ("与原交易卡号不符", "Not the card of the original transaction"),
+            (
+                "请使用原交易的卡片",
+                "Present the card the original transaction was made with",
+            ),
+        ),
     }
 }
 
-/// Guidance for local failures, before anything was sent.
-pub fn local(reason: &crate::engine::FailReason) -> Guidance {
-    use crate::engine::FailReason::*;
+/// What is wrong with a command's data, as a sentence.
+pub fn input_problem(problem: InputProblem) -> Text {
+    use InputProblem::*;
+    let (zh, en) = match problem {
+        ZeroAmount => ("金额必须大于零", "The amount must be more than zero"),
+        Pan => ("卡号应为12至19位数字", "The card number must be 12 to 19 digits"),
+        Expiry => ("有效期格式应为YYMM", "The expiry date must be YYMM"),
+        CardSequence => ("卡序列号应为3位数字", "The card sequence number must be 3 digits"),
+        Track2 => (
+            "二磁道数据应为最多37位数字和“=”",
+            "Track 2 must be up to 37 digits and '='",
+        ),
+        Track3 => (
+            "三磁道数据应为最多104位数字和“=”",
+            "Track 3 must be up to 104 digits and '='",
+        ),
+        ChipData => ("IC卡数据最多255字节", "The chip data must be at most 255 bytes"),
+        Pin => ("密码应为4至12位数字", "The PIN must be 4 to 12 digits"),
+        OriginalRrn => (
+            "原交易参考号应为12位字母或数字",
+            "The original reference number (RRN) must be 12 letters or digits",
+        ),
+        OriginalDate => ("原交易日期格式应为MMDD", "The original date must be MMDD"),
+        NoOpenException => (
+            "没有该凭证号的未确认异常",
+            "No open exception has this trace number (STAN)",
+        ),
+    };
+    Text::new(zh, en)
+}
+
+fn key_name(key: KeyKind) -> (&'static str, &'static str) {
+    match key {
+        KeyKind::Pin => ("PIN密钥", "PIN key (PIK)"),
+        KeyKind::Mac => ("MAC密钥", "MAC key (MAK)"),
+        KeyKind::TrackData => ("磁道加密密钥", "track data key (TDK)"),
+    }
+}
+
+/// Guidance for local failures (nothing was charged), with the details the operator needs.
+pub fn local(reason: &FailReason) -> Guidance {
     use Category::*;
+    use FailReason::*;
+    const NOT_SENT: (&str, &str) = ("交易未发送", "Not sent");
     match reason {
         NotSignedOn => g(
             SignOnRequired,
             ("终端未签到", "Terminal not signed on"),
             ("请先签到", "Sign on first"),
         ),
-        OverLimit { .. } => g(
+        OverLimit { limit } => gd(
             CardholderAction,
             ("超限", "Over limit"),
-            (
-                "金额超过终端限额，请减少金额",
-                "The amount exceeds the terminal's limit: lower it",
-            ),
+            format!("金额超过终端限额 RMB {}，请减少金额", money(*limit)),
+            format!("The amount exceeds the terminal's limit of RMB {}: lower it", money(*limit)),
         ),
-        InvalidInput { .. } => g(
-            TerminalProblem,
-            ("输入有误", "Invalid input"),
-            ("请检查输入后重试", "Check the input and try again"),
-        ),
+        InvalidInput { problem } => {
+            let text = input_problem(*problem);
+            gd(
+                CardholderAction,
+                ("输入有误", "Invalid input"),
+                format!("{}，请更正后重试", text.zh),
+                format!("{}: correct it and try again", text.en),
+            )
+        }
         Busy => g(
             RetryLater,
             ("终端忙", "Terminal busy"),
-            ("请等待当前交易结束", "Wait for the current transaction to finish"),
-        ),
-        JournalUnavailable => g(
-            TerminalProblem,
-            ("交易未发送", "Not sent"),
             (
-                "流水无法保存，交易未发送；请检查终端存储后重试",
-                "The journal could not be written, nothing was sent; check the terminal's storage",
+                "另一笔交易正在进行，请等待其结束",
+                "Another transaction is in progress: wait for it to finish",
             ),
         ),
-        SecurityModule { .. } => g(
+        JournalUnavailable { cause } => gd(
             TerminalProblem,
-            ("交易未发送", "Not sent"),
-            (
-                "安全模块错误，请重新签到或联系维护",
-                "Security module error: sign on again or call support",
-            ),
+            NOT_SENT,
+            format!("流水无法保存（{cause}），交易未发送，未扣款；请检查终端存储后重试"),
+            format!("The journal could not be written ({cause}): nothing was sent or charged; check the terminal's storage, then try again"),
         ),
-        KeyCheckFailed { .. } => g(
+        SecurityModule { reason } => gd(
             TerminalProblem,
-            ("签到失败", "Sign-on failed"),
-            (
-                "工作密钥校验值不符，请重新签到或联系收单机构",
-                "Working key check value mismatch: sign on again or call the acquirer",
-            ),
+            NOT_SENT,
+            format!("安全模块错误（{reason}），请重新签到或联系维护"),
+            format!("Security module error ({reason}): sign on again or call support"),
         ),
+        KeyCheckFailed { key } => {
+            let (zh, en) = key_name(*key);
+            gd(
+                TerminalProblem,
+                ("签到失败", "Sign-on failed"),
+                format!("{zh}校验值不符，请重新签到或联系收单机构"),
+                format!("The {en} failed its check value: sign on again or call the acquirer"),
+            )
+        }
         TerminalFailed => g(
             TerminalProblem,
             ("终端故障", "Terminal fault"),
-            ("请重启终端", "Restart the terminal"),
+            (
+                "流水写入失败，请重启终端（将从流水恢复）",
+                "A journal write failed: restart the terminal (it recovers from its journal)",
+            ),
         ),
         Original { problem } => original(*problem),
         SettlementInProgress => g(
@@ -321,13 +531,11 @@ pub fn local(reason: &crate::engine::FailReason) -> Guidance {
                 "Finish the settlement first (settle again to resume it)",
             ),
         ),
-        RefundPending { .. } => g(
+        RefundPending { stan } => gd(
             RetryLater,
             ("有未完成的退货", "A refund is pending"),
-            (
-                "退货尚未得到应答，请稍后再结算",
-                "A refund is still unanswered: settle again later",
-            ),
+            format!("退货（凭证号 {stan:06}）尚未得到应答，请稍后再结算"),
+            format!("The refund with trace number {stan:06} is still unanswered: settle again later"),
         ),
         NoReply => g(
             RetryLater,
@@ -336,6 +544,24 @@ pub fn local(reason: &crate::engine::FailReason) -> Guidance {
                 "未收到有效应答，未扣款；请稍后重试",
                 "No valid reply, nothing was charged; try again later",
             ),
+        ),
+        AcquirerUnreachable { cause } => gd(
+            RetryLater,
+            ("无法连接收单机构，未扣款", "Could not reach the acquirer: not charged"),
+            format!("{cause}。交易未发送，未扣款；请检查网络和收单机构地址后重试"),
+            format!("{cause}. Nothing was sent, nothing was charged: check the network and the acquirer's address, then try again"),
+        ),
+        UnreadableReply { detail } => gd(
+            TerminalProblem,
+            ("应答无法识别", "Unreadable reply"),
+            format!("收单机构的应答无法识别（{detail}），请联系收单机构"),
+            format!("The acquirer's reply could not be read ({detail}): call the acquirer"),
+        ),
+        Internal { detail } => gd(
+            TerminalProblem,
+            ("终端内部错误，交易未发送", "Internal error: nothing was sent"),
+            format!("终端内部错误，未扣款；请联系终端维护（{detail}）"),
+            format!("Internal error, nothing was charged: call terminal support ({detail})"),
         ),
     }
 }

@@ -1,4 +1,4 @@
-// The terminal's security module (WIT `pos:kernel/security@0.1.0`) in JavaScript, for the jco
+// The terminal's security module (WIT `pos:kernel/security@0.2.0`) in JavaScript, for the jco
 // host: 3DES with double-length keys (des.js EDE, ECB), key check values, the CUP "ECB" MAC and
 // ISO 9564 format-0 PIN blocks, as PROFILE.md §5 specifies and kernel/src/security/crypto.rs
 // implements. One instance per terminal: a fresh instance holds no working keys, like a

@@ -1,4 +1,4 @@
-//! The on-disk format: a 16-byte header, then frames (see the crate docs, "File format").
+//! The on-disk format: a 32-byte header, then frames (see the crate docs, "File format").
 //!
 //! Everything here is pure: encoding into a buffer and parsing a byte image. The [`Journal`]
 //! decides what to do with the result (truncate a damaged tail, or refuse to open).
@@ -9,10 +9,11 @@
 pub const MAGIC: [u8; 8] = *b"POSJRNL1";
 
 /// The format version this crate writes and reads (header bytes 8..10, little-endian).
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
-/// Length of the file header: magic (8), version (2), reserved zeros (6).
-pub const HEADER_LEN: usize = 16;
+/// Length of the file header: magic (8), version (2), reserved (2), generation (4), journal id
+/// (8), reserved (4), CRC32C of the 28 bytes before it (4).
+pub const HEADER_LEN: usize = 32;
 
 /// Bytes a frame adds around its record: the length before it and the CRC after it.
 pub const FRAME_OVERHEAD: usize = 8;
@@ -20,12 +21,27 @@ pub const FRAME_OVERHEAD: usize = 8;
 /// The longest record a frame may hold (1 MiB). Longer is refused on append and is corruption on read.
 pub const MAX_RECORD_LEN: usize = 1 << 20;
 
-/// The header this crate writes.
-pub fn header() -> Vec<u8> {
+/// Which journal a file is, and which of its generations: a journal keeps its id for life, and
+/// each compaction starts the next generation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Identity {
+    /// Chosen when the journal is created; an anchor beside it names the same id.
+    pub journal_id: u64,
+    /// 0 when created, one more at each compaction.
+    pub generation: u32,
+}
+
+/// The header this crate writes for `identity`.
+pub fn header(identity: Identity) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.resize(HEADER_LEN, 0);
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&identity.generation.to_le_bytes());
+    out.extend_from_slice(&identity.journal_id.to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    let crc = crc32c::crc32c(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
     out
 }
 
@@ -50,45 +66,58 @@ pub fn encode_frame(record: &[u8], out: &mut Vec<u8>) -> bool {
 /// What the header of an image says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Header {
-    /// At least [`HEADER_LEN`] bytes and a valid version-1 header.
-    Valid,
-    /// Shorter than a header and a prefix of the header this crate writes (possibly empty): a file
-    /// that was being created when the machine stopped. Holds no record.
+    /// At least [`HEADER_LEN`] bytes and a valid header.
+    Valid(Identity),
+    /// Shorter than a header and a prefix of a header this crate writes (possibly empty): a
+    /// file that was being created when the machine stopped. Holds no record.
     Incomplete,
-    /// The magic does not match (or a short file is not a prefix of the header): not a journal.
+    /// The magic does not match (or a short file is not a prefix of a header): not a journal.
     NotAJournal,
     /// A journal of another format version.
     UnsupportedVersion(u16),
-    /// Version 1, but a reserved byte (at this offset) is not zero.
-    BadReserved(usize),
+    /// The header is damaged at this offset (a reserved byte is not zero, or the CRC fails).
+    Damaged(usize),
 }
 
 pub(crate) fn check_header(image: &[u8]) -> Header {
-    let expected = header();
     let Some((head, _)) = image.split_first_chunk::<HEADER_LEN>() else {
-        return if expected.starts_with(image) {
+        // A prefix of a header: the magic, then (once it is there) this version.
+        let mut start = MAGIC.to_vec();
+        start.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let checked = image.len().min(start.len());
+        return if image.get(..checked) == start.get(..checked) {
             Header::Incomplete
         } else {
             Header::NotAJournal
         };
     };
-    let Some((magic, rest)) = head.split_first_chunk::<8>() else {
-        return Header::NotAJournal;
-    };
-    if *magic != MAGIC {
+    if at::<8>(head, 0) != MAGIC {
         return Header::NotAJournal;
     }
-    let Some((version, reserved)) = rest.split_first_chunk::<2>() else {
-        return Header::NotAJournal;
-    };
-    let version = u16::from_le_bytes(*version);
+    let version = u16::from_le_bytes(at(head, 8));
     if version != FORMAT_VERSION {
         return Header::UnsupportedVersion(version);
     }
-    match reserved.iter().position(|&b| b != 0) {
-        Some(i) => Header::BadReserved(10 + i),
-        None => Header::Valid,
+    let reserved = [(10, at::<2>(head, 10).to_vec()), (24, at::<4>(head, 24).to_vec())];
+    for (offset, bytes) in reserved {
+        if let Some(i) = bytes.iter().position(|&b| b != 0) {
+            return Header::Damaged(offset + i);
+        }
     }
+    let covered = head.get(..28).unwrap_or_default();
+    if u32::from_le_bytes(at(head, 28)) != crc32c::crc32c(covered) {
+        return Header::Damaged(28);
+    }
+    let generation = u32::from_le_bytes(at(head, 12));
+    let journal_id = u64::from_le_bytes(at(head, 16));
+    Header::Valid(Identity { journal_id, generation })
+}
+
+/// `N` bytes of the header from `offset` (within the header by construction).
+fn at<const N: usize>(head: &[u8; HEADER_LEN], offset: usize) -> [u8; N] {
+    head.get(offset..offset + N)
+        .and_then(|bytes| bytes.try_into().ok())
+        .unwrap_or([0; N])
 }
 
 /// One attempt to read a frame at an offset.
@@ -211,8 +240,13 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
+    const ID: Identity = Identity {
+        journal_id: 0x0102_0304_0506_0708,
+        generation: 3,
+    };
+
     fn image(records: &[&[u8]]) -> Vec<u8> {
-        let mut out = header();
+        let mut out = header(ID);
         for r in records {
             assert!(encode_frame(r, &mut out));
         }
@@ -221,21 +255,38 @@ mod tests {
 
     #[test]
     fn header_layout() {
-        let h = header();
+        let h = header(ID);
         assert_eq!(h.len(), HEADER_LEN);
         assert_eq!(&h[..8], b"POSJRNL1");
-        assert_eq!(&h[8..10], &[1, 0]);
-        assert_eq!(&h[10..], &[0; 6]);
-        assert_eq!(check_header(&h), Header::Valid);
+        assert_eq!(&h[8..10], &[2, 0]);
+        assert_eq!(&h[10..12], &[0, 0]);
+        assert_eq!(&h[12..16], &[3, 0, 0, 0]);
+        assert_eq!(&h[16..24], &[8, 7, 6, 5, 4, 3, 2, 1]);
+        assert_eq!(&h[24..28], &[0; 4]);
+        assert_eq!(&h[28..], &crc32c::crc32c(&h[..28]).to_le_bytes());
+        assert_eq!(check_header(&h), Header::Valid(ID));
         assert_eq!(check_header(&[]), Header::Incomplete);
         assert_eq!(check_header(&h[..9]), Header::Incomplete);
+        assert_eq!(check_header(&h[..20]), Header::Incomplete);
         assert_eq!(check_header(b"POSX"), Header::NotAJournal);
-        let mut v2 = h.clone();
-        v2[8] = 2;
-        assert_eq!(check_header(&v2), Header::UnsupportedVersion(2));
-        let mut reserved = h;
-        reserved[13] = 1;
-        assert_eq!(check_header(&reserved), Header::BadReserved(13));
+        let mut v1 = h.clone();
+        v1[8] = 1;
+        assert_eq!(check_header(&v1), Header::UnsupportedVersion(1));
+        assert_eq!(
+            check_header(&v1[..12]),
+            Header::NotAJournal,
+            "a short file of another version"
+        );
+        let mut reserved = h.clone();
+        reserved[11] = 1;
+        assert_eq!(check_header(&reserved), Header::Damaged(11));
+        let mut flipped = h;
+        flipped[17] ^= 1;
+        assert_eq!(
+            check_header(&flipped),
+            Header::Damaged(28),
+            "the CRC covers the identity"
+        );
     }
 
     #[test]

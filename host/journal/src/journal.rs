@@ -4,7 +4,8 @@ use std::error::Error;
 use std::fmt;
 use std::io;
 
-use crate::format::{self, Damage, Header, HEADER_LEN, MAX_RECORD_LEN};
+use crate::anchor::{Anchor, Found, Refusal};
+use crate::format::{self, Damage, Header, Identity, HEADER_LEN, MAX_RECORD_LEN};
 use crate::storage::Storage;
 
 /// What [`Journal::open_with`] does with damage it finds.
@@ -21,6 +22,29 @@ pub enum RecoveryPolicy {
     AbsoluteConsistency,
 }
 
+/// How [`Journal::open_with`] opens a journal.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct JournalOptions {
+    pub policy: RecoveryPolicy,
+    /// Who opens it (posterm: the terminal id). An anchor naming another owner refuses the
+    /// journal; a new anchor records it. `None`: any owner, and a new anchor records none.
+    pub owner: Option<String>,
+    /// The id a journal created now gets; `None`: a random one. (Tests fix it to compare bytes.)
+    pub new_id: Option<u64>,
+}
+
+/// What [`Journal::open`] found of the anchor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AnchorFound {
+    /// It was there and agreed with the journal.
+    #[default]
+    Agreed,
+    /// There was none (a new journal, or one from before anchors): written now.
+    Missing,
+    /// It could not be read as an anchor (damaged): written anew from the journal.
+    Unreadable,
+}
+
 /// What [`Journal::open`] found and repaired.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Recovery {
@@ -35,6 +59,8 @@ pub struct Recovery {
     /// The file was empty, or held only part of a header (a crash while it was being created),
     /// and a header was written.
     pub created: bool,
+    /// What was found of the anchor beside the journal.
+    pub anchor: AnchorFound,
 }
 
 impl Recovery {
@@ -64,6 +90,9 @@ pub enum JournalError {
     /// compaction, or an append it could not roll back): reopen the journal (restart the
     /// terminal from it).
     Poisoned,
+    /// The anchor says the journal once held more than it does, or belongs elsewhere: nothing
+    /// was changed (crate docs, "The anchor").
+    Refused(Box<Refusal>),
 }
 
 impl fmt::Display for JournalError {
@@ -81,6 +110,7 @@ impl fmt::Display for JournalError {
                 write!(f, "record of {len} bytes exceeds the maximum of {MAX_RECORD_LEN}")
             }
             JournalError::Poisoned => write!(f, "journal unusable after an earlier failure; reopen it"),
+            JournalError::Refused(refusal) => write!(f, "journal refused: {refusal}"),
         }
     }
 }
@@ -102,12 +132,31 @@ fn offset(pos: usize) -> u64 {
     pos as u64
 }
 
+/// A journal id no other journal is likely to have: std's randomly keyed hasher over the time.
+fn random_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    hasher.finish()
+}
+
 /// The journal: every record the kernel asked to persist since the last compaction, durable.
 ///
 /// See the crate docs for the file format, the disk assumptions and the failure rules.
 #[derive(Debug)]
 pub struct Journal<S: Storage> {
     storage: S,
+    identity: Identity,
+    /// The anchor's owner and note, rewritten with every anchor.
+    owner: String,
+    note: String,
+    /// Anchor writes that failed (the journal itself was fine; the next one catches up).
+    anchor_failures: u64,
     records: Vec<Vec<u8>>,
     /// Length of the file as the journal wrote it: header plus valid frames.
     end: u64,
@@ -117,67 +166,130 @@ pub struct Journal<S: Storage> {
 }
 
 impl<S: Storage> Journal<S> {
-    /// Opens the journal with [`RecoveryPolicy::TolerateCorruptTail`].
+    /// Opens the journal with [`RecoveryPolicy::TolerateCorruptTail`], any owner, and a random id
+    /// if it is new.
     pub fn open(storage: S) -> Result<(Journal<S>, Recovery), JournalError> {
-        Journal::open_with(storage, RecoveryPolicy::TolerateCorruptTail)
+        Journal::open_with(storage, JournalOptions::default())
     }
 
-    /// Reads and validates the whole file. An empty file gets a header (synced). A damaged tail is
-    /// cut off and the cut synced, or refused, according to `policy`; damage followed by a valid
-    /// frame is always refused ([`JournalError::Corrupt`]) and the file left as it is.
-    pub fn open_with(mut storage: S, policy: RecoveryPolicy) -> Result<(Journal<S>, Recovery), JournalError> {
+    /// Reads and validates the whole file and the anchor beside it. A journal the anchor says
+    /// lost records, or belongs elsewhere, is refused ([`JournalError::Refused`]) and nothing is
+    /// changed. An empty file gets a header (synced). A damaged tail is cut off and the cut
+    /// synced, or refused, according to the policy; damage followed by a valid frame is always
+    /// refused ([`JournalError::Corrupt`]) and the file left as it is. The anchor is then
+    /// brought up to date.
+    pub fn open_with(mut storage: S, options: JournalOptions) -> Result<(Journal<S>, Recovery), JournalError> {
+        let anchor_bytes = storage.read_anchor().map_err(io_err("read anchor"))?;
+        let anchor = anchor_bytes.as_deref().and_then(Anchor::decode);
         let image = storage.read_all().map_err(io_err("read"))?;
+        let mut recovery = Recovery {
+            anchor: match (&anchor_bytes, &anchor) {
+                (None, _) => AnchorFound::Missing,
+                (Some(_), None) => AnchorFound::Unreadable,
+                (Some(_), Some(_)) => AnchorFound::Agreed,
+            },
+            ..Recovery::default()
+        };
+        let (identity, parsed) = match format::check_header(&image) {
+            Header::Valid(identity) => (Some(identity), Some(format::parse_frames(&image))),
+            Header::Incomplete => {
+                if !image.is_empty() && options.policy == RecoveryPolicy::AbsoluteConsistency {
+                    return Err(JournalError::Corrupt { offset: 0 });
+                }
+                (None, None)
+            }
+            Header::NotAJournal => return Err(JournalError::NotAJournal),
+            Header::UnsupportedVersion(version) => return Err(JournalError::UnsupportedVersion { version }),
+            Header::Damaged(at) => return Err(JournalError::Corrupt { offset: offset(at) }),
+        };
+        let found = Found {
+            identity,
+            records: parsed.as_ref().map_or(0, |p| p.records.len()),
+        };
+        if let Some(anchor) = &anchor {
+            anchor
+                .check(&found, options.owner.as_deref())
+                .map_err(JournalError::Refused)?;
+        }
         let mut journal = Journal {
             storage,
+            identity: identity.unwrap_or(Identity {
+                journal_id: match &anchor {
+                    // The anchor of a journal that never held a record keeps its id.
+                    Some(anchor) => anchor.identity.journal_id,
+                    None => options.new_id.unwrap_or_else(random_id),
+                },
+                generation: 0,
+            }),
+            owner: options
+                .owner
+                .clone()
+                .or(anchor.as_ref().map(|a| a.owner.clone()))
+                .unwrap_or_default(),
+            note: anchor.as_ref().map(|a| a.note.clone()).unwrap_or_default(),
+            anchor_failures: 0,
             records: Vec::new(),
             end: 0,
             syncs: 0,
             bytes: 0,
             poisoned: false,
         };
-        let mut recovery = Recovery::default();
-        match format::check_header(&image) {
-            Header::Valid => {}
-            Header::Incomplete => {
-                if !image.is_empty() && policy == RecoveryPolicy::AbsoluteConsistency {
-                    return Err(JournalError::Corrupt { offset: 0 });
-                }
+        match parsed {
+            None => {
                 journal.write_header(!image.is_empty())?;
                 recovery.created = true;
                 recovery.dropped_bytes = offset(image.len());
-                return Ok((journal, recovery));
             }
-            Header::NotAJournal => return Err(JournalError::NotAJournal),
-            Header::UnsupportedVersion(version) => return Err(JournalError::UnsupportedVersion { version }),
-            Header::BadReserved(at) => return Err(JournalError::Corrupt { offset: offset(at) }),
+            Some(parsed) => {
+                journal.records = parsed.records.iter().map(|r| r.to_vec()).collect();
+                journal.end = offset(parsed.good_end);
+                recovery.records = journal.records.len();
+                if let Some(Damage {
+                    offset: at,
+                    valid_frame_after,
+                    frames,
+                }) = parsed.damage
+                {
+                    if valid_frame_after.is_some() || options.policy == RecoveryPolicy::AbsoluteConsistency {
+                        return Err(JournalError::Corrupt { offset: offset(at) });
+                    }
+                    journal.storage.truncate(journal.end).map_err(io_err("truncate"))?;
+                    journal.sync()?;
+                    recovery.dropped_records = frames;
+                    recovery.dropped_bytes = offset(image.len().saturating_sub(at));
+                }
+            }
         }
-
-        let parsed = format::parse_frames(&image);
-        journal.records = parsed.records.iter().map(|r| r.to_vec()).collect();
-        journal.end = offset(parsed.good_end);
-        recovery.records = journal.records.len();
-        if let Some(Damage {
-            offset: at,
-            valid_frame_after,
-            frames,
-        }) = parsed.damage
-        {
-            if valid_frame_after.is_some() || policy == RecoveryPolicy::AbsoluteConsistency {
-                return Err(JournalError::Corrupt { offset: offset(at) });
-            }
-            journal.storage.truncate(journal.end).map_err(io_err("truncate"))?;
-            journal.sync()?;
-            recovery.dropped_records = frames;
-            recovery.dropped_bytes = offset(image.len().saturating_sub(at));
+        if anchor.as_ref() != Some(&journal.anchor()) {
+            journal.write_anchor();
         }
         Ok((journal, recovery))
+    }
+
+    /// What the anchor says of this journal now.
+    fn anchor(&self) -> Anchor {
+        Anchor {
+            owner: self.owner.clone(),
+            identity: self.identity,
+            records: self.records.len(),
+            note: self.note.clone(),
+        }
+    }
+
+    /// Rewrites the anchor. Only ever after the journal state it describes is durable, so it
+    /// never claims more than the disk holds. A failure is counted, not returned: the journal is
+    /// fine, and the next write catches the anchor up.
+    fn write_anchor(&mut self) {
+        if self.storage.write_anchor(&self.anchor().encode()).is_err() {
+            self.anchor_failures += 1;
+        }
     }
 
     fn write_header(&mut self, cut_first: bool) -> Result<(), JournalError> {
         if cut_first {
             self.storage.truncate(0).map_err(io_err("truncate"))?;
         }
-        let header = format::header();
+        let header = format::header(self.identity);
         self.storage.append(&header).map_err(io_err("append"))?;
         self.bytes += offset(header.len());
         self.sync()?;
@@ -188,6 +300,26 @@ impl<S: Storage> Journal<S> {
     fn sync(&mut self) -> Result<(), JournalError> {
         self.syncs += 1;
         self.storage.sync().map_err(io_err("sync"))
+    }
+
+    /// The journal's id and generation.
+    pub fn identity(&self) -> Identity {
+        self.identity
+    }
+
+    /// Keeps `note` in the anchor (posterm: the last STAN and batch, which `posterm recover`
+    /// offers when a journal is refused); written at once.
+    pub fn set_note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        if note != self.note {
+            self.note = note;
+            self.write_anchor();
+        }
+    }
+
+    /// Anchor writes that failed since the journal was opened.
+    pub fn anchor_failures(&self) -> u64 {
+        self.anchor_failures
     }
 
     /// The records, oldest first, for `Terminal::restore` (`journal.records().iter().map(Vec::as_slice)`,
@@ -229,6 +361,7 @@ impl<S: Storage> Journal<S> {
         }
         self.end += offset(frame.len());
         self.records.push(record.to_vec());
+        self.write_anchor();
         Ok(())
     }
 
@@ -255,7 +388,11 @@ impl<S: Storage> Journal<S> {
         if self.poisoned {
             return Err(JournalError::Poisoned);
         }
-        let mut image = format::header();
+        let next = Identity {
+            generation: self.identity.generation.wrapping_add(1),
+            ..self.identity
+        };
+        let mut image = format::header(next);
         if !format::encode_frame(snapshot, &mut image) {
             return Err(JournalError::RecordTooLarge { len: snapshot.len() });
         }
@@ -265,8 +402,10 @@ impl<S: Storage> Journal<S> {
             self.poisoned = true;
             return Err(JournalError::Io { op: "replace", source });
         }
+        self.identity = next;
         self.end = offset(image.len());
         self.records = vec![snapshot.to_vec()];
+        self.write_anchor();
         Ok(())
     }
 

@@ -30,6 +30,18 @@ pub trait Storage {
     /// either the old content or `bytes`, and after `Ok` it holds `bytes`. (Real file: write
     /// `<name>.tmp`, fsync it, rename it over `<name>`, fsync the directory.)
     fn replace(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// The anchor kept beside the journal (crate docs, "The anchor"); `None` when there is none.
+    /// A storage without one never refuses a journal.
+    fn read_anchor(&mut self) -> io::Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
+    /// Replaces the anchor atomically (after a crash it is the old one or this one, whole); it
+    /// need not be durable. (Real file: write `<name>.anchor.tmp`, rename it over
+    /// `<name>.anchor`.)
+    fn write_anchor(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let _ = bytes;
+        Ok(())
+    }
 }
 
 /// A borrowed storage is a storage: `Journal::open(&mut model)` keeps the model with the caller
@@ -56,6 +68,12 @@ impl<S: Storage + ?Sized> Storage for &mut S {
     fn replace(&mut self, bytes: &[u8]) -> io::Result<()> {
         (**self).replace(bytes)
     }
+    fn read_anchor(&mut self) -> io::Result<Option<Vec<u8>>> {
+        (**self).read_anchor()
+    }
+    fn write_anchor(&mut self, bytes: &[u8]) -> io::Result<()> {
+        (**self).write_anchor(bytes)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -69,13 +87,21 @@ impl<S: Storage + ?Sized> Storage for &mut S {
 ///   directory (on Unix; elsewhere the directory is not synced).
 /// - Creating the file `fsync`s the directory, so the new name survives a crash.
 /// - Opening removes a `<name>.tmp` left by a replacement that a crash interrupted.
+/// - The anchor is `<name>.anchor`, replaced through `<name>.anchor.tmp` and a rename, not
+///   synced.
 #[derive(Debug)]
 pub struct FileStorage {
     dir: PathBuf,
     path: PathBuf,
     tmp: PathBuf,
+    anchor: PathBuf,
     file: File,
     fsyncs: u64,
+}
+
+/// The anchor file of journal `name` in `dir`.
+pub fn anchor_path(dir: impl AsRef<Path>, name: &str) -> PathBuf {
+    dir.as_ref().join(format!("{name}.anchor"))
 }
 
 impl FileStorage {
@@ -108,6 +134,7 @@ impl FileStorage {
             Err(e) => return Err(e),
         };
         Ok(FileStorage {
+            anchor: anchor_path(&dir, name),
             dir,
             path,
             tmp,
@@ -182,6 +209,21 @@ impl Storage for FileStorage {
         self.file = tmp;
         sync_dir(&self.dir, &mut self.fsyncs)
     }
+
+    fn read_anchor(&mut self) -> io::Result<Option<Vec<u8>>> {
+        match fs::read(&self.anchor) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_anchor(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut tmp = self.anchor.clone().into_os_string();
+        tmp.push(".tmp");
+        fs::write(&tmp, bytes)?;
+        fs::rename(&tmp, &self.anchor)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,7 +243,9 @@ pub enum CrashTiming {
 ///
 /// It keeps two images: `live` (what reads see) and `durable` (what a crash would leave). Only
 /// [`Storage::sync`] (`durable = live`) and [`Storage::replace`] (both become the new bytes)
-/// change `durable`. [`ModelStorage::crash`] gives the storage as it is after power loss.
+/// change `durable`. [`ModelStorage::crash`] gives the storage as it is after power loss. The
+/// anchor is kept whole across a crash, the newest one written: the hardest case for the rule
+/// that it never claims more than is durable.
 ///
 /// Syncs and replacements are *sync points*, numbered from 1 in call order; appends are numbered
 /// too. The model can be told to
@@ -216,6 +260,7 @@ pub enum CrashTiming {
 pub struct ModelStorage {
     live: Vec<u8>,
     durable: Vec<u8>,
+    anchor: Option<Vec<u8>>,
     syncs: u64,
     appends: u64,
     fail_sync: Option<u64>,
@@ -302,9 +347,21 @@ impl ModelStorage {
     }
 
     /// The storage after power loss and restart: live == durable; everything not synced is lost.
-    /// Counters and failure plans start afresh.
+    /// Counters and failure plans start afresh; the anchor stays.
     pub fn crash(&self) -> ModelStorage {
-        ModelStorage::from_durable(self.durable.clone())
+        ModelStorage::from_durable(self.durable.clone()).with_anchor(self.anchor.clone())
+    }
+
+    /// The same storage with this anchor (or none).
+    #[must_use]
+    pub fn with_anchor(mut self, anchor: Option<Vec<u8>>) -> ModelStorage {
+        self.anchor = anchor;
+        self
+    }
+
+    /// The anchor as last written.
+    pub fn anchor(&self) -> Option<&[u8]> {
+        self.anchor.as_deref()
     }
 
     /// Bytes appended since the last sync that a crash may leave partly written: `live` beyond
@@ -322,7 +379,7 @@ impl ModelStorage {
         let mut image = self.durable.clone();
         let pending = self.pending();
         image.extend_from_slice(pending.get(..keep).unwrap_or(pending));
-        ModelStorage::from_durable(image)
+        ModelStorage::from_durable(image).with_anchor(self.anchor.clone())
     }
 
     fn check_crashed(&self) -> io::Result<()> {
@@ -430,5 +487,16 @@ impl Storage for ModelStorage {
                 Err(crashed_during_sync())
             }
         }
+    }
+
+    fn read_anchor(&mut self) -> io::Result<Option<Vec<u8>>> {
+        self.check_crashed()?;
+        Ok(self.anchor.clone())
+    }
+
+    fn write_anchor(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.check_crashed()?;
+        self.anchor = Some(bytes.to_vec());
+        Ok(())
     }
 }

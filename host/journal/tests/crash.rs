@@ -12,7 +12,7 @@
 mod common;
 
 use common::{random, run, scripted, states, Op};
-use pos_journal::{CrashTiming, Journal, ModelStorage};
+use pos_journal::{CrashTiming, ModelStorage};
 
 #[derive(Debug, Default)]
 struct Counts {
@@ -57,28 +57,28 @@ fn check_image(
     counts: &mut Counts,
 ) {
     let mut disk = image.clone();
-    let (mut journal, recovery) = Journal::open(&mut disk).expect("a crash image reopens");
+    let (mut journal, recovery) = common::open(&mut disk).expect("a crash image reopens");
     assert_eq!(journal.records(), states[expected].as_slice(), "acked {acked}");
     assert_eq!(recovery.records, journal.records().len());
     let j = recovered_prefix(journal.records(), states, acked);
     assert_eq!(j, expected);
     // Recovery left a clean file: reopening it changes nothing.
     let again = journal.storage().crash();
-    let (_, second) = Journal::open(again).unwrap();
+    let (_, second) = common::open(again).unwrap();
     assert!(second.is_clean(), "recovery is idempotent");
     // The recovered journal is usable: the rest of the scenario ends in the final state.
     assert_eq!(run(&mut journal, &ops[j..]), ops.len() - j);
     assert_eq!(journal.records(), states[ops.len()].as_slice());
-    let (reopened, _) = Journal::open(journal.into_storage().crash()).unwrap();
+    let (reopened, _) = common::open(journal.into_storage().crash()).unwrap();
     assert_eq!(reopened.records(), states[ops.len()].as_slice());
 
     if !recovery.is_clean() {
         // Crash the recovery's truncation sync (its only sync point on a damaged tail).
         for timing in [CrashTiming::BeforeSync, CrashTiming::AfterSync] {
             let mut disk = image.clone().crash_at_sync(1, timing);
-            assert!(Journal::open(&mut disk).is_err());
+            assert!(common::open(&mut disk).is_err());
             assert!(disk.has_crashed());
-            let (journal, recovery) = Journal::open(disk.crash()).unwrap();
+            let (journal, recovery) = common::open(disk.crash()).unwrap();
             assert_eq!(journal.records(), states[expected].as_slice());
             assert_eq!(recovery.is_clean(), timing == CrashTiming::AfterSync);
             counts.recovery_crashes += 1;
@@ -110,7 +110,7 @@ fn check_scenario(name: &str, ops: &[Op]) -> Counts {
     let mut counts = Counts::default();
 
     // The run without a crash: one sync point for the header, then one per operation.
-    let (mut journal, _) = Journal::open(ModelStorage::new()).unwrap();
+    let (mut journal, _) = common::open(ModelStorage::new()).unwrap();
     assert_eq!(run(&mut journal, ops), ops.len());
     assert_eq!(journal.records(), states[ops.len()].as_slice());
     let total = journal.storage().syncs();
@@ -121,7 +121,7 @@ fn check_scenario(name: &str, ops: &[Op]) -> Counts {
     for n in 1..=total {
         for timing in [CrashTiming::BeforeSync, CrashTiming::AfterSync] {
             let mut disk = ModelStorage::new().crash_at_sync(n, timing);
-            let acked = match Journal::open(&mut disk) {
+            let acked = match common::open(&mut disk) {
                 Ok((mut journal, _)) => {
                     let acked = run(&mut journal, ops);
                     assert!(journal.is_poisoned(), "the rollback after the crash cannot sync");

@@ -11,7 +11,7 @@
 mod common;
 
 use common::{run, scripted, states, Op};
-use pos_journal::{CrashTiming, Journal, JournalError, ModelStorage, MAX_RECORD_LEN};
+use pos_journal::{CrashTiming, JournalError, ModelStorage, MAX_RECORD_LEN};
 
 /// Fails the `k`th append (header included) for every `k`.
 #[test]
@@ -24,16 +24,16 @@ fn every_failed_append_is_an_error_and_is_rolled_back() {
         if k == 1 {
             // The header: open fails; both what is on disk and what a reader sees reopen empty.
             assert!(matches!(
-                Journal::open(&mut disk),
+                common::open(&mut disk),
                 Err(JournalError::Io { op: "append", .. })
             ));
             for image in [disk.crash(), ModelStorage::from_durable(disk.live())] {
-                let (journal, recovery) = Journal::open(image).unwrap();
+                let (journal, recovery) = common::open(image).unwrap();
                 assert!(journal.records().is_empty() && recovery.created);
             }
             continue;
         }
-        let (mut journal, _) = Journal::open(&mut disk).unwrap();
+        let (mut journal, _) = common::open(&mut disk).unwrap();
         let acked = run(&mut journal, &ops);
         assert!(acked < ops.len(), "append {k} failed");
         assert!(matches!(ops[acked], Op::Append(_)));
@@ -43,13 +43,13 @@ fn every_failed_append_is_an_error_and_is_rolled_back() {
         // Rolled back: the half-written frame is gone from what readers see and from the disk.
         let (live, durable) = (journal.storage().live().to_vec(), journal.storage().durable().to_vec());
         assert_eq!(live, durable);
-        let (reopened, recovery) = Journal::open(ModelStorage::from_durable(durable)).unwrap();
+        let (reopened, recovery) = common::open(ModelStorage::from_durable(durable)).unwrap();
         assert!(recovery.is_clean());
         assert_eq!(reopened.records(), states[acked].as_slice());
         // Only the kth append fails: retrying the record works, and so does the rest.
         assert_eq!(run(&mut journal, &ops[acked..]), ops.len() - acked);
         drop(journal);
-        let (reopened, _) = Journal::open(disk.crash()).unwrap();
+        let (reopened, _) = common::open(disk.crash()).unwrap();
         assert_eq!(reopened.records(), states[ops.len()].as_slice());
     }
 }
@@ -64,14 +64,14 @@ fn every_failed_sync_is_an_error_and_leaves_the_previous_records() {
         let mut disk = ModelStorage::new().fail_sync(n);
         if n == 1 {
             assert!(matches!(
-                Journal::open(&mut disk),
+                common::open(&mut disk),
                 Err(JournalError::Io { op: "sync", .. })
             ));
-            let (journal, _) = Journal::open(disk.crash()).unwrap();
+            let (journal, _) = common::open(disk.crash()).unwrap();
             assert!(journal.records().is_empty());
             continue;
         }
-        let (mut journal, _) = Journal::open(&mut disk).unwrap();
+        let (mut journal, _) = common::open(&mut disk).unwrap();
         let acked = run(&mut journal, &ops);
         assert_eq!(acked, n as usize - 2);
         assert_eq!(journal.records(), states[acked].as_slice());
@@ -83,7 +83,7 @@ fn every_failed_sync_is_an_error_and_leaves_the_previous_records() {
             assert!(matches!(journal.compact(b"x"), Err(JournalError::Poisoned)));
             drop(journal);
             // The host reopens: the old records (the replacement never happened).
-            let (mut reopened, _) = Journal::open(&mut disk).unwrap();
+            let (mut reopened, _) = common::open(&mut disk).unwrap();
             assert_eq!(reopened.records(), states[acked].as_slice());
             assert_eq!(run(&mut reopened, &ops[acked..]), ops.len() - acked);
             assert_eq!(reopened.records(), states[ops.len()].as_slice());
@@ -92,7 +92,7 @@ fn every_failed_sync_is_an_error_and_leaves_the_previous_records() {
             assert_eq!(run(&mut journal, &ops[acked..]), ops.len() - acked);
             assert_eq!(journal.records(), states[ops.len()].as_slice());
         }
-        let (after_crash, _) = Journal::open(disk.crash()).unwrap();
+        let (after_crash, _) = common::open(disk.crash()).unwrap();
         assert_eq!(after_crash.records(), states[ops.len()].as_slice());
     }
 }
@@ -104,10 +104,10 @@ fn after_a_failed_sync_the_disk_holds_the_previous_records() {
     let states = states(&ops);
     for n in 2..=(1 + ops.len() as u64) {
         let mut disk = ModelStorage::new().fail_sync(n);
-        let (mut journal, _) = Journal::open(&mut disk).unwrap();
+        let (mut journal, _) = common::open(&mut disk).unwrap();
         let acked = run(&mut journal, &ops);
         drop(journal);
-        let (reopened, _) = Journal::open(disk.crash()).unwrap();
+        let (reopened, _) = common::open(disk.crash()).unwrap();
         assert_eq!(reopened.records(), states[acked].as_slice(), "sync point {n}");
     }
 }
@@ -121,20 +121,20 @@ fn a_failed_rollback_poisons_the_journal() {
     for k in [2, 3, 10, 30] {
         // Append k is op k-2 when no compaction came before; find its sync point by a dry run.
         let mut probe = ModelStorage::new().fail_append(k);
-        let (mut journal, _) = Journal::open(&mut probe).unwrap();
+        let (mut journal, _) = common::open(&mut probe).unwrap();
         let acked = run(&mut journal, &ops);
         drop(journal);
         let rollback_sync = probe.syncs(); // the rollback's sync was the last sync point
 
         // The rollback's sync fails.
         let mut disk = ModelStorage::new().fail_append(k).fail_sync(rollback_sync);
-        let (mut journal, _) = Journal::open(&mut disk).unwrap();
+        let (mut journal, _) = common::open(&mut disk).unwrap();
         assert_eq!(run(&mut journal, &ops), acked);
         assert!(journal.is_poisoned());
         assert!(matches!(journal.append(b"x"), Err(JournalError::Poisoned)));
         drop(journal);
         for image in [disk.crash(), ModelStorage::from_durable(disk.live())] {
-            let (reopened, _) = Journal::open(image).unwrap();
+            let (reopened, _) = common::open(image).unwrap();
             assert_eq!(reopened.records(), states[acked].as_slice());
         }
 
@@ -142,12 +142,12 @@ fn a_failed_rollback_poisons_the_journal() {
         // without some unsynced bytes on disk: the previous records either way.
         for timing in [CrashTiming::BeforeSync, CrashTiming::AfterSync] {
             let mut disk = ModelStorage::new().fail_append(k).crash_at_sync(rollback_sync, timing);
-            let (mut journal, _) = Journal::open(&mut disk).unwrap();
+            let (mut journal, _) = common::open(&mut disk).unwrap();
             assert_eq!(run(&mut journal, &ops), acked);
             assert!(journal.is_poisoned());
             drop(journal);
             for keep in [0, 1, disk.pending().len()] {
-                let (reopened, _) = Journal::open(disk.crash_keeping(keep)).unwrap();
+                let (reopened, _) = common::open(disk.crash_keeping(keep)).unwrap();
                 assert_eq!(reopened.records(), states[acked].as_slice());
             }
         }
@@ -157,7 +157,7 @@ fn a_failed_rollback_poisons_the_journal() {
 #[test]
 fn oversized_records_are_refused_before_anything_is_written() {
     let mut disk = ModelStorage::new();
-    let (mut journal, _) = Journal::open(&mut disk).unwrap();
+    let (mut journal, _) = common::open(&mut disk).unwrap();
     journal.append(b"first").unwrap();
     let (syncs, bytes) = (journal.syncs(), journal.bytes());
     let big = vec![0xA5; MAX_RECORD_LEN + 1];
@@ -172,31 +172,31 @@ fn oversized_records_are_refused_before_anything_is_written() {
     let max = vec![0x5A; MAX_RECORD_LEN];
     journal.append(&max).unwrap();
     drop(journal);
-    let (reopened, _) = Journal::open(disk.crash()).unwrap();
+    let (reopened, _) = common::open(disk.crash()).unwrap();
     assert_eq!(reopened.records(), [b"first".to_vec(), max.clone()]);
     // And as a snapshot.
-    let (mut journal, _) = Journal::open(disk.crash()).unwrap();
+    let (mut journal, _) = common::open(disk.crash()).unwrap();
     journal.compact(&max).unwrap();
     assert_eq!(journal.records(), [max]);
 }
 
 #[test]
 fn counters_count_syncs_and_bytes() {
-    let (mut journal, _) = Journal::open(ModelStorage::new()).unwrap();
-    assert_eq!((journal.syncs(), journal.bytes(), journal.file_len()), (1, 16, 16));
+    let (mut journal, _) = common::open(ModelStorage::new()).unwrap();
+    assert_eq!((journal.syncs(), journal.bytes(), journal.file_len()), (1, 32, 32));
     journal.append(&[1; 100]).unwrap();
     assert_eq!(
         (journal.syncs(), journal.bytes(), journal.file_len()),
-        (2, 16 + 108, 16 + 108)
+        (2, 32 + 108, 32 + 108)
     );
     journal.compact(&[2; 10]).unwrap();
     assert_eq!(
         (journal.syncs(), journal.bytes(), journal.file_len()),
-        (3, 16 + 108 + 34, 34)
+        (3, 32 + 108 + 50, 50)
     );
     assert_eq!(journal.storage().syncs(), 3);
     // Reopening a clean file reads only: no sync, no byte written.
-    let (journal, recovery) = Journal::open(journal.into_storage().crash()).unwrap();
+    let (journal, recovery) = common::open(journal.into_storage().crash()).unwrap();
     assert!(recovery.is_clean() && !recovery.created);
     assert_eq!(recovery.records, 1);
     assert_eq!((journal.syncs(), journal.bytes()), (0, 0));
@@ -205,7 +205,7 @@ fn counters_count_syncs_and_bytes() {
 #[test]
 fn errors_display_and_source() {
     let mut disk = ModelStorage::new().fail_sync(2);
-    let (mut journal, _) = Journal::open(&mut disk).unwrap();
+    let (mut journal, _) = common::open(&mut disk).unwrap();
     let err = journal.append(b"abc").unwrap_err();
     assert!(err.to_string().starts_with("journal sync failed"), "{err}");
     assert!(std::error::Error::source(&err).is_some());

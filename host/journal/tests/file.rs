@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use common::{random, run, scripted, states, Op};
-use pos_journal::{encode_file, FileStorage, Journal, JournalError, ModelStorage, Storage, HEADER_LEN};
+use pos_journal::{encode_file, FileStorage, JournalError, ModelStorage, Storage, HEADER_LEN};
 
 const NAME: &str = "terminal.journal";
 
@@ -52,11 +52,11 @@ impl Drop for TempDir {
 
 fn same_on_file_and_model(label: &str, ops: &[Op]) {
     let states = states(ops);
-    let (mut model, _) = Journal::open(ModelStorage::new()).unwrap();
+    let (mut model, _) = common::open(ModelStorage::new()).unwrap();
     assert_eq!(run(&mut model, ops), ops.len());
 
     let dir = TempDir::new(label);
-    let (mut journal, recovery) = Journal::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
+    let (mut journal, recovery) = common::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
     assert!(recovery.created);
     assert_eq!(run(&mut journal, ops), ops.len());
 
@@ -75,7 +75,7 @@ fn same_on_file_and_model(label: &str, ops: &[Op]) {
     drop(journal);
 
     // Reopened from the disk.
-    let (reopened, recovery) = Journal::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
+    let (reopened, recovery) = common::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
     assert!(recovery.is_clean() && !recovery.created);
     assert_eq!(reopened.records(), states[ops.len()].as_slice());
 }
@@ -99,14 +99,17 @@ fn every_prefix_of_the_scenario_reopens_the_same_on_file_and_model() {
     let states = states(&ops);
     let dir = TempDir::new("prefixes");
     for k in [0, 1, 2, 17, 18, 19, 36, 37, 50] {
+        // A fresh journal each time: the file and its anchor (a journal deleted under its
+        // anchor would be refused).
         let _ = fs::remove_file(dir.file());
-        let (mut journal, _) = Journal::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
-        let (mut model, _) = Journal::open(ModelStorage::new()).unwrap();
+        let _ = fs::remove_file(pos_journal::anchor_path(dir.path(), NAME));
+        let (mut journal, _) = common::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
+        let (mut model, _) = common::open(ModelStorage::new()).unwrap();
         assert_eq!(run(&mut journal, &ops[..k]), k);
         assert_eq!(run(&mut model, &ops[..k]), k);
         drop(journal);
-        let (from_file, _) = Journal::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
-        let (from_model, _) = Journal::open(model.into_storage().crash()).unwrap();
+        let (from_file, _) = common::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
+        let (from_model, _) = common::open(model.into_storage().crash()).unwrap();
         assert_eq!(from_file.records(), states[k].as_slice());
         assert_eq!(from_file.records(), from_model.records());
     }
@@ -115,19 +118,19 @@ fn every_prefix_of_the_scenario_reopens_the_same_on_file_and_model() {
 #[test]
 fn a_torn_tail_on_a_real_file_is_cut_and_the_cut_is_on_disk() {
     let records: Vec<Vec<u8>> = (0..5u8).map(|i| vec![i; 100 + usize::from(i)]).collect();
-    let image = encode_file(records.iter().map(Vec::as_slice)).unwrap();
+    let image = encode_file(common::ID, records.iter().map(Vec::as_slice)).unwrap();
     let dir = TempDir::new("torn");
     let mut torn = image.clone();
     torn.extend_from_slice(&[0x30, 0, 0, 0, 1, 2, 3]); // the start of a sixth frame
     fs::write(dir.file(), &torn).unwrap();
-    let (mut journal, recovery) = Journal::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
+    let (mut journal, recovery) = common::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
     assert_eq!(journal.records(), records.as_slice());
     assert_eq!(recovery.dropped_bytes, 7);
     assert_eq!(recovery.dropped_records, 1);
     assert_eq!(fs::read(dir.file()).unwrap(), image);
     journal.append(b"next").unwrap();
     drop(journal);
-    let (journal, _) = Journal::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
+    let (journal, _) = common::open(FileStorage::open(dir.path(), NAME).unwrap()).unwrap();
     assert_eq!(journal.records().len(), 6);
     assert_eq!(journal.records()[5], b"next");
 }
@@ -135,13 +138,13 @@ fn a_torn_tail_on_a_real_file_is_cut_and_the_cut_is_on_disk() {
 #[test]
 fn a_corrupt_middle_on_a_real_file_is_refused_and_left_alone() {
     let records: Vec<Vec<u8>> = (0..5u8).map(|i| vec![i; 50]).collect();
-    let mut image = encode_file(records.iter().map(Vec::as_slice)).unwrap();
+    let mut image = encode_file(common::ID, records.iter().map(Vec::as_slice)).unwrap();
     image[HEADER_LEN + 58 + 10] ^= 1; // inside the second record
     let dir = TempDir::new("corrupt");
     fs::write(dir.file(), &image).unwrap();
-    let result = Journal::open(FileStorage::open(dir.path(), NAME).unwrap());
+    let result = common::open(FileStorage::open(dir.path(), NAME).unwrap());
     assert!(
-        matches!(result, Err(JournalError::Corrupt { offset: 74 })),
+        matches!(result, Err(JournalError::Corrupt { offset: 90 })),
         "{:?}",
         result.map(|(_, r)| r)
     );
@@ -153,7 +156,7 @@ fn a_file_that_is_not_a_journal_is_left_alone() {
     let dir = TempDir::new("foreign");
     fs::write(dir.file(), b"some other program's data\n").unwrap();
     assert!(matches!(
-        Journal::open(FileStorage::open(dir.path(), NAME).unwrap()),
+        common::open(FileStorage::open(dir.path(), NAME).unwrap()),
         Err(JournalError::NotAJournal)
     ));
     assert_eq!(fs::read(dir.file()).unwrap(), b"some other program's data\n");

@@ -14,8 +14,17 @@ use std::path::PathBuf;
 
 use common::Rng;
 use pos_journal::{
-    encode_file, FileStorage, Journal, JournalError, ModelStorage, RecoveryPolicy, FRAME_OVERHEAD, HEADER_LEN,
+    encode_file, FileStorage, Journal, JournalError, JournalOptions, ModelStorage, RecoveryPolicy, FRAME_OVERHEAD,
+    HEADER_LEN,
 };
+
+fn strict() -> JournalOptions {
+    JournalOptions {
+        policy: RecoveryPolicy::AbsoluteConsistency,
+        new_id: Some(common::ID.journal_id),
+        ..JournalOptions::default()
+    }
+}
 
 /// Twelve records of assorted sizes, one of them empty (the format allows it).
 fn sample_records() -> Vec<Vec<u8>> {
@@ -27,7 +36,7 @@ fn sample_records() -> Vec<Vec<u8>> {
 }
 
 fn encode(records: &[Vec<u8>]) -> Vec<u8> {
-    encode_file(records.iter().map(Vec::as_slice)).unwrap()
+    encode_file(common::ID, records.iter().map(Vec::as_slice)).unwrap()
 }
 
 /// Start offset of each frame, and the end of the file.
@@ -43,7 +52,7 @@ fn frame_starts(records: &[Vec<u8>]) -> Vec<usize> {
 #[test]
 fn the_journal_writes_what_encode_file_describes() {
     let records = sample_records();
-    let (mut journal, _) = Journal::open(ModelStorage::new()).unwrap();
+    let (mut journal, _) = common::open(ModelStorage::new()).unwrap();
     for r in &records {
         journal.append(r).unwrap();
     }
@@ -58,7 +67,7 @@ fn every_truncation_length_reopens_to_the_right_prefix() {
     let starts = frame_starts(&records);
     for len in 0..=image.len() {
         let mut disk = ModelStorage::from_durable(&image[..len]);
-        let (mut journal, recovery) = Journal::open(&mut disk).unwrap_or_else(|e| panic!("length {len}: {e}"));
+        let (mut journal, recovery) = common::open(&mut disk).unwrap_or_else(|e| panic!("length {len}: {e}"));
         let kept = if len < HEADER_LEN {
             0
         } else {
@@ -81,7 +90,7 @@ fn every_truncation_length_reopens_to_the_right_prefix() {
             "length {len}"
         );
         journal.append(b"after recovery").unwrap();
-        let (reopened, again) = Journal::open(journal.into_storage().crash()).unwrap();
+        let (reopened, again) = common::open(journal.into_storage().crash()).unwrap();
         assert!(again.is_clean());
         assert_eq!(reopened.records().len(), kept + 1);
         assert_eq!(reopened.records().last().unwrap(), b"after recovery");
@@ -101,7 +110,7 @@ fn every_single_byte_corruption_of_the_last_frame_is_cut_off() {
             bad[pos] ^= flip;
             let mut disk = ModelStorage::from_durable(bad);
             let (journal, recovery) =
-                Journal::open(&mut disk).unwrap_or_else(|e| panic!("byte {pos} ^ {flip:#04x}: {e}"));
+                common::open(&mut disk).unwrap_or_else(|e| panic!("byte {pos} ^ {flip:#04x}: {e}"));
             assert_eq!(
                 journal.records(),
                 &records[..records.len() - 1],
@@ -130,7 +139,7 @@ fn bad_last_frames_are_cut_off_together() {
     let mut bad = image.clone();
     bad[starts[n - 2] + 6] ^= 0x10; // inside record n-2
     bad[starts[n - 1] + 9] ^= 0x01; // inside record n-1
-    let (journal, recovery) = Journal::open(ModelStorage::from_durable(bad)).unwrap();
+    let (journal, recovery) = common::open(ModelStorage::from_durable(bad)).unwrap();
     assert_eq!(journal.records(), &records[..n - 2]);
     assert_eq!(recovery.dropped_records, 2);
     assert_eq!(recovery.dropped_bytes, (image.len() - starts[n - 2]) as u64);
@@ -152,7 +161,7 @@ fn corruption_followed_by_valid_frames_is_an_error_not_a_truncation() {
                 let mut bad = image.clone();
                 bad[pos] ^= flip;
                 let mut disk = ModelStorage::from_durable(bad.clone());
-                match Journal::open(&mut disk) {
+                match common::open(&mut disk) {
                     Err(JournalError::Corrupt { offset }) => assert_eq!(offset, starts[frame] as u64),
                     other => panic!("frame {frame}, byte {pos} ^ {flip:#04x}: {:?}", other.map(|(_, r)| r)),
                 }
@@ -173,15 +182,14 @@ fn absolute_consistency_refuses_a_torn_tail_and_changes_nothing() {
     let starts = frame_starts(&records);
     let torn = &image[..image.len() - 1];
     let mut disk = ModelStorage::from_durable(torn);
-    match Journal::open_with(&mut disk, RecoveryPolicy::AbsoluteConsistency) {
+    match Journal::open_with(&mut disk, strict()) {
         Err(JournalError::Corrupt { offset }) => assert_eq!(offset, starts[records.len() - 1] as u64),
         other => panic!("{:?}", other.map(|(_, r)| r)),
     }
     assert_eq!(disk.live(), torn);
-    let (journal, _) =
-        Journal::open_with(ModelStorage::from_durable(image), RecoveryPolicy::AbsoluteConsistency).unwrap();
+    let (journal, _) = Journal::open_with(ModelStorage::from_durable(image), strict()).unwrap();
     assert_eq!(journal.records(), records.as_slice());
-    let (journal, recovery) = Journal::open_with(ModelStorage::new(), RecoveryPolicy::AbsoluteConsistency).unwrap();
+    let (journal, recovery) = Journal::open_with(ModelStorage::new(), strict()).unwrap();
     assert!(recovery.created && journal.records().is_empty());
 }
 
@@ -193,29 +201,36 @@ fn header_damage() {
         bad[pos] ^= 0x20;
         let mut disk = ModelStorage::from_durable(bad.clone());
         assert!(
-            matches!(Journal::open(&mut disk), Err(JournalError::NotAJournal)),
+            matches!(common::open(&mut disk), Err(JournalError::NotAJournal)),
             "magic byte {pos}"
         );
         assert_eq!(disk.live(), bad.as_slice());
     }
-    let mut v2 = image.clone();
-    v2[8] = 2;
+    let mut v1 = image.clone();
+    v1[8] = 1;
     assert!(matches!(
-        Journal::open(ModelStorage::from_durable(v2)),
-        Err(JournalError::UnsupportedVersion { version: 2 })
+        common::open(ModelStorage::from_durable(v1)),
+        Err(JournalError::UnsupportedVersion { version: 1 })
     ));
     let mut high = image.clone();
     high[9] = 1;
     assert!(matches!(
-        Journal::open(ModelStorage::from_durable(high)),
-        Err(JournalError::UnsupportedVersion { version: 0x0101 })
+        common::open(ModelStorage::from_durable(high)),
+        Err(JournalError::UnsupportedVersion { version: 0x0102 })
     ));
+    // A reserved byte that is not zero is reported where it is; a changed generation, id or
+    // CRC fails the header's CRC (offset 28).
     for pos in 10..HEADER_LEN {
         let mut bad = image.clone();
-        bad[pos] = 0x01;
-        match Journal::open(ModelStorage::from_durable(bad)) {
-            Err(JournalError::Corrupt { offset }) => assert_eq!(offset, pos as u64),
-            other => panic!("reserved byte {pos}: {:?}", other.map(|(_, r)| r)),
+        bad[pos] ^= 0x01;
+        let expected = if (10..12).contains(&pos) || (24..28).contains(&pos) {
+            pos
+        } else {
+            28
+        };
+        match common::open(ModelStorage::from_durable(bad)) {
+            Err(JournalError::Corrupt { offset }) => assert_eq!(offset, expected as u64, "header byte {pos}"),
+            other => panic!("header byte {pos}: {:?}", other.map(|(_, r)| r)),
         }
     }
     // Files that are not journals are never written to, however short. (A short prefix of the
@@ -223,7 +238,7 @@ fn header_damage() {
     for other in [&b"hello, world: not a journal at all"[..], b"{}", b"Q", b"POSJRNL2"] {
         let mut disk = ModelStorage::from_durable(other);
         assert!(
-            matches!(Journal::open(&mut disk), Err(JournalError::NotAJournal)),
+            matches!(common::open(&mut disk), Err(JournalError::NotAJournal)),
             "{other:?}"
         );
         assert_eq!(disk.live(), other);
@@ -289,7 +304,7 @@ fn open_fixture(name: &str) -> (Opened, Vec<u8>) {
     let dir = std::env::temp_dir().join(format!("pos-journal-fixture-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), &bytes).unwrap();
-    let result = Journal::open(FileStorage::open(&dir, name).unwrap()).map(|(j, r)| (j.records().to_vec(), r));
+    let result = common::open(FileStorage::open(&dir, name).unwrap()).map(|(j, r)| (j.records().to_vec(), r));
     let after = std::fs::read(dir.join(name)).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     (result, after)

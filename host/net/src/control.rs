@@ -229,14 +229,20 @@ pub(crate) fn serve(stream: &mut TcpStream, acquirer: &Mutex<Acquirer>) -> io::R
 }
 
 fn connect(addr: &str) -> Result<TcpStream, TransportError> {
-    let mut last = io::Error::new(ErrorKind::InvalidInput, format!("`{addr}` resolves to no address"));
-    for address in addr.to_socket_addrs().map_err(TransportError::Connect)? {
+    let unreachable = |e: io::Error| {
+        TransportError::Connect(io::Error::new(
+            e.kind(),
+            format!("cannot reach the acquirer at {addr}: {e}"),
+        ))
+    };
+    let mut last = io::Error::new(ErrorKind::InvalidInput, "the address resolves to no address");
+    for address in addr.to_socket_addrs().map_err(unreachable)? {
         match TcpStream::connect_timeout(&address, CONTROL_TIMEOUT) {
             Ok(stream) => return Ok(stream),
             Err(e) => last = e,
         }
     }
-    Err(TransportError::Connect(last))
+    Err(unreachable(last))
 }
 
 /// The bank, even if a connection thread panicked while holding it (its state is still the

@@ -8,8 +8,10 @@
 //! - While a reply or a timer is due → [`Transport::receive`]`(deadline)` with the earliest
 //!   kernel deadline: `Ok(Some(frame))` → `Input::Receive(frame)`; `Ok(None)` → the deadline
 //!   passed (fire the timer); `Err(TransportError::Closed)` → `Input::ConnectionClosed`.
-//! - A failed [`Transport::send`] (`Connect` or `Io`) also means no reply will come on it:
-//!   feed `Input::ConnectionClosed`.
+//! - A failed [`Transport::send`]: when [`TransportError::nothing_sent`] (no connection could be
+//!   opened, or the write failed before any byte of the frame left), feed `Input::NotSent` with
+//!   the error as its cause: nothing reached the acquirer. Otherwise part of the frame may have
+//!   left: feed `Input::ConnectionClosed`.
 //!
 //! A closed connection is reported once. Without a connection, [`Transport::receive`] has
 //! nothing to wait for: it sleeps until the deadline and returns `Ok(None)`.
@@ -48,8 +50,12 @@ impl Default for TransportConfig {
 /// Why a send or receive failed.
 #[derive(Debug)]
 pub enum TransportError {
-    /// No connection could be opened (the address did not resolve, or every address refused or timed out).
+    /// No connection could be opened (the address did not resolve, or every address refused or
+    /// timed out): nothing was sent. The error names the address.
     Connect(io::Error),
+    /// The connection was open but the write failed before any byte of the frame was written:
+    /// nothing was sent. The connection has been dropped.
+    NotWritten(io::Error),
     /// The acquirer closed the connection (or reset it) and no whole frame is left to read.
     Closed,
     /// Reading or writing failed; the connection has been dropped.
@@ -62,7 +68,8 @@ pub enum TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TransportError::Connect(e) => write!(f, "cannot connect to the acquirer: {e}"),
+            TransportError::Connect(e) => e.fmt(f),
+            TransportError::NotWritten(e) => write!(f, "could not send to the acquirer: {e}"),
             TransportError::Closed => f.write_str("the acquirer closed the connection"),
             TransportError::Io(e) => write!(f, "connection to the acquirer failed: {e}"),
             TransportError::FrameTooLong => f.write_str("the acquirer sent an oversized frame length"),
@@ -73,9 +80,17 @@ impl fmt::Display for TransportError {
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            TransportError::Connect(e) | TransportError::Io(e) => Some(e),
+            TransportError::Connect(e) | TransportError::NotWritten(e) | TransportError::Io(e) => Some(e),
             TransportError::Closed | TransportError::FrameTooLong => None,
         }
+    }
+}
+
+impl TransportError {
+    /// Whether the frame provably never left this machine: the host then reports `NotSent`
+    /// ("failed, nothing charged") instead of a closed connection ("may have been charged").
+    pub fn nothing_sent(&self) -> bool {
+        matches!(self, TransportError::Connect(_) | TransportError::NotWritten(_))
     }
 }
 
@@ -136,7 +151,7 @@ impl Transport {
     /// An open connection is first checked without blocking: if the acquirer has closed it, or
     /// the write fails, the connection is dropped and one new connection is tried (once per
     /// call). Bytes that had already arrived on the old connection are kept if they form whole
-    /// frames.
+    /// frames. An error says whether any byte of the frame left ([`TransportError::nothing_sent`]).
     pub fn send(&mut self, frame: &[u8]) -> Result<(), TransportError> {
         let mut fresh = false;
         if self.stream.is_some() {
@@ -148,20 +163,32 @@ impl Transport {
             self.stream = Some(open(&self.config)?);
             fresh = true;
         }
-        match self.write(frame) {
-            Ok(()) => Ok(()),
-            Err(error) => {
-                self.drop_connection();
-                if fresh {
-                    return Err(TransportError::Io(error));
-                }
-                self.stream = Some(open(&self.config)?);
-                self.write(frame).map_err(|e| {
-                    self.drop_connection();
-                    TransportError::Io(e)
-                })
+        let (written, error) = match self.write(frame) {
+            Ok(()) => return Ok(()),
+            Err(failed) => failed,
+        };
+        self.drop_connection();
+        let unsent = |written: usize, error| {
+            if written == 0 {
+                TransportError::NotWritten(error)
+            } else {
+                TransportError::Io(error)
             }
+        };
+        if fresh {
+            return Err(unsent(written, error));
         }
+        let reopened = match open(&self.config) {
+            Ok(stream) => stream,
+            // Part of the frame may have left on the old connection.
+            Err(_) if written > 0 => return Err(TransportError::Io(error)),
+            Err(e) => return Err(e),
+        };
+        self.stream = Some(reopened);
+        self.write(frame).map_err(|(again, e)| {
+            self.drop_connection();
+            unsent(written + again, e)
+        })
     }
 
     /// Waits until `deadline` for one whole frame (returned with its 2-byte length).
@@ -227,14 +254,24 @@ impl Transport {
         self.decoder.clear();
     }
 
-    fn write(&mut self, frame: &[u8]) -> io::Result<()> {
-        let stream = self
-            .stream
-            .as_mut()
-            .ok_or_else(|| io::Error::from(ErrorKind::NotConnected))?;
-        stream.set_write_timeout(millis(self.config.read_timeout_ms))?;
-        stream.write_all(frame)?;
-        stream.flush()
+    /// Writes the whole frame; on an error, how many of its bytes were written before it.
+    fn write(&mut self, frame: &[u8]) -> Result<(), (usize, io::Error)> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Err((0, io::Error::from(ErrorKind::NotConnected)));
+        };
+        stream
+            .set_write_timeout(millis(self.config.read_timeout_ms))
+            .map_err(|e| (0, e))?;
+        let mut written = 0;
+        while let Some(rest) = frame.get(written..).filter(|rest| !rest.is_empty()) {
+            match stream.write(rest) {
+                Ok(0) => return Err((written, io::Error::from(ErrorKind::WriteZero))),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err((written, e)),
+            }
+        }
+        stream.flush().map_err(|e| (written, e))
     }
 
     /// Reads whatever is waiting without blocking; end of stream or an error means dead.
@@ -284,13 +321,17 @@ impl Transport {
     }
 }
 
-/// Tries every address `config.address` resolves to.
+/// Tries every address `config.address` resolves to. The error names the address, for the
+/// operator: "cannot reach the acquirer at 127.0.0.1:5900: Connection refused (os error 111)".
 fn open(config: &TransportConfig) -> Result<TcpStream, TransportError> {
-    let addresses = config.address.to_socket_addrs().map_err(TransportError::Connect)?;
-    let mut last = io::Error::new(
-        ErrorKind::InvalidInput,
-        format!("`{}` resolves to no address", config.address),
-    );
+    let unreachable = |e: io::Error| {
+        TransportError::Connect(io::Error::new(
+            e.kind(),
+            format!("cannot reach the acquirer at {}: {e}", config.address),
+        ))
+    };
+    let addresses = config.address.to_socket_addrs().map_err(unreachable)?;
+    let mut last = io::Error::new(ErrorKind::InvalidInput, "the address resolves to no address");
     for address in addresses {
         let attempt = match config.connect_timeout_ms {
             0 => TcpStream::connect(address),
@@ -305,7 +346,7 @@ fn open(config: &TransportConfig) -> Result<TcpStream, TransportError> {
             Err(e) => last = e,
         }
     }
-    Err(TransportError::Connect(last))
+    Err(unreachable(last))
 }
 
 pub(crate) fn millis(ms: u64) -> Option<Duration> {

@@ -6,7 +6,7 @@ use pos_acquirer_sim::AcquirerConfig;
 use pos_net::control::send_control;
 use pos_net::server::{AcquirerServer, ServerConfig};
 
-use super::print::exit;
+use super::print::{exit, note, out};
 
 pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor: u64) -> ExitCode {
     let config = ServerConfig {
@@ -20,18 +20,18 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
     let server = match AcquirerServer::bind(config) {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("posterm acquirer: cannot listen on {listen}: {e}");
+            note!("posterm acquirer: cannot listen on {listen}: {e}");
             return ExitCode::from(exit::HOST_ERROR);
         }
     };
     for fault in faults {
         if let Err(e) = server.control(&format!("fault {fault}")) {
-            eprintln!("posterm acquirer: {e}");
+            note!("posterm acquirer: {e}");
             return ExitCode::from(exit::USAGE);
         }
     }
-    println!("simulated acquirer listening on {}", server.local_addr());
-    println!(
+    out!("simulated acquirer listening on {}", server.local_addr());
+    out!(
         "control: posterm acquirer-control --address {} ledger | fault <name> | faults clear",
         server.local_addr()
     );
@@ -39,7 +39,7 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
     let handle = match server.spawn() {
         Ok(handle) => handle,
         Err(e) => {
-            eprintln!("posterm acquirer: {e}");
+            note!("posterm acquirer: {e}");
             return ExitCode::from(exit::HOST_ERROR);
         }
     };
@@ -47,7 +47,7 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
     // an entry again when a reversal, void, refund or completion changes it. Only the changes:
     // the whole ledger (which a fleet run makes long) is one `ledger` control command away, and
     // the bank is locked only to collect them.
-    println!("{}", pos_acquirer_sim::Ledger::table_header());
+    out!("{}", pos_acquirer_sim::Ledger::table_header());
     let mut printed: Vec<pos_acquirer_sim::EntryFlags> = Vec::new();
     loop {
         std::thread::sleep(std::time::Duration::from_millis(500));
@@ -56,7 +56,7 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
             ledger_changes(bank.ledger().entries(), &mut printed)
         };
         for row in rows {
-            println!("{row}");
+            out!("{row}");
         }
     }
     drop(handle);
@@ -87,16 +87,16 @@ fn ledger_changes(
 
 pub fn control(address: &str, words: &[String]) -> ExitCode {
     if words.is_empty() {
-        eprintln!("posterm acquirer-control: give a command: ledger | fault <name> | faults clear");
+        note!("posterm acquirer-control: give a command: ledger | fault <name> | faults clear");
         return ExitCode::from(exit::USAGE);
     }
     match send_control(address, &words.join(" ")) {
         Ok(answer) => {
-            println!("{answer}");
+            out!("{answer}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("posterm acquirer-control: {e}");
+            note!("posterm acquirer-control: {e}");
             ExitCode::from(exit::HOST_ERROR)
         }
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use pos_kernel::security::crypto::TEST_TMK;
 
-use super::print::exit;
+use super::print::{exit, note, out};
 use super::Cli;
 use crate::bench::table::{verdict, Table};
 use crate::bench::{cycles, durability, js, median, micros, sizes, startup};
@@ -43,21 +43,21 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> ExitCode {
     match bench(cli, args) {
         Ok(table) => {
             if cli.json {
-                println!("{}", serde_json::to_string(&table).unwrap_or_default());
+                out!("{}", serde_json::to_string(&table).unwrap_or_default());
             } else {
-                println!("{}", table.render());
+                out!("{}", table.render());
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("posterm bench: {e}");
+            note!("posterm bench: {e}");
             ExitCode::from(exit::HOST_ERROR)
         }
     }
 }
 
 fn progress(step: &str) {
-    eprintln!("posterm bench: {step}");
+    note!("posterm bench: {step}");
 }
 
 /// The lowest figure each host had over the rounds.

@@ -11,7 +11,7 @@ use pos_net::server::{AcquirerServer, ServerConfig};
 use pos_net::transport::{Transport, TransportConfig};
 
 use super::card::{CardArgs, TestCard};
-use super::print::{self, exit};
+use super::print::{self, exit, note, out};
 use super::Cli;
 use crate::component_file;
 use crate::driver::{CardReader, TerminalHost};
@@ -31,18 +31,18 @@ pub fn init(cli: &Cli, acquirer: &str) -> ExitCode {
     };
     match TerminalDir::new(&cli.dir).init(&file) {
         Ok(true) => {
-            println!("created {}", TerminalDir::new(&cli.dir).config_path().display());
+            out!("created {}", TerminalDir::new(&cli.dir).config_path().display());
             ExitCode::SUCCESS
         }
         Ok(false) => {
-            println!(
+            out!(
                 "{} already exists; left as it is",
                 TerminalDir::new(&cli.dir).config_path().display()
             );
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("posterm init: {e}");
+            note!("posterm init: {e}");
             ExitCode::from(exit::HOST_ERROR)
         }
     }
@@ -54,11 +54,11 @@ pub fn compile(cli: &Cli, output: Option<PathBuf>) -> ExitCode {
     let output = output.unwrap_or_else(|| component_file::cwasm_path(&component, backend));
     match component_file::compile(&component, backend, &output) {
         Ok(size) => {
-            println!("{} ({size} bytes) from {}", output.display(), component.display());
+            out!("{} ({size} bytes) from {}", output.display(), component.display());
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("posterm compile: {e}");
+            note!("posterm compile: {e}");
             ExitCode::from(exit::HOST_ERROR)
         }
     }
@@ -72,7 +72,7 @@ struct Demo {
 impl Demo {
     fn run(&mut self, title: &str, command: Command) -> Result<Outcome, String> {
         if !title.is_empty() {
-            println!("\n# {title}");
+            out!("\n# {title}");
         }
         let outcome = self.host.run(command).map_err(|e| e.to_string())?;
         for output in self.host.log.get(self.shown..).unwrap_or_default() {
@@ -91,7 +91,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("posterm demo: {e}");
+            note!("posterm demo: {e}");
             ExitCode::from(exit::HOST_ERROR)
         }
     }
@@ -121,7 +121,7 @@ fn day(cli: &Cli) -> Result<bool, String> {
         host: settings.clone(),
     };
     TerminalDir::new(&dir).init(&file)?;
-    println!(
+    out!(
         "posterm demo: terminal {} in {}, acquirer on {}",
         config.terminal_id,
         dir.display(),
@@ -131,7 +131,7 @@ fn day(cli: &Cli) -> Result<bool, String> {
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
     let backend = super::terminal::backend(cli);
     let runtime = component_file::load(&component, backend, file.tmk()?)?;
-    println!("kernel component: {} on wasmtime ({backend:?})", component.display());
+    out!("kernel component: {} on wasmtime ({backend:?})", component.display());
     let storage = FileStorage::open(&dir, "journal.pjl").map_err(|e| e.to_string())?;
     let (journal, _) = Journal::open(storage).map_err(|e| e.to_string())?;
     let transport = Transport::new(TransportConfig {
@@ -211,7 +211,7 @@ fn day(cli: &Cli) -> Result<bool, String> {
     if let Some(stan) = lost.stan {
         let life = demo.host.query(&Query::Stan(stan)).map_err(|e| e.to_string())?;
         if let Some(life) = life {
-            println!(
+            out!(
                 "\n# Was the customer of the lost reply charged? STAN {stan:06}: {:?}",
                 life.charged
             );
@@ -226,12 +226,12 @@ fn day(cli: &Cli) -> Result<bool, String> {
     let books = {
         let acquirer = acquirer.acquirer();
         let bank = acquirer.lock().map_err(|_| "acquirer lock poisoned".to_owned())?;
-        println!("\n# Acquirer ledger\n{}", bank.ledger());
+        out!("\n# Acquirer ledger\n{}", bank.ledger());
         reconcile(&config.terminal_id, &state, bank.ledger())
     };
     demo.run("Settlement", Command::Settle)?;
     let status = demo.host.status().map_err(|e| e.to_string())?;
-    println!(
+    out!(
         "\nnext batch {:06}; journal compacted to {} record(s)",
         status.batch,
         demo.host.journal().records().len()
@@ -240,14 +240,15 @@ fn day(cli: &Cli) -> Result<bool, String> {
     let _ = std::fs::remove_dir_all(&dir);
     match books {
         Ok(books) => {
-            println!(
+            out!(
                 "books balance: {} approved in the journal, {} standing at the acquirer",
-                books.approved, books.standing
+                books.approved,
+                books.standing
             );
             Ok(true)
         }
         Err(e) => {
-            eprintln!("BOOKS DO NOT BALANCE: {e}");
+            note!("BOOKS DO NOT BALANCE: {e}");
             Ok(false)
         }
     }

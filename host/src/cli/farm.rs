@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use pos_kernel::security::crypto::TEST_TMK;
 
-use super::print::exit;
+use super::print::{exit, note, out};
 use super::Cli;
 use crate::component_file;
 use crate::farm::{self, FarmOptions, FarmReport, Length, Progress};
@@ -114,14 +114,14 @@ pub fn run(cli: &Cli, args: &FarmArgs) -> ExitCode {
         first_terminal_id: args.first_terminal_id,
     };
     if let Err(e) = options.validate() {
-        eprintln!("posterm farm: {e}");
+        note!("posterm farm: {e}");
         return ExitCode::from(exit::USAGE);
     }
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
     let runtime = match component_file::load(&component, super::terminal::backend(cli), TEST_TMK) {
         Ok(runtime) => Arc::new(runtime),
         Err(e) => {
-            eprintln!("posterm farm: {e}");
+            note!("posterm farm: {e}");
             return ExitCode::from(exit::HOST_ERROR);
         }
     };
@@ -131,7 +131,7 @@ pub fn run(cli: &Cli, args: &FarmArgs) -> ExitCode {
     match result {
         Ok(report) => {
             if cli.json {
-                println!("{}", serde_json::to_string(&report).unwrap_or_default());
+                out!("{}", serde_json::to_string(&report).unwrap_or_default());
             } else {
                 print_report(&report);
             }
@@ -142,14 +142,14 @@ pub fn run(cli: &Cli, args: &FarmArgs) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("posterm farm: {e}");
+            note!("posterm farm: {e}");
             ExitCode::from(exit::HOST_ERROR)
         }
     }
 }
 
 fn print_report(r: &FarmReport) {
-    println!(
+    out!(
         "posterm farm: {} on {}, {} acquirer on {}; journals in {} ({}{})",
         plural(r.terminals, "terminal"),
         plural(r.workers, "worker"),
@@ -159,7 +159,7 @@ fn print_report(r: &FarmReport) {
         r.journal_location,
         if r.journal_kept { ", kept" } else { ", removed" }
     );
-    println!(
+    out!(
         "start-up: {} opened and signed on in {:.2} s",
         plural(r.terminals, "terminal"),
         r.startup_seconds
@@ -210,23 +210,25 @@ fn print_report(r: &FarmReport) {
             .collect::<Vec<_>>()
             .join("  ")
     };
-    println!();
-    println!("{}", line(headers.to_vec()));
-    println!("{}", line(values.iter().map(String::as_str).collect()));
-    println!();
+    out!();
+    out!("{}", line(headers.to_vec()));
+    out!("{}", line(values.iter().map(String::as_str).collect()));
+    out!();
     if r.declined + r.other_outcomes + r.host_errors > 0 {
-        println!(
+        out!(
             "not approved: {} declined, {} other outcomes, {} host errors",
-            r.declined, r.other_outcomes, r.host_errors
+            r.declined,
+            r.other_outcomes,
+            r.host_errors
         );
         if let Some(first) = &r.first_not_approved {
-            println!("  first not approved: {first}");
+            out!("  first not approved: {first}");
         }
         if let Some(first) = &r.first_host_error {
-            println!("  first host error: {first}");
+            out!("  first host error: {first}");
         }
     }
-    println!(
+    out!(
         "approved total {}; journal {:.0} bytes per sale; peak memory {}{}",
         farm::yuan(r.approved_amount),
         r.journal_bytes_per_sale,
@@ -238,11 +240,11 @@ fn print_report(r: &FarmReport) {
             .unwrap_or_default()
     );
     if r.reconciles {
-        println!("ledger reconciles: yes ({})", plural(r.terminals, "terminal"));
+        out!("ledger reconciles: yes ({})", plural(r.terminals, "terminal"));
     } else {
-        println!("ledger reconciles: NO ({} differences)", r.differences.len());
+        out!("ledger reconciles: NO ({} differences)", r.differences.len());
         for d in &r.differences {
-            println!("  {d}");
+            out!("  {d}");
         }
     }
 }

@@ -1,8 +1,31 @@
 //! How outcomes look to an operator, and what exit code they give.
+//!
+//! Everything posterm prints goes through [`out!`] and [`note!`]: a closed output pipe
+//! (`posterm sale ... | head -0`) must not turn an approved, journaled sale into a crash with
+//! exit code 101, which a wrapper script could take for a failure and retry.
 
-use pos_kernel::engine::{Outcome, OutcomeResult, ReversalReason};
+use pos_kernel::engine::{Event, LifeStep, Outcome, OutcomeResult, TransactionLife};
+use pos_kernel::guidance;
 
-/// Exit codes: distinct for approved, declined, failed and usage errors.
+/// `println!` that ignores a closed or failed stdout.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed or failed stderr.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+pub(crate) use {note, out};
+
+/// Exit codes: distinct for every way a command can end.
 pub mod exit {
     pub const APPROVED: u8 = 0;
     pub const DECLINED: u8 = 1;
@@ -14,8 +37,16 @@ pub mod exit {
     pub const REVERSED: u8 = 4;
     /// The reversal was not confirmed: the card may have been charged; contact the acquirer.
     pub const REVERSAL_NOT_CONFIRMED: u8 = 5;
-    /// The host itself failed (configuration, journal, component).
+    /// The host itself failed (configuration, journal file, component).
     pub const HOST_ERROR: u8 = 6;
+    /// Another posterm process holds the terminal directory (waited `--lock-wait` seconds).
+    pub const IN_USE: u8 = 7;
+    /// Settled, but the totals did not agree: every transaction was uploaded; compare the
+    /// report with the acquirer's statement.
+    pub const SETTLED_UNBALANCED: u8 = 8;
+    /// The journal is shorter than what was durable, missing, or another terminal's: nothing
+    /// was sent; see `posterm recover --help`.
+    pub const JOURNAL_REFUSED: u8 = 9;
 }
 
 pub fn exit_code(outcome: &Outcome) -> u8 {
@@ -25,56 +56,110 @@ pub fn exit_code(outcome: &Outcome) -> u8 {
         OutcomeResult::Failed { .. } => exit::FAILED,
         OutcomeResult::Reversed { .. } => exit::REVERSED,
         OutcomeResult::ReversalFailed { .. } => exit::REVERSAL_NOT_CONFIRMED,
+        OutcomeResult::SettledUnbalanced => exit::SETTLED_UNBALANCED,
     }
 }
 
 pub fn money(minor: u64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
+    guidance::money(minor)
 }
 
 pub fn outcome(outcome: &Outcome) {
     let (zh, en) = outcome.transaction.label();
     let stan = outcome.stan.map(|s| format!(" {s:06}")).unwrap_or_default();
-    let result = match &outcome.result {
-        OutcomeResult::Approved => "APPROVED".to_owned(),
-        OutcomeResult::Declined { response_code } => format!("DECLINED {response_code}"),
-        OutcomeResult::Failed { reason } => format!("FAILED {}", serde_json::to_string(reason).unwrap_or_default()),
-        OutcomeResult::Reversed {
-            reason: ReversalReason::CardDeclined,
-        } => "DECLINED BY THE CARD, REVERSED (06)".into(),
-        OutcomeResult::Reversed { reason } => format!("UNKNOWN, REVERSED ({})", reason.code()),
-        OutcomeResult::ReversalFailed { reason } => format!("UNKNOWN, REVERSAL NOT CONFIRMED ({})", reason.code()),
-    };
-    println!("== {en} {zh}{stan}: {result}");
+    let headline = guidance::headline(outcome.transaction, &outcome.result);
+    out!("== {en} {zh}{stan}: {} / {}", headline.en, headline.zh);
     let g = &outcome.guidance;
-    println!("   cardholder: {} / {}", g.cardholder.en, g.cardholder.zh);
-    println!("   merchant:   {} / {}", g.merchant.en, g.merchant.zh);
+    out!("   cardholder: {} / {}", g.cardholder.en, g.cardholder.zh);
+    out!("   merchant:   {} / {}", g.merchant.en, g.merchant.zh);
     if let Some(balance) = &outcome.balance {
-        println!("   balance: {balance}");
+        out!("   balance: {balance}");
     }
     if let Some(receipt) = &outcome.receipt {
-        println!("   ---- receipt ----");
+        out!("   ---- receipt ----");
         for line in receipt.render().lines() {
-            println!("   {line}");
+            out!("   {line}");
         }
     }
     if let Some(report) = &outcome.settlement {
-        println!(
-            "   batch {:06}: domestic {:?}, foreign {:?}",
-            report.batch, report.domestic_result, report.foreign_result
+        let verdict = |v: pos_kernel::engine::settlement::Verdict| match v {
+            pos_kernel::engine::settlement::Verdict::Balanced => "balanced 平",
+            pos_kernel::engine::settlement::Verdict::Unbalanced => "did not agree 不平",
+            pos_kernel::engine::settlement::Verdict::Error => "error 错",
+        };
+        out!(
+            "   batch {:06}: domestic totals {}, foreign totals {}",
+            report.batch,
+            verdict(report.domestic_result),
+            verdict(report.foreign_result)
         );
         for line in &report.by_type {
-            println!(
-                "   {:<16} {:>3}  RMB {:>12}",
-                format!("{:?}", line.transaction),
+            let (zh, en) = line.transaction.label();
+            out!(
+                "   {:<18} {:>3}  RMB {:>12}",
+                format!("{en} {zh}"),
                 line.count,
                 money(line.amount)
             );
         }
-        println!(
-            "   uploaded: {}, open exceptions: {}",
+        out!(
+            "   transactions uploaded: {}, open exceptions: {}",
             report.uploaded,
             report.open_exceptions.len()
         );
+    }
+}
+
+/// An event as the operator reads it on the way (stderr), or `None` for the quiet ones.
+pub fn event(event: &Event) -> Option<String> {
+    let label = |kind: pos_kernel::engine::TransactionKind| kind.label().1;
+    Some(match event {
+        Event::Sending { transaction, stan } => format!("sending {} {stan:06}", label(*transaction)),
+        Event::ReplyIgnored { reason } => format!("a frame that is not the answer was ignored: {reason}"),
+        Event::OutcomeUnknown {
+            transaction,
+            stan,
+            reason,
+        } => format!(
+            "the outcome of {} {stan:06} is unknown (reason {}): reversing it",
+            label(*transaction),
+            reason.code()
+        ),
+        Event::ReversalSent { stan, attempt } => format!("sending the reversal of {stan:06} (attempt {attempt})"),
+        Event::CardVerdictRequired { .. } => "approved online; waiting for the chip card".into(),
+        Event::SignOnRequired => "the acquirer asks the terminal to sign on again".into(),
+        Event::JournalFailed { reason } => {
+            format!("the journal failed ({reason}): the terminal stops; run the command again to restart it")
+        }
+        Event::RefundPending { stan } => format!("refund {stan:06} got no answer: it stays pending and is resent"),
+        Event::SettlementStep { phase } => format!("settlement: {phase}"),
+        Event::NotSent { stan, cause } => format!("{stan:06} never left the terminal: {cause}"),
+    })
+}
+
+/// One step of a transaction's recorded life, as a sentence.
+pub fn life_step(step: &LifeStep) -> String {
+    match step {
+        LifeStep::Sent => "journaled and sent".into(),
+        LifeStep::Approved { rrn, auth_code } => format!("approved (RRN {rrn}, auth code {auth_code})"),
+        LifeStep::Declined { response_code } => format!("declined ({response_code})"),
+        LifeStep::ReversalReason { reason } => format!("outcome unknown, reversal reason {}", reason.code()),
+        LifeStep::Reversed { response_code } => format!("reversal confirmed ({response_code})"),
+        LifeStep::ReversalNotConfirmed => "reversal not confirmed: on the exceptions list".into(),
+        LifeStep::ExceptionAcknowledged => "exception acknowledged by the operator".into(),
+        LifeStep::ClosedBy { stan, transaction } => format!("closed by {} {stan:06}", transaction.label().1),
+        LifeStep::NeverSent => "never left the terminal (no connection)".into(),
+    }
+}
+
+/// "Was this customer charged?" as a sentence.
+pub fn charged(life: &TransactionLife) -> &'static str {
+    use pos_kernel::engine::Charged::*;
+    match life.charged {
+        Yes => "yes: approved and standing 已扣款",
+        Closed => "no longer: voided, cancelled or completed 已撤销/完成",
+        No => "no 未扣款",
+        Pending => "not yet known: a reversal or refund is still being sent 处理中",
+        Unknown => "unknown: the reversal was not confirmed; contact the acquirer 结果未知，请联系收单机构",
     }
 }

@@ -7,7 +7,7 @@ use pos_kernel::engine::{Command as KernelCommand, Query, Record};
 use pos_kernel::{pan, CardVerdict, Output};
 use pos_net::transport::{Transport, TransportConfig};
 
-use super::print::{self, exit};
+use super::print::{self, exit, note, out};
 use super::{card, Cli, Command};
 use crate::component_file;
 use crate::driver::{CardReader, TerminalHost};
@@ -15,7 +15,7 @@ use crate::runtime::Backend;
 use crate::terminal_dir::{TerminalDir, TerminalFile};
 
 fn host_error(e: impl core::fmt::Display) -> ExitCode {
-    eprintln!("posterm: {e}");
+    note!("posterm: {e}");
     ExitCode::from(exit::HOST_ERROR)
 }
 
@@ -37,9 +37,10 @@ pub fn open(cli: &Cli, card_declines: bool) -> Result<TerminalHost<FileStorage>,
         FileStorage::open(&dir.path, "journal.pjl").map_err(|e| format!("{}: {e}", dir.journal_path().display()))?;
     let (journal, recovery) = Journal::open(storage).map_err(|e| format!("{}: {e}", dir.journal_path().display()))?;
     if recovery.dropped_records > 0 || recovery.dropped_bytes > 0 {
-        eprintln!(
+        note!(
             "posterm: journal: dropped a torn tail ({} record(s), {} byte(s)) left by a crash",
-            recovery.dropped_records, recovery.dropped_bytes
+            recovery.dropped_records,
+            recovery.dropped_bytes
         );
     }
     let transport = Transport::new(TransportConfig {
@@ -131,7 +132,7 @@ pub fn transaction(cli: &Cli) -> Option<ExitCode> {
         Ok(Some(found)) => found,
         Ok(None) => return None,
         Err(usage) => {
-            eprintln!("posterm: {usage}");
+            note!("posterm: {usage}");
             return Some(ExitCode::from(exit::USAGE));
         }
     };
@@ -145,7 +146,7 @@ pub fn transaction(cli: &Cli) -> Option<ExitCode> {
     };
     report_log(cli, &host.log, &outcome);
     for fault in &host.faults {
-        eprintln!("posterm: the kernel faulted and was restarted from its journal: {fault}");
+        note!("posterm: the kernel faulted and was restarted from its journal: {fault}");
     }
     Some(ExitCode::from(print::exit_code(&outcome)))
 }
@@ -154,10 +155,10 @@ pub fn transaction(cli: &Cli) -> Option<ExitCode> {
 fn report_log(cli: &Cli, log: &[Output], ours: &pos_kernel::Outcome) {
     for output in log {
         match output {
-            Output::Outcome(outcome) if cli.json => println!("{}", serde_json::to_string(outcome).unwrap_or_default()),
+            Output::Outcome(outcome) if cli.json => out!("{}", serde_json::to_string(outcome).unwrap_or_default()),
             Output::Outcome(outcome) => print::outcome(outcome),
             Output::Event(event) if !cli.json => {
-                eprintln!("   .. {}", serde_json::to_string(event).unwrap_or_default())
+                note!("   .. {}", serde_json::to_string(event).unwrap_or_default())
             }
             _ => {}
         }
@@ -171,9 +172,9 @@ pub fn status(cli: &Cli) -> ExitCode {
         Err(e) => return host_error(e),
     };
     match host.status() {
-        Ok(status) if cli.json => println!("{}", serde_json::to_string(&status).unwrap_or_default()),
+        Ok(status) if cli.json => out!("{}", serde_json::to_string(&status).unwrap_or_default()),
         Ok(status) => {
-            println!(
+            out!(
                 "signed on: {}{}",
                 status.signed_on,
                 if status.sign_on_required {
@@ -182,8 +183,8 @@ pub fn status(cli: &Cli) -> ExitCode {
                     ""
                 }
             );
-            println!("batch {:06}, last STAN {:06}", status.batch, status.last_stan);
-            println!(
+            out!("batch {:06}, last STAN {:06}", status.batch, status.last_stan);
+            out!(
                 "current batch: {} approved, debit RMB {}, credit RMB {}, open pre-auths {}",
                 status.approved_count,
                 print::money(status.debit_total),
@@ -191,17 +192,17 @@ pub fn status(cli: &Cli) -> ExitCode {
                 status.open_preauths
             );
             match &status.pending_reversal {
-                Some(r) => println!(
+                Some(r) => out!(
                     "pending reversal: STAN {:06} {:?} {} ({})",
                     r.stan,
                     r.transaction,
                     r.card,
                     r.reason.code()
                 ),
-                None => println!("pending reversal: none"),
+                None => out!("pending reversal: none"),
             }
             for refund in &status.pending_refunds {
-                println!(
+                out!(
                     "pending refund: STAN {:06} RMB {} {}",
                     refund.stan,
                     print::money(refund.amount),
@@ -214,10 +215,10 @@ pub fn status(cli: &Cli) -> ExitCode {
                 } else {
                     "OPEN: the card may have been charged, contact the acquirer"
                 };
-                println!("exception: STAN {:06} {:?} {} {}", e.stan, e.transaction, e.card, state);
+                out!("exception: STAN {:06} {:?} {} {}", e.stan, e.transaction, e.card, state);
             }
             if status.settlement_in_progress {
-                println!("settlement in progress: run `posterm settle` to resume it");
+                out!("settlement in progress: run `posterm settle` to resume it");
             }
         }
         Err(e) => return host_error(e),
@@ -230,7 +231,7 @@ pub fn query(cli: &Cli, stan: Option<u32>, rrn: Option<String>) -> ExitCode {
         (Some(stan), _) => Query::Stan(stan),
         (None, Some(rrn)) => Query::Rrn(rrn),
         (None, None) => {
-            eprintln!("posterm: give --stan or --rrn");
+            note!("posterm: give --stan or --rrn");
             return ExitCode::from(exit::USAGE);
         }
     };
@@ -239,24 +240,24 @@ pub fn query(cli: &Cli, stan: Option<u32>, rrn: Option<String>) -> ExitCode {
         Err(e) => return host_error(e),
     };
     match host.query(&query) {
-        Ok(Some(life)) if cli.json => println!("{}", serde_json::to_string(&life).unwrap_or_default()),
+        Ok(Some(life)) if cli.json => out!("{}", serde_json::to_string(&life).unwrap_or_default()),
         Ok(Some(life)) => {
-            println!(
+            out!(
                 "STAN {:06} {:?} {}",
                 life.stan,
                 life.transaction,
                 life.card.as_deref().unwrap_or("")
             );
             if let Some(amount) = life.amount {
-                println!("amount: RMB {}", print::money(amount));
+                out!("amount: RMB {}", print::money(amount));
             }
             for step in &life.steps {
-                println!("  - {}", serde_json::to_string(step).unwrap_or_default());
+                out!("  - {}", serde_json::to_string(step).unwrap_or_default());
             }
-            println!("charged: {}", serde_json::to_string(&life.charged).unwrap_or_default());
+            out!("charged: {}", serde_json::to_string(&life.charged).unwrap_or_default());
         }
         Ok(None) => {
-            println!("no such transaction in the current batch");
+            out!("no such transaction in the current batch");
             return ExitCode::from(exit::FAILED);
         }
         Err(e) => return host_error(e),
@@ -280,9 +281,9 @@ pub fn journal(cli: &Cli) -> ExitCode {
             Ok(record) => serde_json::to_string(&record).unwrap_or_default(),
             Err(e) => format!("undecodable: {e}"),
         };
-        println!("{index:>5} {}", mask_pans(&text));
+        out!("{index:>5} {}", mask_pans(&text));
     }
-    println!("{} record(s), {} byte(s)", journal.records().len(), journal.bytes());
+    out!("{} record(s), {} byte(s)", journal.records().len(), journal.bytes());
     ExitCode::SUCCESS
 }
 

@@ -6,6 +6,7 @@ use pos_harness::runner::{self, KernelFactory, KernelUnderTest};
 use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::{Config, Input, Output, Timestamp};
 
+use super::print::{note, out};
 use super::Cli;
 use crate::component_file;
 use crate::runtime::{ComponentTerminal, Runtime};
@@ -42,14 +43,14 @@ pub fn run(cli: &Cli, dir: &std::path::Path) -> ExitCode {
     let runtime = match component_file::load(&component, backend, TEST_TMK) {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("posterm: {e}");
+            note!("posterm: {e}");
             return ExitCode::from(super::print::exit::HOST_ERROR);
         }
     };
     let vectors = match runner::load_vectors(dir) {
         Ok(vectors) => vectors,
         Err(e) => {
-            eprintln!("posterm: {e}");
+            note!("posterm: {e}");
             return ExitCode::from(super::print::exit::HOST_ERROR);
         }
     };
@@ -58,7 +59,7 @@ pub fn run(cli: &Cli, dir: &std::path::Path) -> ExitCode {
     for vector in &vectors {
         if let Err(failure) = runner::run_with(vector, &factory) {
             failed += 1;
-            eprintln!("FAILED {failure}");
+            note!("FAILED {failure}");
         }
     }
     let host = if cli.pulley {
@@ -66,7 +67,7 @@ pub fn run(cli: &Cli, dir: &std::path::Path) -> ExitCode {
     } else {
         "component (wasmtime, Cranelift)"
     };
-    println!("{host}: {} passed, {failed} failed", vectors.len() - failed);
+    out!("{host}: {} passed, {failed} failed", vectors.len() - failed);
     if failed == 0 && !vectors.is_empty() {
         ExitCode::SUCCESS
     } else {

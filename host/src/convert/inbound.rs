@@ -22,6 +22,7 @@ pub fn config(c: &Config) -> w::Config {
         response_timeout_ms: c.response_timeout_ms,
         reversal_retry_interval_ms: c.reversal_retry_interval_ms,
         reversal_max_attempts: c.reversal_max_attempts,
+        card_verdict_timeout_ms: c.card_verdict_timeout_ms,
         max_amount: c.max_amount,
         refund_limit: c.refund_limit,
         initial_stan: c.initial_stan,
@@ -103,6 +104,7 @@ pub fn timer(t: Timer) -> w::Timer {
     match t {
         Timer::Response => w::Timer::Response,
         Timer::Retry => w::Timer::Retry,
+        Timer::Card => w::Timer::Card,
     }
 }
 
@@ -118,6 +120,7 @@ pub fn input(i: &Input) -> w::Input {
         Input::Persisted => w::Input::Persisted,
         Input::PersistFailed(reason) => w::Input::PersistFailed(reason.clone()),
         Input::ConnectionClosed => w::Input::ConnectionClosed,
+        Input::NotSent(cause) => w::Input::NotSent(cause.clone()),
     }
 }
 

@@ -3,8 +3,9 @@
 
 use pos_kernel::engine::settlement::{SettlementReport, Totals, TypeTotal, Verdict};
 use pos_kernel::engine::{
-    Charged, Event, ExceptionEntry, FailReason, LifeStep, OriginalProblem, Outcome, OutcomeResult, PendingRefundStatus,
-    PendingReversalStatus, Receipt, ReversalReason, Status, Timer, TransactionKind, TransactionLife,
+    Charged, Event, ExceptionEntry, FailReason, InFlight, InputProblem, LifeStep, OriginalProblem, Outcome,
+    OutcomeResult, PendingRefundStatus, PendingReversalStatus, Receipt, ReversalReason, Status, Timer, TransactionKind,
+    TransactionLife, WaitingFor,
 };
 use pos_kernel::guidance::{Category, Guidance, Text};
 use pos_kernel::security::KeyKind;
@@ -47,6 +48,7 @@ fn timer(t: w::Timer) -> Timer {
     match t {
         w::Timer::Response => Timer::Response,
         w::Timer::Retry => Timer::Retry,
+        w::Timer::Card => Timer::Card,
     }
 }
 
@@ -91,6 +93,10 @@ fn event(e: w::Event) -> Event {
         w::Event::JournalFailed(reason) => Event::JournalFailed { reason },
         w::Event::RefundPending(stan) => Event::RefundPending { stan },
         w::Event::SettlementStep(phase) => Event::SettlementStep { phase },
+        w::Event::NotSent(x) => Event::NotSent {
+            stan: x.stan,
+            cause: x.cause,
+        },
     }
 }
 
@@ -99,9 +105,11 @@ fn fail_reason(f: w::FailReason) -> FailReason {
     match f {
         W::NotSignedOn => FailReason::NotSignedOn,
         W::OverLimit(limit) => FailReason::OverLimit { limit },
-        W::InvalidInput(reason) => FailReason::InvalidInput { reason },
+        W::InvalidInput(problem) => FailReason::InvalidInput {
+            problem: input_problem(problem),
+        },
         W::Busy => FailReason::Busy,
-        W::JournalUnavailable => FailReason::JournalUnavailable,
+        W::JournalUnavailable(cause) => FailReason::JournalUnavailable { cause },
         W::SecurityModule(reason) => FailReason::SecurityModule { reason },
         W::KeyCheckFailed(key) => FailReason::KeyCheckFailed { key: key_kind(key) },
         W::TerminalFailed => FailReason::TerminalFailed,
@@ -113,10 +121,31 @@ fn fail_reason(f: w::FailReason) -> FailReason {
                 w::OriginalProblem::AlreadyClosed => OriginalProblem::AlreadyClosed,
                 w::OriginalProblem::WrongType => OriginalProblem::WrongType,
                 w::OriginalProblem::AmountTooHigh => OriginalProblem::AmountTooHigh,
+                w::OriginalProblem::OtherCard => OriginalProblem::OtherCard,
             },
         },
         W::SettlementInProgress => FailReason::SettlementInProgress,
         W::RefundPending(stan) => FailReason::RefundPending { stan },
+        W::AcquirerUnreachable(cause) => FailReason::AcquirerUnreachable { cause },
+        W::UnreadableReply(detail) => FailReason::UnreadableReply { detail },
+        W::Internal(detail) => FailReason::Internal { detail },
+    }
+}
+
+fn input_problem(p: w::InputProblem) -> InputProblem {
+    use w::InputProblem as W;
+    match p {
+        W::ZeroAmount => InputProblem::ZeroAmount,
+        W::Pan => InputProblem::Pan,
+        W::Expiry => InputProblem::Expiry,
+        W::CardSequence => InputProblem::CardSequence,
+        W::Track2 => InputProblem::Track2,
+        W::Track3 => InputProblem::Track3,
+        W::ChipData => InputProblem::ChipData,
+        W::Pin => InputProblem::Pin,
+        W::OriginalRrn => InputProblem::OriginalRrn,
+        W::OriginalDate => InputProblem::OriginalDate,
+        W::NoOpenException => InputProblem::NoOpenException,
     }
 }
 
@@ -127,6 +156,7 @@ fn result(r: w::OutcomeResult) -> OutcomeResult {
         w::OutcomeResult::Failed(f) => OutcomeResult::Failed { reason: fail_reason(f) },
         w::OutcomeResult::Reversed(r) => OutcomeResult::Reversed { reason: reason(r) },
         w::OutcomeResult::ReversalFailed(r) => OutcomeResult::ReversalFailed { reason: reason(r) },
+        w::OutcomeResult::SettledUnbalanced => OutcomeResult::SettledUnbalanced,
     }
 }
 
@@ -254,6 +284,14 @@ pub fn status(s: w::Status) -> Status {
         batch: s.batch,
         last_stan: s.last_stan,
         busy: s.busy,
+        in_flight: s.in_flight.map(|f| InFlight {
+            transaction: transaction(f.transaction),
+            stan: f.stan,
+            waiting_for: match f.waiting_for {
+                w::WaitingFor::Acquirer => WaitingFor::Acquirer,
+                w::WaitingFor::Card => WaitingFor::Card,
+            },
+        }),
         pending_reversal: s.pending_reversal.map(|r| PendingReversalStatus {
             stan: r.stan,
             transaction: transaction(r.transaction),
@@ -296,6 +334,7 @@ fn life_step(step: w::LifeStep) -> LifeStep {
             stan: x.stan,
             transaction: transaction(x.transaction),
         },
+        w::LifeStep::NeverSent => LifeStep::NeverSent,
     }
 }
 

@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::output::Timer;
 
-/// One input to the kernel.
+/// One input to the kernel. Unknown keys in the serde shape are refused, so a misspelt field is
+/// an error rather than a silently ignored value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Input {
     /// An operator command.
     Command(Command),
@@ -21,13 +22,18 @@ pub enum Input {
     Persisted,
     /// The last `Persist` output could not be made durable.
     PersistFailed(String),
-    /// The connection to the acquirer closed (or could not be opened): no reply will come on it.
+    /// The connection to the acquirer closed after the last frame left: no reply will come on it.
     ConnectionClosed,
+    /// The last `Transmit` never left the terminal: no connection could be opened, or the send
+    /// failed before any byte was written. The text says why, for the operator ("cannot reach
+    /// the acquirer at 127.0.0.1:5900: connection refused"). Nothing reached the acquirer, so
+    /// nothing was charged: no reversal is needed for it.
+    NotSent(String),
 }
 
 /// An operator command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Load working keys and the batch number (0800, 60.3 `004`).
     SignOn,
@@ -124,8 +130,9 @@ impl EntryMode {
 }
 
 /// Card data as read by the terminal. Track data and the PIN stay in memory only: the kernel
-/// never writes them to the journal (DESIGN.md rule 12).
+/// never writes them to the journal (docs/architecture.md, "Card data").
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Card {
     /// Primary account number, 12 to 19 digits.
     pub pan: String,
@@ -167,6 +174,7 @@ impl core::fmt::Debug for Card {
 
 /// The chip card's answer to the second GENERATE AC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CardVerdict {
     /// True for a TC (card accepts), false for an AAC (card declines).
     pub approved: bool,

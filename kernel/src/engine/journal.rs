@@ -61,14 +61,18 @@ pub enum Record {
     Settled(SettlementReport),
     /// The whole durable state; a compacted journal starts with it.
     Snapshot(Box<DurableState>),
+    /// The request journaled under `stan` never left the terminal (no connection, or a send that
+    /// failed before any byte was written): its reversal, or its refund resend, is dropped.
+    NeverSent { stan: u32 },
 }
 
 impl Record {
     /// Deterministic postcard bytes (compact, no field names: the schema is this type, so a
-    /// field is never skipped when serializing).
-    pub fn encode(&self) -> Vec<u8> {
-        // Every type here serializes into a Vec. Most records are under 256 bytes: one allocation.
-        postcard::to_extend(self, Vec::with_capacity(256)).unwrap_or_default()
+    /// field is never skipped when serializing). An error halts the terminal before anything
+    /// that depends on the record is emitted (an empty record could never be restored).
+    pub fn encode(&self) -> Result<Vec<u8>, JournalError> {
+        // Most records are under 256 bytes: one allocation.
+        postcard::to_extend(self, Vec::with_capacity(256)).map_err(|e| JournalError::Unencodable(e.to_string()))
     }
 
     /// The record in `bytes`, which must hold exactly one.
@@ -121,6 +125,8 @@ pub enum JournalError {
     Corrupt(String),
     /// A record contradicts the state before it.
     Inconsistent(String),
+    /// A record could not be encoded.
+    Unencodable(String),
 }
 
 impl core::fmt::Display for JournalError {
@@ -128,6 +134,7 @@ impl core::fmt::Display for JournalError {
         match self {
             JournalError::Corrupt(e) => write!(f, "corrupt journal record: {e}"),
             JournalError::Inconsistent(e) => write!(f, "inconsistent journal: {e}"),
+            JournalError::Unencodable(e) => write!(f, "journal record cannot be encoded: {e}"),
         }
     }
 }
@@ -156,7 +163,7 @@ pub struct PendingReversal {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LifeStep {
-    /// The request was journaled and sent.
+    /// The request was journaled to be sent (it left unless a later `NeverSent` says otherwise).
     Sent,
     Approved {
         rrn: String,
@@ -181,6 +188,8 @@ pub enum LifeStep {
         stan: u32,
         transaction: TransactionKind,
     },
+    /// The request never left the terminal: nothing reached the acquirer.
+    NeverSent,
 }
 
 /// The recorded life of one transaction of the current batch.
@@ -390,6 +399,10 @@ impl DurableState {
                 self.batch = next_batch(report.batch);
             }
             Record::Snapshot(state) => *self = *state,
+            Record::NeverSent { stan } => {
+                self.clear_reversal(stan);
+                self.pending_refunds.retain(|r| r.stan != stan);
+            }
         }
         Ok(())
     }
@@ -465,6 +478,7 @@ impl DurableState {
             ),
             Record::ReversalException { stan } => (*stan, LifeStep::ReversalNotConfirmed),
             Record::ExceptionAcknowledged { stan } => (*stan, LifeStep::ExceptionAcknowledged),
+            Record::NeverSent { stan } => (*stan, LifeStep::NeverSent),
             _ => return,
         };
         self.add_step(stan, step);

@@ -1,4 +1,4 @@
-//! The transaction and reversal engine (DESIGN.md "The kernel contract").
+//! The transaction and reversal engine (docs/architecture.md, "The kernel contract").
 //!
 //! # Run loop
 //!
@@ -11,7 +11,10 @@
 //!    - [`Output::Transmit`]: send the frame; [`Output::ArmTimer`] / [`Output::CancelTimer`]:
 //!      keep one deadline per [`Timer`]; [`Output::Event`] and [`Output::Outcome`]: show or log.
 //! 3. Feed the next input with [`Terminal::handle`]: an operator command, a received frame, a
-//!    timer that fired, the chip card's verdict, a closed connection. Go to 2.
+//!    timer that fired, the chip card's verdict, a closed connection, a frame that never left
+//!    ([`Input::NotSent`]). Go to 2.
+//!
+//! docs/architecture.md describes the contract, the journal barrier and where each rule lives.
 
 mod hex_bytes;
 mod hex_option;
@@ -33,8 +36,8 @@ pub use journal::{
     PendingReversal, Record, SettledBatch,
 };
 pub use kinds::{ReversalReason, TransactionKind};
-pub use outcome::{FailReason, OriginalProblem, Outcome, OutcomeResult, Receipt};
+pub use outcome::{FailReason, InputProblem, OriginalProblem, Outcome, OutcomeResult, Receipt};
 pub use output::{Event, Output, Timer};
 pub use query::{query, Charged, Query, TransactionLife};
-pub use status::{PendingRefundStatus, PendingReversalStatus, Status};
+pub use status::{InFlight, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
 pub use terminal::{RestoreError, Terminal};

@@ -46,6 +46,28 @@ pub enum OutcomeResult {
     ReversalFailed {
         reason: ReversalReason,
     },
+    /// The batch is settled, but the acquirer's totals did not agree with the terminal's: every
+    /// transaction was uploaded and the batch is closed. The report says which half differed.
+    SettledUnbalanced,
+}
+
+impl Outcome {
+    /// Whether the guidance agrees with the result (docs/architecture.md, "Operator truth"): an
+    /// approval is never told as a decline, a decline never as an approval, "the card may have
+    /// been charged" only for an unconfirmed reversal or an unbalanced settlement. Every vector
+    /// and property-test outcome is checked with this.
+    pub fn is_consistent(&self) -> bool {
+        use crate::guidance::Category as C;
+        let category = self.guidance.category;
+        match &self.result {
+            OutcomeResult::Approved => category == C::Approved,
+            OutcomeResult::Declined { .. } | OutcomeResult::Failed { .. } => {
+                !matches!(category, C::Approved | C::Reversed | C::ContactAcquirer)
+            }
+            OutcomeResult::Reversed { .. } => category == C::Reversed,
+            OutcomeResult::ReversalFailed { .. } | OutcomeResult::SettledUnbalanced => category == C::ContactAcquirer,
+        }
+    }
 }
 
 /// Why a command failed without a financial outcome.
@@ -56,12 +78,12 @@ pub enum FailReason {
     NotSignedOn,
     /// The amount exceeds a configured limit (超限).
     OverLimit { limit: u64 },
-    /// The command's data is not usable.
-    InvalidInput { reason: String },
-    /// Another transaction is in progress.
+    /// The command's data is not usable: which part, and what was expected.
+    InvalidInput { problem: InputProblem },
+    /// Another operator transaction is in progress.
     Busy,
-    /// The journal could not be written, so nothing was sent.
-    JournalUnavailable,
+    /// The journal could not be written, so nothing was sent; the cause as the host gave it.
+    JournalUnavailable { cause: String },
     /// The security module refused (keys not loaded, device error).
     SecurityModule { reason: String },
     /// A working key from sign-on failed its check value.
@@ -76,6 +98,42 @@ pub enum FailReason {
     SettlementInProgress,
     /// A refund is still unanswered, so the batch cannot be settled yet.
     RefundPending { stan: u32 },
+    /// The request never left the terminal (`Input::NotSent`): nothing was charged. The cause as
+    /// the host gave it.
+    AcquirerUnreachable { cause: String },
+    /// The acquirer answered with something the terminal cannot read (a settlement reply whose
+    /// F48 result digits are not `1`, `2` or `3`).
+    UnreadableReply { detail: String },
+    /// The kernel could not build a message from valid input: a bug, reported instead of sent.
+    Internal { detail: String },
+}
+
+/// What is wrong with a command's data (nothing was sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputProblem {
+    /// The amount is zero.
+    ZeroAmount,
+    /// The card number is not 12 to 19 digits.
+    Pan,
+    /// The expiry date is not `YYMM`.
+    Expiry,
+    /// The card sequence number is not 3 digits.
+    CardSequence,
+    /// Track 2 is not up to 37 digits and `=`.
+    Track2,
+    /// Track 3 is not up to 104 digits and `=`.
+    Track3,
+    /// The chip data (F55) is longer than 255 bytes.
+    ChipData,
+    /// The PIN is not 4 to 12 digits.
+    Pin,
+    /// The original RRN is not 12 letters or digits.
+    OriginalRrn,
+    /// The original date is not `MMDD`.
+    OriginalDate,
+    /// No open exception has that STAN.
+    NoOpenException,
 }
 
 /// Why the referenced original transaction cannot be used.
@@ -92,6 +150,8 @@ pub enum OriginalProblem {
     WrongType,
     /// The amount exceeds what the original allows (its amount, or 115% of a pre-auth).
     AmountTooHigh,
+    /// The card presented is not the original transaction's card.
+    OtherCard,
 }
 
 /// What a receipt prints. The PAN is masked.

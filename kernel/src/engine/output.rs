@@ -37,6 +37,9 @@ pub enum Timer {
     Response,
     /// The next attempt of a pending reversal or refund is due.
     Retry,
+    /// The chip card's verdict (second GENERATE AC) is due: without it by then, the card counts
+    /// as having declined (pulled out), and the approval is reversed with reason `06`.
+    Card,
 }
 
 /// Progress and diagnostics for the display and the log.
@@ -69,4 +72,6 @@ pub enum Event {
     RefundPending { stan: u32 },
     /// Settlement progress, for the display.
     SettlementStep { phase: String },
+    /// The request with this STAN never left the terminal (`Input::NotSent`), for the log.
+    NotSent { stan: u32, cause: String },
 }

@@ -13,8 +13,12 @@ pub struct Status {
     pub batch: u32,
     /// Last STAN used (0 before the first request).
     pub last_stan: u32,
-    /// A transaction or reversal is in progress.
+    /// A transaction, reversal or resend is in progress.
     pub busy: bool,
+    /// The operator's request the terminal is waiting on (the acquirer's reply, or the chip
+    /// card's verdict). Its write-ahead reversal is not shown as pending meanwhile.
+    pub in_flight: Option<InFlight>,
+    /// A reversal whose request's outcome is unknown: sent until the acquirer confirms it.
     pub pending_reversal: Option<PendingReversalStatus>,
     /// Unconfirmed reversals; acknowledged ones stay listed with `acknowledged: true`.
     pub exceptions: Vec<ExceptionEntry>,
@@ -48,4 +52,22 @@ pub struct PendingReversalStatus {
     /// Masked PAN.
     pub card: String,
     pub reason: ReversalReason,
+}
+
+/// A request in flight: "waiting for the acquirer" (or for the card), not "reversal pending".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    pub transaction: TransactionKind,
+    /// Its STAN (a settlement step not yet numbered has none).
+    pub stan: Option<u32>,
+    pub waiting_for: WaitingFor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitingFor {
+    /// The acquirer's reply.
+    Acquirer,
+    /// The chip card's second GENERATE AC after an online approval.
+    Card,
 }

@@ -37,11 +37,17 @@ pub enum Fault {
     Close,
     /// The normal reply, with header processing requirement 3 ("sign on again").
     SignOnAgainHeader,
+    /// A settlement reply (0510) whose F48 result digits (31st and 62nd) are `9`: an answer the
+    /// terminal cannot read. Other replies are unchanged.
+    UnreadableSettlement,
+    /// A settlement reply (0510) with F39 `96` (system malfunction) instead of `00`: the
+    /// acquirer refuses to settle now. Other replies are unchanged.
+    RefuseSettlement,
 }
 
 impl Fault {
     /// Every fault, in declaration order.
-    pub const ALL: [Fault; 11] = [
+    pub const ALL: [Fault; 13] = [
         Fault::DropReply,
         Fault::DelayReply,
         Fault::BadMac,
@@ -53,6 +59,8 @@ impl Fault {
         Fault::Garbage,
         Fault::Close,
         Fault::SignOnAgainHeader,
+        Fault::UnreadableSettlement,
+        Fault::RefuseSettlement,
     ];
 
     /// The kebab-case name used by [`FromStr`] and [`fmt::Display`].
@@ -69,6 +77,8 @@ impl Fault {
             Fault::Garbage => "garbage",
             Fault::Close => "close",
             Fault::SignOnAgainHeader => "sign-on-again",
+            Fault::UnreadableSettlement => "unreadable-settlement",
+            Fault::RefuseSettlement => "refuse-settlement",
         }
     }
 }
@@ -100,7 +110,7 @@ impl FromStr for Fault {
 
     /// Parses the kebab-case names: `drop-reply`, `delay-reply`, `bad-mac`, `wrong-stan`,
     /// `wrong-tid`, `wrong-amount`, `wrong-mti`, `answer-twice`, `garbage`, `close`,
-    /// `sign-on-again`.
+    /// `sign-on-again`, `unreadable-settlement`, `refuse-settlement`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Fault::ALL
             .into_iter()
@@ -167,7 +177,27 @@ pub(crate) fn deliver(
             reply.message.mti = Mti(reply.message.mti.0.saturating_sub(10));
         }
         Some(Fault::SignOnAgainHeader) => reply.requirement = Header::SIGN_ON_AGAIN,
-        Some(Fault::DelayReply | Fault::BadMac | Fault::AnswerTwice) | None => {}
+        Some(Fault::UnreadableSettlement) if reply.message.mti == Mti(510) => {
+            if let Some(f48) = reply.message.get_str(48) {
+                let digits: String = f48
+                    .char_indices()
+                    .map(|(i, c)| if i == 30 || i == 61 { '9' } else { c })
+                    .collect();
+                reply.message.set(48, digits);
+            }
+        }
+        Some(Fault::RefuseSettlement) if reply.message.mti == Mti(510) => {
+            reply.message.set(39, "96");
+            reply.message.remove(48);
+        }
+        Some(
+            Fault::DelayReply
+            | Fault::BadMac
+            | Fault::AnswerTwice
+            | Fault::UnreadableSettlement
+            | Fault::RefuseSettlement,
+        )
+        | None => {}
     }
     let mut message = reply.message;
     let mac = match mak {

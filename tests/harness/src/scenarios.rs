@@ -4,7 +4,7 @@
 use pos_acquirer_sim::Fault;
 use pos_kernel::engine::settlement::{SettlementReport, Verdict};
 use pos_kernel::engine::{
-    Charged, Event, FailReason, LifeStep, OriginalProblem, Query, ReversalReason, TransactionKind,
+    Charged, Event, FailReason, LifeStep, OriginalProblem, Query, ReversalReason, TransactionKind, WaitingFor,
 };
 use pos_kernel::security::KeyKind;
 use pos_kernel::{Command, Config, OutcomeResult};
@@ -149,16 +149,24 @@ fn expect_original_problem(world: &World, transaction: TransactionKind, problem:
     );
 }
 
-/// Settles and returns the report; the settlement must complete.
+/// Settles and returns the report; the settlement must complete, as "settled" when the totals
+/// agreed and as "settled, totals did not agree" when they did not.
 #[track_caller]
 fn settle(world: &mut World) -> SettlementReport {
     world.command(Command::Settle);
     world.run_until_quiet();
-    expect(world, TransactionKind::Settlement, OutcomeResult::Approved);
-    world
+    let report = world
         .last_outcome()
         .and_then(|o| o.settlement.clone())
-        .expect("a settlement report")
+        .expect("a settlement report");
+    let balanced = report.domestic_result == Verdict::Balanced && report.foreign_result == Verdict::Balanced;
+    let result = if balanced {
+        OutcomeResult::Approved
+    } else {
+        OutcomeResult::SettledUnbalanced
+    };
+    expect(world, TransactionKind::Settlement, result);
+    report
 }
 
 /// Sales of 1.00, 2.00, ... on the swiped card.
@@ -443,7 +451,7 @@ fn issue_three() -> Vec<Scenario> {
                 }
                 w.restart();
                 w.run_until_quiet();
-                expect(w, TransactionKind::Settlement, OutcomeResult::Approved);
+                expect(w, TransactionKind::Settlement, OutcomeResult::SettledUnbalanced);
                 assert_eq!(w.acquirer.uploaded("10000001", 1).len(), 17, "every entry once");
                 assert_eq!(frames_with_mti(w, "0320"), 5, "chunk 2 resent once, then chunk 3 and the end");
             },
@@ -535,7 +543,237 @@ fn issue_three() -> Vec<Scenario> {
 pub fn all() -> Vec<Scenario> {
     let mut all = issue_two();
     all.extend(issue_three());
+    all.extend(operator_truth());
     all
+}
+
+/// The request never left: failed, nothing charged, no reversal, no exception.
+#[track_caller]
+fn expect_unreachable(world: &World, transaction: TransactionKind) {
+    let outcome = world.last_outcome().expect("an outcome");
+    assert_eq!(outcome.transaction, transaction);
+    assert!(
+        matches!(&outcome.result, OutcomeResult::Failed { reason: FailReason::AcquirerUnreachable { cause } } if cause.contains("127.0.0.1:5000")),
+        "{:?}",
+        outcome.result
+    );
+}
+
+fn refund_of_last_sale(world: &World, amount: u64) -> Command {
+    let (_, rrn) = last_receipt(world);
+    Command::Refund {
+        amount,
+        card: cards::swiped_debit(),
+        original_rrn: rrn,
+        original_date: "1121".into(),
+    }
+}
+
+/// Operator truth and money safety (docs/architecture.md, "Operator truth"): what never left is
+/// not charged, the terminal's own work is waited for rather than "busy", outcomes agree with
+/// their guidance, a card that never answers is a card decline.
+fn operator_truth() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "sale-not-sent-nothing-charged",
+            description: "The acquirer cannot be reached (connection refused): the sale fails with the cause, nothing charged, no reversal sent, no exception",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.unsent_transmits = 1;
+                w.command(sale(6_600, cards::swiped_debit()));
+                expect_unreachable(w, TransactionKind::Sale);
+                w.run_until_quiet();
+                let status = w.host.terminal.status();
+                assert_eq!(status.pending_reversal, None);
+                assert!(status.exceptions.is_empty());
+                assert_eq!(w.host.terminal.durable_state().reversal, None, "the write-ahead reversal is dropped, durably");
+                assert_eq!(frames_with_mti(w, "0400"), 0, "no reversal of what never left");
+                expect_no_money_moved(w);
+                let life = w.host.terminal.query(&Query::Stan(2)).expect("the sale's life");
+                assert_eq!(life.charged, Charged::No);
+                assert_eq!(life.steps, [LifeStep::Sent, LifeStep::NeverSent]);
+                // The next sale gets through.
+                w.command(sale(6_600, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "refund-not-sent-nothing-refunded",
+            description: "A refund that never leaves fails with the cause and is not left pending: nothing was refunded",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(5_000, cards::swiped_debit()));
+                let refund = refund_of_last_sale(w, 2_000);
+                w.unsent_transmits = 1;
+                w.command(refund);
+                expect_unreachable(w, TransactionKind::Refund);
+                assert!(w.host.terminal.status().pending_refunds.is_empty());
+                w.run_until_quiet();
+                assert_eq!(frames_with_mti(w, "0220"), 1, "the one that never left, and no resend");
+            },
+        },
+        Scenario {
+            id: "reversal-not-sent-stays-pending",
+            description: "A reversal that cannot leave (no connection) is not an attempt: it stays pending, a waiting sale fails as unreachable, and once the link is back the reversal goes through (2 attempts allowed)",
+            config: || Config {
+                reversal_max_attempts: 2,
+                ..Config::default()
+            },
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(sale(6_600, cards::swiped_debit()));
+                // The link goes down as the sale times out: the reversal cannot leave.
+                w.unsent_transmits = 1;
+                w.fire_next_timer();
+                w.run_until_idle();
+                let status = w.host.terminal.status();
+                assert_eq!(status.pending_reversal.map(|r| r.stan), Some(2));
+                assert!(status.exceptions.is_empty());
+                // The next customer's sale waits for the reversal, which still cannot leave.
+                w.unsent_transmits = 1;
+                w.command(sale(700, cards::swiped_debit()));
+                expect_unreachable(w, TransactionKind::Sale);
+                assert_eq!(frames_with_mti(w, "0400"), 2, "two reversal frames, neither left");
+                // The link is back: the retry gets the reversal through.
+                w.run_until_quiet();
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
+                assert!(w.host.terminal.status().exceptions.is_empty(), "two attempts never left: not counted");
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "command-waits-for-reversal-after-restart",
+            description: "After a crash mid-sale the restarted terminal sends the pending reversal; the next sale waits for it (not \"busy\") and then runs",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::DropReply);
+                w.feed(StepInput::Kernel(pos_kernel::Input::Command(sale(6_600, cards::swiped_debit()))));
+                w.run_until_idle();
+                w.restart();
+                // The reversal is on its way; the next customer's sale arrives meanwhile.
+                w.command(sale(700, cards::swiped_debit()));
+                let results: Vec<_> = w.outcomes.iter().map(|o| (o.transaction, o.result.clone())).collect();
+                assert!(!results.iter().any(|(_, r)| matches!(r, OutcomeResult::Failed { reason: FailReason::Busy })), "{results:?}");
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert_eq!(transmitted_mtis(w), ["0800", "0200", "0400", "0200"]);
+                assert_eq!(w.acquirer.ledger().charged_stans("10000001").len(), 1, "only the second sale stands");
+            },
+        },
+        Scenario {
+            id: "refund-resent-after-another-command",
+            description: "A pending refund waiting for its retry is resent by itself after an operator's sale, without a restart",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(5_000, cards::swiped_debit()));
+                let refund = refund_of_last_sale(w, 2_000);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(refund);
+                w.fire_next_timer(); // no reply: the refund is pending, the retry timer armed
+                w.run_until_idle();
+                assert_eq!(w.host.terminal.status().pending_refunds.len(), 1);
+                w.command(sale(300, cards::swiped_debit()));
+                assert_eq!(frames_with_mti(w, "0220"), 2, "resent right after the sale");
+                assert!(w.host.terminal.status().pending_refunds.is_empty());
+            },
+        },
+        Scenario {
+            id: "chip-card-verdict-overdue",
+            description: "A chip approval whose card never gives its second GENERATE AC (pulled out): past the deadline the approval is reversed as a card decline (06)",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(88_800, cards::chip_debit()));
+                assert!(w.card_pending);
+                w.run_until_quiet();
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::CardDeclined });
+                assert_eq!(frames_with_mti(w, "0400"), 1);
+                expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "status-in-flight-is-not-pending-reversal",
+            description: "While a sale waits for its reply the status says \"waiting for the acquirer\"; only once the outcome is unknown is a reversal pending",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.inject(Fault::DropReply);
+                w.acquirer.inject(Fault::DropReply);
+                w.command(sale(6_600, cards::swiped_debit()));
+                let status = w.host.terminal.status();
+                assert_eq!(status.pending_reversal, None);
+                assert_eq!(status.in_flight.map(|f| (f.stan, f.waiting_for)), Some((Some(2), WaitingFor::Acquirer)));
+                w.fire_next_timer(); // the sale times out; the first reversal gets no reply either
+                w.run_until_idle();
+                w.fire_next_timer();
+                w.run_until_idle();
+                let status = w.host.terminal.status();
+                assert_eq!(status.in_flight, None);
+                assert_eq!(status.pending_reversal.map(|r| r.stan), Some(2));
+                w.run_until_quiet();
+                assert_eq!(w.host.terminal.status().pending_reversal, None);
+            },
+        },
+        Scenario {
+            id: "settlement-reply-unreadable",
+            description: "A 0510 whose F48 result digits are not 1/2/3 is not \"declined 00\" with approval guidance: the settlement is not completed, and settles on the next attempt",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                sales(w, 2);
+                w.acquirer.inject(Fault::UnreadableSettlement);
+                w.command(Command::Settle);
+                w.run_until_quiet();
+                let outcome = w.last_outcome().expect("an outcome").clone();
+                assert!(matches!(outcome.result, OutcomeResult::Failed { reason: FailReason::UnreadableReply { .. } }), "{outcome:?}");
+                assert_ne!(outcome.guidance.category, pos_kernel::guidance::Category::Approved);
+                assert!(w.host.terminal.status().settlement_in_progress);
+                let report = settle(w);
+                assert_eq!(report.domestic_result, Verdict::Balanced);
+            },
+        },
+        Scenario {
+            id: "settlement-refused",
+            description: "The acquirer refuses the settlement (96): the outcome says the batch is still open, and the next Settle settles it",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                sales(w, 2);
+                w.acquirer.inject(Fault::RefuseSettlement);
+                w.command(Command::Settle);
+                w.run_until_quiet();
+                expect(w, TransactionKind::Settlement, OutcomeResult::Declined { response_code: "96".into() });
+                let guidance = &w.last_outcome().expect("an outcome").guidance;
+                assert!(guidance.merchant.en.contains("still open"), "{guidance:?}");
+                let report = settle(w);
+                assert_eq!(report.domestic_result, Verdict::Balanced);
+            },
+        },
+        Scenario {
+            id: "settle-joins-resumed-settlement",
+            description: "After a crash during settlement the restarted terminal resumes the step in flight; the operator's Settle joins it (not \"busy\") and gets its outcome",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                sales(w, 3);
+                w.feed(StepInput::Kernel(pos_kernel::Input::Command(Command::Settle)));
+                while frames_with_mti(w, "0500") < 1 {
+                    assert!(w.step_one(), "the settlement stalled");
+                }
+                w.restart();
+                w.command(Command::Settle);
+                w.run_until_quiet();
+                let settlements: Vec<_> = w.outcomes.iter().filter(|o| o.transaction == TransactionKind::Settlement).collect();
+                assert_eq!(settlements.len(), 1, "{settlements:?}");
+                expect(w, TransactionKind::Settlement, OutcomeResult::Approved);
+                assert_eq!(w.host.terminal.status().batch, 2);
+            },
+        },
+    ]
 }
 
 fn issue_two() -> Vec<Scenario> {
@@ -609,7 +847,12 @@ fn issue_two() -> Vec<Scenario> {
                 sign_on(w);
                 w.command(sale(88_800, cards::chip_debit()));
                 assert!(w.events.iter().any(|e| matches!(e, Event::CardVerdictRequired { .. })));
-                assert!(w.host.terminal.status().pending_reversal.is_some(), "the reversal stands until the card accepts");
+                // The write-ahead reversal stands until the card accepts, but the operator sees
+                // "waiting for the card", not "reversal pending".
+                assert!(w.host.terminal.durable_state().reversal.is_some(), "the reversal stands until the card accepts");
+                let status = w.host.terminal.status();
+                assert_eq!(status.pending_reversal, None);
+                assert_eq!(status.in_flight.map(|f| f.waiting_for), Some(WaitingFor::Card));
                 w.card_verdict(true, Vec::new());
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 assert_eq!(w.host.terminal.status().pending_reversal, None);
@@ -762,7 +1005,7 @@ fn issue_two() -> Vec<Scenario> {
                 sign_on(w);
                 w.persist_faults.push_back(crate::world::PersistFault::Fail);
                 w.command(sale(30_000, cards::swiped_debit()));
-                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::JournalUnavailable });
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::JournalUnavailable { cause: "disk full (simulated)".into() } });
                 assert_eq!(transmitted_mtis(w), ["0800"]);
                 w.command(sale(30_000, cards::swiped_debit()));
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);

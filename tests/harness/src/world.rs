@@ -44,6 +44,10 @@ pub struct World {
     /// The next this-many frames the terminal transmits are lost on the way (the acquirer never
     /// sees them).
     pub lose_transmits: usize,
+    /// The next this-many frames the terminal transmits never leave it (no connection): the
+    /// host reports `NotSent`.
+    pub unsent_transmits: usize,
+    not_sent: bool,
     /// Random persist faults when none is scripted: a generator and the chance per record.
     pub persist_chaos: Option<(rand::rngs::StdRng, f64)>,
     /// Record every step (the vector generator); off for long property runs.
@@ -75,6 +79,8 @@ impl World {
             halted: false,
             persist_faults: VecDeque::new(),
             lose_transmits: 0,
+            unsent_transmits: 0,
+            not_sent: false,
             persist_chaos: None,
             recording: true,
             card_pending: false,
@@ -110,6 +116,10 @@ impl World {
     fn carry_out(&mut self, output: &Output) {
         match output {
             Output::Persist(_) | Output::Compact(_) => self.unacknowledged_persist = true,
+            Output::Transmit(_) if self.unsent_transmits > 0 => {
+                self.unsent_transmits -= 1;
+                self.not_sent = true;
+            }
             Output::Transmit(_) if self.lose_transmits > 0 => self.lose_transmits -= 1,
             Output::Transmit(frame) => {
                 for action in self.acquirer.handle_frame(self.now.0, frame) {
@@ -134,6 +144,10 @@ impl World {
                 self.events.push(event.clone());
             }
             Output::Outcome(outcome) => {
+                assert!(
+                    outcome.is_consistent(),
+                    "the guidance contradicts the result: {outcome:?}"
+                );
                 self.card_pending = false;
                 self.outcomes.push((**outcome).clone());
             }
@@ -166,6 +180,10 @@ impl World {
                         self.restart();
                     }
                 }
+            } else if self.not_sent {
+                self.not_sent = false;
+                let cause = "cannot reach the acquirer at 127.0.0.1:5000: connection refused (simulated)";
+                self.feed(StepInput::Kernel(Input::NotSent(cause.into())));
             } else if self.halted {
                 // The host restarts a terminal that stopped on a journal failure.
                 self.restart();
@@ -229,6 +247,7 @@ impl World {
         self.late.clear();
         self.timers.clear();
         self.closed = false;
+        self.not_sent = false;
         self.unacknowledged_persist = false;
         self.halted = false;
         self.card_pending = false;

@@ -26,10 +26,14 @@ fn awaiting_reply() -> World {
     let pending = world
         .host
         .terminal
-        .status()
-        .pending_reversal
+        .durable_state()
+        .reversal
+        .clone()
         .expect("the reversal stands while the sale is outstanding");
     assert_eq!(pending.stan, 2);
+    let status = world.host.terminal.status();
+    assert_eq!(status.pending_reversal, None, "in flight, not pending");
+    assert_eq!(status.in_flight.and_then(|f| f.stan), Some(2));
     world
 }
 

@@ -1,6 +1,7 @@
 //! Reconciliation property test: many seeded runs of terminal days mixing every transaction type
 //! (sale, void, refund, pre-auth, cancel, completion, completion void, balance) with random
-//! acquirer faults, lost frames, journal failures and restarts at random persist points. Each day
+//! acquirer faults, lost frames, frames that never leave (no connection), journal failures and
+//! restarts at random persist points. Every outcome's guidance must agree with its result. Each day
 //! ends by settling the books: the acquirer's ledger equals what the journal holds as approved and
 //! not reversed (charges left standing only where the terminal listed an unconfirmed reversal),
 //! and then the settlement itself, again under faults and crashes, must finish: balanced (207)
@@ -30,6 +31,7 @@ struct Counts {
     results: BTreeMap<String, usize>,
     acquirer_faults: usize,
     lost_frames: usize,
+    unsent_frames: usize,
     restarts: usize,
     settled_balanced: usize,
     settled_uploaded: usize,
@@ -150,6 +152,10 @@ fn chaos(rng: &mut StdRng, world: &mut World, counts: &mut Counts) {
         world.lose_transmits = rng.gen_range(1..4);
         counts.lost_frames += world.lose_transmits;
     }
+    if rng.gen_bool(0.03) {
+        world.unsent_transmits = rng.gen_range(1..3);
+        counts.unsent_frames += world.unsent_transmits;
+    }
 }
 
 fn tally(world: &World, from: usize, counts: &mut Counts) {
@@ -160,6 +166,7 @@ fn tally(world: &World, from: usize, counts: &mut Counts) {
             OutcomeResult::Failed { .. } => "failed",
             OutcomeResult::Reversed { .. } => "reversed",
             OutcomeResult::ReversalFailed { .. } => "reversal not confirmed",
+            OutcomeResult::SettledUnbalanced => "settled unbalanced",
         };
         *counts.results.entry(result.to_owned()).or_default() += 1;
     }
@@ -169,6 +176,7 @@ fn tally(world: &World, from: usize, counts: &mut Counts) {
 fn quiesce(world: &mut World) {
     world.acquirer.clear_faults();
     world.lose_transmits = 0;
+    world.unsent_transmits = 0;
     world.run_until_quiet();
     let status = world.host.terminal.status();
     if status.pending_reversal.is_some() || !status.pending_refunds.is_empty() {
@@ -305,8 +313,8 @@ fn ledger_reconciles_with_journal_under_faults_and_restarts() {
         one_run(seed, &mut counts);
     }
     println!(
-        "reconciliation: {} runs, {} settled days, {} restarts (incl. crashes at persist points), {} acquirer faults, {} frames lost",
-        counts.runs, counts.days, counts.restarts, counts.acquirer_faults, counts.lost_frames
+        "reconciliation: {} runs, {} settled days, {} restarts (incl. crashes at persist points), {} acquirer faults, {} frames lost, {} frames never sent",
+        counts.runs, counts.days, counts.restarts, counts.acquirer_faults, counts.lost_frames, counts.unsent_frames
     );
     println!("  commands: {:?}", counts.commands);
     println!("  outcomes: {:?}", counts.results);

@@ -24,6 +24,7 @@ impl From<wit::Config> for Config {
             response_timeout_ms: c.response_timeout_ms,
             reversal_retry_interval_ms: c.reversal_retry_interval_ms,
             reversal_max_attempts: c.reversal_max_attempts,
+            card_verdict_timeout_ms: c.card_verdict_timeout_ms,
             max_amount: c.max_amount,
             refund_limit: c.refund_limit,
             initial_stan: c.initial_stan,
@@ -52,6 +53,7 @@ impl From<Config> for wit::Config {
             response_timeout_ms: c.response_timeout_ms,
             reversal_retry_interval_ms: c.reversal_retry_interval_ms,
             reversal_max_attempts: c.reversal_max_attempts,
+            card_verdict_timeout_ms: c.card_verdict_timeout_ms,
             max_amount: c.max_amount,
             refund_limit: c.refund_limit,
             initial_stan: c.initial_stan,
@@ -135,6 +137,7 @@ impl From<wit::Input> for Input {
             wit::Input::Persisted => Input::Persisted,
             wit::Input::PersistFailed(reason) => Input::PersistFailed(reason),
             wit::Input::ConnectionClosed => Input::ConnectionClosed,
+            wit::Input::NotSent(cause) => Input::NotSent(cause),
         }
     }
 }

@@ -63,6 +63,7 @@ impl From<wit::Timer> for Timer {
         match timer {
             wit::Timer::Response => Timer::Response,
             wit::Timer::Retry => Timer::Retry,
+            wit::Timer::Card => Timer::Card,
         }
     }
 }
@@ -72,6 +73,7 @@ impl From<Timer> for wit::Timer {
         match timer {
             Timer::Response => wit::Timer::Response,
             Timer::Retry => wit::Timer::Retry,
+            Timer::Card => wit::Timer::Card,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Kernel to host: outputs, events, and the outcome with its guidance, receipt and settlement report.
 
 use pos_kernel::engine::settlement::{SettlementReport, Totals, TypeTotal, Verdict};
-use pos_kernel::engine::{Event, ExceptionEntry, FailReason, OriginalProblem, Output, Receipt};
+use pos_kernel::engine::{Event, ExceptionEntry, FailReason, InputProblem, OriginalProblem, Output, Receipt};
 use pos_kernel::guidance::{Category, Guidance, Text};
 use pos_kernel::{Outcome, OutcomeResult};
 
@@ -52,6 +52,7 @@ impl From<Event> for wit::Event {
             Event::JournalFailed { reason } => W::JournalFailed(reason),
             Event::RefundPending { stan } => W::RefundPending(stan),
             Event::SettlementStep { phase } => W::SettlementStep(phase),
+            Event::NotSent { stan, cause } => W::NotSent(wit::NotSent { stan, cause }),
         }
     }
 }
@@ -78,6 +79,7 @@ impl From<OutcomeResult> for wit::OutcomeResult {
             OutcomeResult::Failed { reason } => wit::OutcomeResult::Failed(reason.into()),
             OutcomeResult::Reversed { reason } => wit::OutcomeResult::Reversed(reason.into()),
             OutcomeResult::ReversalFailed { reason } => wit::OutcomeResult::ReversalFailed(reason.into()),
+            OutcomeResult::SettledUnbalanced => wit::OutcomeResult::SettledUnbalanced,
         }
     }
 }
@@ -88,9 +90,9 @@ impl From<FailReason> for wit::FailReason {
         match reason {
             FailReason::NotSignedOn => W::NotSignedOn,
             FailReason::OverLimit { limit } => W::OverLimit(limit),
-            FailReason::InvalidInput { reason } => W::InvalidInput(reason),
+            FailReason::InvalidInput { problem } => W::InvalidInput(problem.into()),
             FailReason::Busy => W::Busy,
-            FailReason::JournalUnavailable => W::JournalUnavailable,
+            FailReason::JournalUnavailable { cause } => W::JournalUnavailable(cause),
             FailReason::SecurityModule { reason } => W::SecurityModule(reason),
             FailReason::KeyCheckFailed { key } => W::KeyCheckFailed(key.into()),
             FailReason::TerminalFailed => W::TerminalFailed,
@@ -98,6 +100,9 @@ impl From<FailReason> for wit::FailReason {
             FailReason::Original { problem } => W::Original(problem.into()),
             FailReason::SettlementInProgress => W::SettlementInProgress,
             FailReason::RefundPending { stan } => W::RefundPending(stan),
+            FailReason::AcquirerUnreachable { cause } => W::AcquirerUnreachable(cause),
+            FailReason::UnreadableReply { detail } => W::UnreadableReply(detail),
+            FailReason::Internal { detail } => W::Internal(detail),
         }
     }
 }
@@ -111,6 +116,26 @@ impl From<OriginalProblem> for wit::OriginalProblem {
             OriginalProblem::AlreadyClosed => W::AlreadyClosed,
             OriginalProblem::WrongType => W::WrongType,
             OriginalProblem::AmountTooHigh => W::AmountTooHigh,
+            OriginalProblem::OtherCard => W::OtherCard,
+        }
+    }
+}
+
+impl From<InputProblem> for wit::InputProblem {
+    fn from(problem: InputProblem) -> Self {
+        use wit::InputProblem as W;
+        match problem {
+            InputProblem::ZeroAmount => W::ZeroAmount,
+            InputProblem::Pan => W::Pan,
+            InputProblem::Expiry => W::Expiry,
+            InputProblem::CardSequence => W::CardSequence,
+            InputProblem::Track2 => W::Track2,
+            InputProblem::Track3 => W::Track3,
+            InputProblem::ChipData => W::ChipData,
+            InputProblem::Pin => W::Pin,
+            InputProblem::OriginalRrn => W::OriginalRrn,
+            InputProblem::OriginalDate => W::OriginalDate,
+            InputProblem::NoOpenException => W::NoOpenException,
         }
     }
 }

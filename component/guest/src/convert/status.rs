@@ -1,6 +1,8 @@
 //! Kernel to host: the operator's status screen and the life of one transaction.
 
-use pos_kernel::engine::{Charged, LifeStep, PendingRefundStatus, PendingReversalStatus, Status, TransactionLife};
+use pos_kernel::engine::{
+    Charged, InFlight, LifeStep, PendingRefundStatus, PendingReversalStatus, Status, TransactionLife, WaitingFor,
+};
 
 use super::count;
 use crate::pos::kernel::types as wit;
@@ -13,6 +15,7 @@ impl From<Status> for wit::Status {
             batch: s.batch,
             last_stan: s.last_stan,
             busy: s.busy,
+            in_flight: s.in_flight.map(wit::InFlight::from),
             pending_reversal: s.pending_reversal.map(wit::PendingReversalStatus::from),
             exceptions: s.exceptions.into_iter().map(wit::ExceptionEntry::from).collect(),
             pending_refunds: s
@@ -26,6 +29,19 @@ impl From<Status> for wit::Status {
             debit_total: s.debit_total,
             credit_total: s.credit_total,
             open_preauths: count(s.open_preauths),
+        }
+    }
+}
+
+impl From<InFlight> for wit::InFlight {
+    fn from(f: InFlight) -> Self {
+        wit::InFlight {
+            transaction: f.transaction.into(),
+            stan: f.stan,
+            waiting_for: match f.waiting_for {
+                WaitingFor::Acquirer => wit::WaitingFor::Acquirer,
+                WaitingFor::Card => wit::WaitingFor::Card,
+            },
         }
     }
 }
@@ -81,6 +97,7 @@ impl From<LifeStep> for wit::LifeStep {
                 transaction: transaction.into(),
                 stan,
             }),
+            LifeStep::NeverSent => W::NeverSent,
         }
     }
 }

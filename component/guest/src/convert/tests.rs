@@ -88,6 +88,7 @@ fn status_counts_convert() {
         batch: 5,
         last_stan: 41,
         busy: false,
+        in_flight: None,
         pending_reversal: None,
         exceptions: Vec::new(),
         pending_refunds: Vec::new(),

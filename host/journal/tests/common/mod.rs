@@ -8,7 +8,24 @@
     clippy::indexing_slicing
 )]
 
-use pos_journal::{Journal, JournalError, Storage};
+use pos_journal::{Identity, Journal, JournalError, JournalOptions, Recovery, Storage};
+
+/// The id of every journal the tests create, so that file images can be compared byte for byte.
+pub const ID: Identity = Identity {
+    journal_id: 0x7e57_0000_0000_0001,
+    generation: 0,
+};
+
+/// `Journal::open` with the tests' fixed id for a new journal.
+pub fn open<S: Storage>(storage: S) -> Result<(Journal<S>, Recovery), JournalError> {
+    Journal::open_with(
+        storage,
+        JournalOptions {
+            new_id: Some(ID.journal_id),
+            ..JournalOptions::default()
+        },
+    )
+}
 
 /// xorshift64*: deterministic, good enough to pick sizes and bytes.
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 //! completion. The original is looked up in the journal; a problem with it is a local outcome and
 //! nothing is sent.
 
-use super::{invalid, Terminal};
+use super::Terminal;
 use crate::engine::journal::BatchEntry;
 use crate::engine::outcome::{FailReason, OriginalProblem};
 use crate::engine::{Card, Command, EntryMode, TransactionKind};
@@ -69,7 +69,7 @@ impl Terminal {
                 let original = self.batch_original(original_stan, wanted)?;
                 let card = card.unwrap_or_else(|| keyed(&original.pan));
                 if card.pan != original.pan {
-                    return Err(invalid("the card is not the one of the original transaction"));
+                    return Err(problem(OriginalProblem::OtherCard));
                 }
                 let extra = vec![
                     (37, original.rrn.clone().into_bytes()),
@@ -105,7 +105,7 @@ impl Terminal {
                 card,
             } => {
                 let original = self.open_preauth(original_stan, &card)?;
-                // Up to 115% of the pre-authorized amount (DESIGN.md rule 7).
+                // Up to 115% of the pre-authorized amount (docs/architecture.md, rule 7).
                 if u128::from(amount) * 100 > u128::from(original.amount) * 115 {
                     return Err(problem(OriginalProblem::AmountTooHigh));
                 }
@@ -150,7 +150,9 @@ impl Terminal {
                     original_stan: None,
                 })
             }
-            _ => Err(invalid("not a command that refers to an original transaction")),
+            _ => Err(FailReason::Internal {
+                detail: format!("{kind:?} does not refer to an original transaction"),
+            }),
         }
     }
 
@@ -187,7 +189,7 @@ impl Terminal {
             return Err(problem(OriginalProblem::AlreadyClosed));
         }
         if original.pan != card.pan {
-            return Err(invalid("the card is not the one of the pre-authorization"));
+            return Err(problem(OriginalProblem::OtherCard));
         }
         Ok(original)
     }

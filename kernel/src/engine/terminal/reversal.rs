@@ -1,11 +1,11 @@
-//! Reversals (DESIGN.md rule 3) and refund resends (rule 6): the work that goes on until the
-//! acquirer confirms it.
+//! Reversals (docs/architecture.md, rule 3) and refund resends (rule 6): the terminal's own work,
+//! which goes on until the acquirer confirms it.
 
-use super::{Activity, OnPersistFail, Purpose, Terminal, Txn};
+use super::{OnPersistFail, Purpose, Terminal, Txn};
 use crate::codec::Message;
 use crate::engine::journal::Record;
 use crate::engine::outcome::{FailReason, OutcomeResult};
-use crate::engine::output::{Event, Output, Timer};
+use crate::engine::output::{Event, Output};
 use crate::engine::{Command, TransactionKind};
 use crate::time::Timestamp;
 
@@ -68,12 +68,7 @@ impl Terminal {
             // Someone is waiting at the counter: try again at once.
             self.drive(now);
         } else {
-            self.activity = Activity::Backoff;
-            let at = now.plus_ms(self.config.reversal_retry_interval_ms);
-            self.push(Output::ArmTimer {
-                timer: Timer::Retry,
-                at,
-            });
+            self.back_off(now);
         }
     }
 }
@@ -94,6 +89,7 @@ impl Terminal {
             entry: refund.entry,
             await_card: false,
             original_stan: None,
+            resend: true,
         };
         let request: Message = refund.message.clone();
         self.push(Output::Event(Event::Sending {
@@ -114,11 +110,6 @@ impl Terminal {
             self.queued = None;
             self.fail(TransactionKind::Settlement, None, FailReason::RefundPending { stan });
         }
-        self.activity = Activity::Backoff;
-        let at = now.plus_ms(self.config.reversal_retry_interval_ms);
-        self.push(Output::ArmTimer {
-            timer: Timer::Retry,
-            at,
-        });
+        self.back_off(now);
     }
 }

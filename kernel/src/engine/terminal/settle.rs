@@ -1,4 +1,4 @@
-//! Settlement (DESIGN.md rule 10): 0500 with the totals; balanced → batch-upload end `207`;
+//! Settlement (docs/architecture.md, rule 10): 0500 with the totals; balanced → batch-upload end `207`;
 //! unbalanced → every entry uploaded, 8 per 0320, then end `202`. Each step is journaled with its
 //! STAN before it is sent, so a restart resends exactly the step in flight (the acquirer
 //! de-duplicates by batch and STAN: no chunk twice, none skipped). At the end the batch advances
@@ -30,7 +30,7 @@ impl Terminal {
     pub(super) fn start_settlement(&mut self, now: Timestamp) {
         if self.state.settlement.is_some() {
             self.settlement_paused = false;
-            return self.resend_settlement(now);
+            return self.resend_settlement(now, true);
         }
         let (domestic, foreign) = settlement::totals(&self.state.entries, &self.config.domestic_prefixes);
         let progress = SettlementProgress {
@@ -60,7 +60,8 @@ impl Terminal {
             OnPersistFail::Halt
         };
         let record = Record::Settlement(progress);
-        if let Err(reason) = self.journal_then_send(now, record, request, Purpose::Settlement, event, on_fail) {
+        let purpose = Purpose::Settlement { for_operator: true };
+        if let Err(reason) = self.journal_then_send(now, record, request, purpose, event, on_fail) {
             self.fail(SETTLEMENT, None, reason);
         }
     }
@@ -85,7 +86,9 @@ impl Terminal {
     }
 
     /// Sends the step in progress again: with its own STAN when it was sent before.
-    pub(super) fn resend_settlement(&mut self, now: Timestamp) {
+    /// `for_operator`: an operator's `Settle` waits for the outcome (otherwise the terminal
+    /// resumes the settlement by itself, after a restart).
+    pub(super) fn resend_settlement(&mut self, now: Timestamp, for_operator: bool) {
         let Some(progress) = self.state.settlement.clone() else {
             return;
         };
@@ -96,7 +99,7 @@ impl Terminal {
         self.push(Output::Event(Event::SettlementStep {
             phase: describe(&progress.phase),
         }));
-        if let Err(reason) = self.transmit(now, request, Purpose::Settlement, false) {
+        if let Err(reason) = self.transmit(now, request, Purpose::Settlement { for_operator }, false) {
             self.fail(SETTLEMENT, Some(stan), reason);
         }
     }
@@ -106,9 +109,16 @@ impl Terminal {
             return;
         };
         let code = reply.get_str(39).unwrap_or_default();
-        let verdicts = reply.get_str(48).and_then(settlement::verdicts);
-        if code != "00" || (progress.phase == Phase::Totals && verdicts.is_none()) {
+        if code != "00" {
             return self.settlement_refused(progress, code);
+        }
+        let verdicts = reply.get_str(48).and_then(settlement::verdicts);
+        if progress.phase == Phase::Totals && verdicts.is_none() {
+            let detail = match reply.get_str(48) {
+                Some(f48) => format!("the result digits of F48 (31st and 62nd) are not 1, 2 or 3 in `{f48}`"),
+                None => "the reply has no F48".to_owned(),
+            };
+            return self.settlement_unreadable(progress, detail);
         }
         let entries = self.state.entries.len();
         let next = match (progress.phase, verdicts) {
@@ -154,7 +164,7 @@ impl Terminal {
             ) => {
                 return self.finish_settlement(progress, balanced, domestic, foreign);
             }
-            (Phase::Totals, None) => return self.settlement_refused(progress, code),
+            (Phase::Totals, None) => return self.settlement_unreadable(progress, "no F48".into()),
         };
         self.settlement_step(
             now,
@@ -169,22 +179,29 @@ impl Terminal {
     /// The acquirer refused a step: the settlement stays open; the next `Settle` sends the step
     /// again with a new STAN.
     fn settlement_refused(&mut self, progress: SettlementProgress, code: &str) {
-        self.settlement_paused = true;
         let response_code = if code.is_empty() {
             "30".to_owned()
         } else {
             code.to_owned()
         };
-        let declined = self.outcome(
-            SETTLEMENT,
-            progress.in_flight_stan,
-            OutcomeResult::Declined { response_code },
-        );
+        self.settlement_stopped(progress, OutcomeResult::Declined { response_code });
+    }
+
+    /// The acquirer answered a step with something the terminal cannot read: as a refusal, the
+    /// settlement stays open and the next `Settle` sends the step again with a new STAN.
+    fn settlement_unreadable(&mut self, progress: SettlementProgress, detail: String) {
+        let reason = FailReason::UnreadableReply { detail };
+        self.settlement_stopped(progress, OutcomeResult::Failed { reason });
+    }
+
+    fn settlement_stopped(&mut self, progress: SettlementProgress, result: OutcomeResult) {
+        self.settlement_paused = true;
+        let stopped = self.outcome(SETTLEMENT, progress.in_flight_stan, result);
         let record = Record::Settlement(SettlementProgress {
             in_flight_stan: None,
             ..progress
         });
-        self.persist(record, vec![Output::Outcome(declined)], None, OnPersistFail::Halt);
+        self.persist(record, vec![Output::Outcome(stopped)], None, OnPersistFail::Halt);
     }
 
     fn finish_settlement(&mut self, progress: SettlementProgress, balanced: bool, domestic: Verdict, foreign: Verdict) {
@@ -209,17 +226,22 @@ impl Terminal {
         if let Err(e) = settled.apply(Record::Settled(report.clone())) {
             return self.halt(e.to_string());
         }
-        let mut done = self.outcome(SETTLEMENT, progress.in_flight_stan, OutcomeResult::Approved);
+        let result = if balanced {
+            OutcomeResult::Approved
+        } else {
+            OutcomeResult::SettledUnbalanced
+        };
+        let mut done = self.outcome(SETTLEMENT, progress.in_flight_stan, result);
         done.settlement = Some(report);
         self.compact(settled, vec![Output::Outcome(done)]);
     }
 
-    /// No answer to a settlement step: it stays in the journal and resumes on the next `Settle`
-    /// (or after a restart) with the same STAN.
-    pub(super) fn settlement_unanswered(&mut self, now: Timestamp) {
+    /// No answer to a settlement step (or it never left): it stays in the journal and resumes
+    /// on the next `Settle` (or after a restart) with the same STAN.
+    pub(super) fn settlement_unanswered(&mut self, now: Timestamp, reason: FailReason) {
         self.settlement_paused = true;
         let stan = self.state.settlement.as_ref().and_then(|p| p.in_flight_stan);
-        self.fail(SETTLEMENT, stan, FailReason::NoReply);
+        self.fail(SETTLEMENT, stan, reason);
         self.drive(now);
     }
 }

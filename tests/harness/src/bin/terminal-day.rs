@@ -8,23 +8,15 @@ use pos_acquirer_sim::Fault;
 use pos_harness::cards;
 use pos_harness::reconcile::reconcile;
 use pos_harness::world::World;
-use pos_kernel::engine::{Command, Outcome, OutcomeResult, Query, ReversalReason};
+use pos_kernel::engine::{Command, Outcome, Query};
+use pos_kernel::guidance;
 use pos_kernel::Config;
 
 fn print_outcome(outcome: &Outcome) {
     let (zh, en) = outcome.transaction.label();
     let stan = outcome.stan.map(|s| format!(" {s:06}")).unwrap_or_default();
-    let result = match &outcome.result {
-        OutcomeResult::Approved => "APPROVED".to_owned(),
-        OutcomeResult::Declined { response_code } => format!("DECLINED {response_code}"),
-        OutcomeResult::Failed { reason } => format!("FAILED {reason:?}"),
-        OutcomeResult::Reversed {
-            reason: ReversalReason::CardDeclined,
-        } => "DECLINED BY THE CARD, REVERSED (06)".to_owned(),
-        OutcomeResult::Reversed { reason } => format!("UNKNOWN, REVERSED ({})", reason.code()),
-        OutcomeResult::ReversalFailed { reason } => format!("UNKNOWN, REVERSAL NOT CONFIRMED ({})", reason.code()),
-    };
-    println!("== {en} {zh}{stan}: {result}");
+    let result = guidance::headline(outcome.transaction, &outcome.result);
+    println!("== {en} {zh}{stan}: {} / {}", result.en, result.zh);
     let g = &outcome.guidance;
     println!("   cardholder: {} / {}", g.cardholder.en, g.cardholder.zh);
     println!("   merchant:   {} / {}", g.merchant.en, g.merchant.zh);

@@ -32,6 +32,10 @@ pub enum HostError {
     /// The command was lost to a kernel fault; the terminal was restored from its journal and
     /// nothing of the command was sent. Run it again.
     CommandLost(String),
+    /// A journal write failed after the point of no return: the kernel stopped (the cause as
+    /// the journal gave it). Fix the cause and run the command again: it resumes from the
+    /// journal.
+    JournalFailed(String),
 }
 
 impl core::fmt::Display for HostError {
@@ -43,6 +47,10 @@ impl core::fmt::Display for HostError {
             HostError::CommandLost(e) => write!(
                 f,
                 "the kernel faulted on the command and was restored from its journal ({e}); run the command again"
+            ),
+            HostError::JournalFailed(e) => write!(
+                f,
+                "the journal could not be written ({e}): the terminal stopped; fix the cause (the disk, the directory's permissions), then run the command again: it resumes where it stopped"
             ),
         }
     }
@@ -106,6 +114,17 @@ impl<S: Storage> TerminalHost<S> {
         &self.journal
     }
 
+    pub fn journal_mut(&mut self) -> &mut Journal<S> {
+        &mut self.journal
+    }
+
+    /// The timers armed now, soonest first.
+    pub fn armed_timers(&self) -> Vec<(Timer, Timestamp)> {
+        let mut timers = self.timers.clone();
+        timers.sort_by_key(|(_, at)| *at);
+        timers
+    }
+
     /// The live instance (tests use it to starve a call of fuel).
     pub fn kernel_mut(&mut self) -> &mut ComponentTerminal {
         &mut self.kernel
@@ -158,9 +177,15 @@ impl<S: Storage> TerminalHost<S> {
                 _ => None,
             });
             let awaiting = self.timers.iter().any(|(t, _)| *t == Timer::Response);
-            match ours {
-                Some(outcome) if !awaiting => return Ok(outcome),
-                None if self.timers.is_empty() => {
+            let halted = self.log.get(from..).unwrap_or_default().iter().find_map(|o| match o {
+                Output::Event(Event::JournalFailed { reason }) => Some(reason.clone()),
+                _ => None,
+            });
+            match (ours, halted) {
+                (Some(outcome), _) if !awaiting => return Ok(outcome),
+                // The kernel stopped on a journal failure: nothing more comes until a restart.
+                (None, Some(reason)) => return Err(HostError::JournalFailed(reason)),
+                (None, None) if self.timers.is_empty() => {
                     // Nothing armed and no outcome: only a fault can have swallowed the command.
                     let fault = self.faults.get(faults).cloned().unwrap_or_else(|| "no outcome".into());
                     return Err(HostError::CommandLost(fault));

@@ -8,8 +8,9 @@ mod common;
 use pos_harness::cards;
 use pos_host::driver::{CardReader, HostError, TerminalHost};
 use pos_host::runtime::{Backend, Limits};
+use pos_journal::Storage as _;
 use pos_journal::{Journal, ModelStorage};
-use pos_kernel::engine::Command;
+use pos_kernel::engine::{Command, Timer};
 use pos_kernel::{CardVerdict, Config, OutcomeResult};
 use pos_net::server::{AcquirerServer, ServerConfig};
 use pos_net::transport::{Transport, TransportConfig};
@@ -75,4 +76,142 @@ fn a_fault_restores_the_terminal_from_its_journal() {
         2,
         "nothing charged twice"
     );
+}
+
+/// A fault while the host carries out a batch of outputs: the rest of that batch came from the
+/// instance that faulted, and must not be carried out for the one restored from the journal.
+/// Here the card reader hands back a verdict too large for the sandbox's memory: feeding it traps,
+/// and the faulted instance's card deadline (armed after the verdict request) must not survive.
+#[test]
+fn outputs_of_a_faulted_instance_are_dropped() {
+    let server = AcquirerServer::bind(ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        ..ServerConfig::default()
+    })
+    .unwrap()
+    .spawn()
+    .unwrap();
+    let runtime = common::runtime(
+        Backend::Cranelift,
+        Limits {
+            memory_bytes: 8 << 20,
+            ..Limits::default()
+        },
+    );
+    let (journal, _) = Journal::open(ModelStorage::new()).unwrap();
+    let transport = Transport::new(TransportConfig {
+        address: server.local_addr().to_string(),
+        connect_timeout_ms: 1_000,
+        read_timeout_ms: 1_000,
+    });
+    let card: CardReader = Box::new(|_| CardVerdict {
+        approved: true,
+        icc_data: vec![0; 16 << 20],
+    });
+    let config = Config {
+        response_timeout_ms: 2_000,
+        ..Config::default()
+    };
+    let mut host = TerminalHost::open(runtime, config, journal, transport, card).unwrap();
+    assert_eq!(host.run(Command::SignOn).unwrap().result, OutcomeResult::Approved);
+    let outcome = host
+        .run(Command::Sale {
+            amount: 4_200,
+            card: cards::chip_debit(),
+        })
+        .unwrap();
+    assert_eq!(host.faults.len(), 1, "the oversized verdict trapped: {:?}", host.faults);
+    // The restored instance reversed the approval the card never confirmed.
+    assert!(matches!(outcome.result, OutcomeResult::Reversed { .. }), "{outcome:?}");
+    let timers = host.armed_timers();
+    assert!(
+        !timers.iter().any(|(timer, _)| *timer == Timer::Card),
+        "a timer of the faulted instance is still armed: {timers:?}"
+    );
+}
+
+/// A disk that refuses replacements (a read-only directory, a full disk): appends work, the
+/// compaction at the end of a settlement does not.
+struct NoReplace(ModelStorage);
+
+impl pos_journal::Storage for NoReplace {
+    fn len(&self) -> std::io::Result<u64> {
+        self.0.len()
+    }
+    fn read_all(&mut self) -> std::io::Result<Vec<u8>> {
+        self.0.read_all()
+    }
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.append(bytes)
+    }
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.0.truncate(len)
+    }
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.0.sync()
+    }
+    fn replace(&mut self, _: &[u8]) -> std::io::Result<()> {
+        Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+    }
+    fn read_anchor(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        self.0.read_anchor()
+    }
+    fn write_anchor(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.write_anchor(bytes)
+    }
+}
+
+/// The settlement's last journal write fails: the command reports the journal's error (not a
+/// silent "busy", not a lost command), and once the disk is fixed one `Settle` finishes it.
+#[test]
+fn a_failed_compaction_is_reported_and_the_next_settle_finishes() {
+    let server = AcquirerServer::bind(ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        ..ServerConfig::default()
+    })
+    .unwrap()
+    .spawn()
+    .unwrap();
+    let transport = || {
+        Transport::new(TransportConfig {
+            address: server.local_addr().to_string(),
+            connect_timeout_ms: 1_000,
+            read_timeout_ms: 1_000,
+        })
+    };
+    let card = || -> CardReader {
+        Box::new(|_| CardVerdict {
+            approved: true,
+            icc_data: Vec::new(),
+        })
+    };
+    let config = Config {
+        response_timeout_ms: 2_000,
+        ..Config::default()
+    };
+    let runtime = std::sync::Arc::new(common::runtime(Backend::Cranelift, Limits::default()));
+    let (journal, _) = Journal::open(NoReplace(ModelStorage::new())).unwrap();
+    let mut host = TerminalHost::open(runtime.clone(), config.clone(), journal, transport(), card()).unwrap();
+    assert_eq!(host.run(Command::SignOn).unwrap().result, OutcomeResult::Approved);
+    let sale = Command::Sale {
+        amount: 1_200,
+        card: cards::swiped_debit(),
+    };
+    assert_eq!(host.run(sale).unwrap().result, OutcomeResult::Approved);
+    match host.run(Command::Settle) {
+        Err(HostError::JournalFailed(cause)) => {
+            assert!(
+                cause.contains("replace") && cause.contains("permission denied"),
+                "{cause}"
+            )
+        }
+        other => panic!("expected the journal's failure, got {other:?}"),
+    }
+    // The disk is fixed; the terminal restarts from what is durable.
+    let disk = host.journal().storage().0.crash();
+    let (journal, _) = Journal::open(disk).unwrap();
+    let mut host = TerminalHost::open(runtime, config, journal, transport(), card()).unwrap();
+    let settled = host.run(Command::Settle).unwrap();
+    assert_eq!(settled.result, OutcomeResult::Approved, "{settled:?}");
+    assert_eq!(host.status().unwrap().batch, 2);
 }

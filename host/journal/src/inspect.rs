@@ -99,6 +99,10 @@ pub fn inspect(image: Option<&[u8]>, anchor: Option<&[u8]>, owner: Option<&str>)
             records: inspection.records.len(),
         };
         if let Err(refusal) = anchor.check(&found, owner) {
+            // A refused journal is not repaired either: its damaged tail is part of the loss.
+            inspection
+                .problems
+                .retain(|p| !matches!(p, Problem::DamagedTail { .. }));
             inspection.problems.push(Problem::Refused(refusal));
         }
     }

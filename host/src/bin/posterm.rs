@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Status => cli::terminal::status(&cli),
         Command::Query { stan, rrn } => cli::terminal::query(&cli, *stan, rrn.clone()),
         Command::Journal => cli::terminal::journal(&cli),
+        Command::Recover(args) => cli::recover::run(&cli, args),
         Command::Vectors { vectors } => cli::vectors::run(&cli, vectors),
         Command::Acquirer {
             listen,

@@ -22,6 +22,10 @@ fn test_card(card: TestCard) -> pos_kernel::Card {
 }
 
 pub fn init(cli: &Cli, acquirer: &str) -> ExitCode {
+    if let Err(e) = crate::terminal_dir::check_address(acquirer) {
+        note!("posterm init: --acquirer: {e}");
+        return ExitCode::from(exit::USAGE);
+    }
     let file = TerminalFile {
         terminal: Config::default(),
         host: HostSettings {

@@ -6,6 +6,7 @@ pub mod card;
 pub mod demo;
 pub mod farm;
 pub mod print;
+pub mod recover;
 pub mod terminal;
 pub mod vectors;
 
@@ -17,13 +18,18 @@ use card::CardArgs;
 
 /// posterm: a POS terminal running the pos-kernel WebAssembly component in wasmtime.
 ///
-/// A terminal directory (--dir) holds config.toml and the journal. Transaction commands restore
-/// the terminal from its journal, send any pending reversal first, run the command against the
-/// acquirer named in config.toml, and print the outcome and receipt.
+/// A terminal directory (--dir) holds config.toml and the journal. Transaction commands take the
+/// terminal's lock (one process at a time: a second one waits up to --lock-wait seconds), restore
+/// the terminal from its journal, let it finish its own work first (a pending reversal), run the
+/// command against the acquirer named in config.toml, and print the outcome and receipt.
+/// status, query and journal only read.
 ///
 /// Exit codes: 0 approved, 1 declined, 2 usage error, 3 failed (nothing charged), 4 outcome
 /// unknown and reversed (nothing charged), 5 reversal not confirmed (the card may have been
-/// charged: contact the acquirer), 6 host error (configuration, journal, component).
+/// charged: contact the acquirer), 6 host error (configuration, journal file, component), 7 the
+/// terminal is in use by another posterm process, 8 settled but the totals did not agree
+/// (compare the report with the acquirer's statement), 9 the journal is refused (records lost,
+/// missing, or another terminal's: see `posterm recover --help`).
 #[derive(Debug, Parser)]
 #[command(name = "posterm", version)]
 pub struct Cli {
@@ -41,6 +47,16 @@ pub struct Cli {
     /// target/component/pos_kernel.wasm next to this executable's target directory.
     #[arg(long, global = true, env = "POSTERM_COMPONENT")]
     pub component: Option<PathBuf>,
+    /// How long a command waits, in seconds, while another posterm process uses the terminal
+    /// directory, before it gives up (exit code 7).
+    #[arg(
+        long,
+        global = true,
+        env = "POSTERM_LOCK_WAIT",
+        default_value_t = 30.0,
+        value_name = "SECONDS"
+    )]
+    pub lock_wait: f64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -128,9 +144,10 @@ pub enum Command {
     },
     /// Settle the batch (pending reversals and refunds first; batch upload when unbalanced).
     Settle,
-    /// Batch, STAN, totals, pending reversal, pending refunds, exceptions.
+    /// Batch, STAN, totals, what is in flight, pending reversal and refunds, exceptions. Reads
+    /// only: a damaged journal is reported, not repaired.
     Status,
-    /// The life of one transaction: was this customer charged?
+    /// The life of one transaction: was this customer charged? Reads only.
     Query {
         #[arg(long, conflicts_with = "rrn", required_unless_present = "rrn")]
         stan: Option<u32>,
@@ -142,8 +159,11 @@ pub enum Command {
         #[arg(long)]
         stan: u32,
     },
-    /// The journal's records, decoded (PANs masked).
+    /// The journal's records, decoded (PANs masked). Reads only.
     Journal,
+    #[command(long_about = recover::HELP)]
+    /// What to do with a journal posterm refuses (records lost, missing, another terminal's).
+    Recover(recover::RecoverArgs),
     /// Replay tests/vectors through the component and print `N passed, N failed`.
     Vectors {
         /// The vectors directory.

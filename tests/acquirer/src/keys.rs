@@ -11,7 +11,7 @@ const GENERATOR: Key = *b"pos-acquirer-sim";
 
 fn odd_parity(byte: u8) -> u8 {
     let high = byte & 0xFE;
-    if high.count_ones() % 2 == 0 {
+    if high.count_ones().is_multiple_of(2) {
         high | 1
     } else {
         high

@@ -88,18 +88,12 @@ impl Terminal {
         let unreachable = || FailReason::AcquirerUnreachable { cause: cause.clone() };
         match out.purpose {
             Purpose::Reversal => {
-                // An attempt that never left is not an attempt: the reversal stays pending and
-                // is tried again later. A command waiting behind it cannot get through either.
+                // The original request may have reached the acquirer: the reversal's delivery is
+                // bounded by the configured attempts as always (docs/architecture.md, rule 3),
+                // and one that could not leave counts as an attempt.
                 let stan = self.state.reversal.as_ref().map(|r| r.stan).unwrap_or_default();
-                self.push(Output::Event(Event::NotSent {
-                    stan,
-                    cause: cause.clone(),
-                }));
-                self.reversal_attempts = self.reversal_attempts.saturating_sub(1);
-                if let Some(command) = self.queued.take() {
-                    self.fail(command.transaction(), None, unreachable());
-                }
-                self.back_off(now);
+                self.push(Output::Event(Event::NotSent { stan, cause }));
+                self.reversal_attempt_failed(now);
             }
             Purpose::Settlement { .. } => {
                 let stan = self.state.settlement.as_ref().and_then(|s| s.in_flight_stan);

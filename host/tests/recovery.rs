@@ -8,7 +8,6 @@ mod common;
 use pos_harness::cards;
 use pos_host::driver::{CardReader, HostError, TerminalHost};
 use pos_host::runtime::{Backend, Limits};
-use pos_journal::Storage as _;
 use pos_journal::{Journal, ModelStorage};
 use pos_kernel::engine::{Command, Timer};
 use pos_kernel::{CardVerdict, Config, OutcomeResult};

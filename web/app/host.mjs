@@ -91,7 +91,9 @@ export class Host {
       this.#nextFrame = null;
       this.#trace.add({ kind: "tx", ...frame });
       this.#hooks.transmitted(frame);
-      this.#network.send(output.transmit, frame);
+      const notSent = this.#network.send(output.transmit, frame);
+      // Nothing left: the kernel hears it at once, before the outputs that follow.
+      if (notSent) this.#terminal.handle(Date.now(), { not_sent: notSent });
     } else if ("arm_timer" in output) {
       this.#armTimer(output.arm_timer.timer, output.arm_timer.at);
     } else if ("cancel_timer" in output) {

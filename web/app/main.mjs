@@ -1,9 +1,12 @@
-// Boots the virtual terminal: loads the kernel (wasm), rebuilds the bank from its log, restores
-// the terminal from its journal (or creates a new one), and wires the views together.
+// Boots the virtual terminal: takes the terminal's Web Lock (one writer: a second tab only says
+// the terminal is open elsewhere), loads the kernel (wasm), rebuilds the bank from its log,
+// checks and restores the terminal from its journal (or creates a new one), and wires the views
+// together.
 //
-// URL parameters: ?timeout=MS (the response timeout; default 8000), ?lang=zh|en, ?reset=1
-// (clear everything first; removed from the address so a later reload is a plain power cut).
-import init, { Terminal, testCards, presentCard, defaultConfig } from "../pkg/pos_kernel_web.js";
+// URL parameters: ?timeout=MS (the response timeout; default 8000), ?lang=zh|en, ?tid=ID (the
+// terminal id, 8 characters; default the test terminal's), ?reset=1 (clear everything first;
+// removed from the address so a later reload is a plain power cut).
+import init, { Terminal, testCards, presentCard, defaultConfig, checkJournal } from "../pkg/pos_kernel_web.js";
 import { openStore } from "./store.mjs";
 import { Bank } from "./bank.mjs";
 import { Network } from "./network.mjs";
@@ -22,13 +25,53 @@ const $ = (id) => document.getElementById(id);
 function configFromUrl(params) {
   const timeout = Number(params.get("timeout"));
   const response_timeout_ms = Number.isFinite(timeout) && timeout >= 200 ? Math.round(timeout) : 8000;
-  return { response_timeout_ms, reversal_retry_interval_ms: Math.min(5000, response_timeout_ms) };
+  const config = { response_timeout_ms, reversal_retry_interval_ms: Math.min(5000, response_timeout_ms) };
+  const tid = params.get("tid");
+  if (tid) config.terminal_id = tid;
+  return config;
+}
+
+/**
+ * Takes the terminal's Web Lock and holds it for the page's life: true if this tab got it. One
+ * journal, one writer (a second tab would send with the same STANs).
+ */
+function holdTerminalLock(terminalId) {
+  if (!navigator.locks) return Promise.resolve(true); // not a secure context: nothing to coordinate with
+  return new Promise((resolve) => {
+    navigator.locks.request(`pos-terminal:${terminalId}`, { ifAvailable: true }, (lock) => {
+      resolve(lock !== null);
+      return lock ? new Promise(() => {}) : undefined;
+    });
+  });
+}
+
+/** Replaces the counter with a notice (the terminal does not start). */
+function halt(titleKey, helpKey, detail = "") {
+  const main = document.querySelector("main.counter");
+  main.replaceChildren();
+  const box = document.createElement("div");
+  box.className = "halt-notice";
+  box.dataset.testid = "halt-notice";
+  const title = document.createElement("h2");
+  title.dataset.i18n = titleKey;
+  const help = document.createElement("p");
+  help.dataset.i18n = helpKey;
+  const more = document.createElement("p");
+  more.className = "mono";
+  more.textContent = detail;
+  box.append(title, help, more);
+  main.append(box);
+  applyI18n(document);
+  document.body.dataset.ready = "halted";
 }
 
 async function boot() {
   const params = new URLSearchParams(location.search);
   setLang(lang());
   await init();
+  const config = configFromUrl(params);
+  const terminalId = config.terminal_id ?? defaultConfig().terminal_id;
+  if (!(await holdTerminalLock(terminalId))) return halt("other_tab", "other_tab_help");
   const store = await openStore();
   if (params.has("reset")) {
     await store.clearAll();
@@ -36,7 +79,6 @@ async function boot() {
     params.delete("reset");
     history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
   }
-  const config = configFromUrl(params);
   // Wired first, so that a journal that cannot be restored can still be thrown away.
   let stopAll = () => {};
   $("reset").addEventListener("click", async () => {
@@ -50,12 +92,18 @@ async function boot() {
   const trace = new Trace(store);
   await trace.load();
   const bank = await Bank.open(store);
-  const records = await store.journal();
+  const journal = await store.readJournal();
+  const refused = journal.anchor && checkJournal(journal.anchor, journal.records.length, terminalId);
+  if (refused) {
+    console.warn("journal refused", refused);
+    return halt("journal_refused", "journal_refused_help", refused.message);
+  }
+  await store.adopt(terminalId, journal);
+  const { records } = journal;
   const hadHistory = trace.entries.length > 0;
   // Restore may resume work (a pending reversal is sent first); its outputs are carried out
   // below, once the views are listening.
   const terminal = records.length > 0 ? Terminal.restore(config, records, Date.now()) : Terminal.create(config);
-  const terminalId = defaultConfig().terminal_id;
 
   // Views
   const printer = new Printer($("paper"), $("slips"));
@@ -126,6 +174,7 @@ async function boot() {
     submit,
     query: (stan) => host.terminal.query({ stan }),
     status: () => host.terminal.status(),
+    checkBeforeCard: (kind, amount) => host.terminal.checkBeforeCard(kind, amount),
     makeCard: (card, how, pin) => presentCard(card.pan, card.expiry, how, pin || null),
     networkDown: () => network.down,
     pinpadActive: () => pinpad.active,
@@ -134,6 +183,10 @@ async function boot() {
       cards.setWaiting(mode === "card");
       if (mode === "pin") pinpad.activate();
       else pinpad.deactivate();
+      // On a narrow screen the card tray and the PIN pad are below the terminal: bring the one
+      // the terminal waits for into view.
+      const wanted = { card: "cards-panel", pin: "pinpad-panel" }[mode];
+      if (wanted && window.matchMedia("(max-width: 860px)").matches) $(wanted).scrollIntoView({ block: "start", behavior: "smooth" });
     },
   });
 

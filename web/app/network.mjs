@@ -1,8 +1,9 @@
 // The line between the terminal and the bank: a little latency each way, the "network down"
 // switch, and the bank's held-back replies (delay-reply), released after the terminal's timeout.
-// Whatever comes back reaches the kernel through `deliver` (the host's input queue).
+// Whatever comes back reaches the kernel through `deliver` (the host's input queue). With the
+// network down a frame cannot leave at all: `send` says so at once, and the host tells the
+// kernel "not sent" (nothing reached the bank, nothing was charged).
 const LATENCY_MS = 120;
-const DOWN_CLOSE_MS = 200;
 const DOWN_KEY = "pos.networkDown";
 
 export class Network {
@@ -54,19 +55,20 @@ export class Network {
     this.#pending.add(handle);
   }
 
-  /** Sends one frame (hex); `frame` is its decoded summary for the trace. */
+  /**
+   * Sends one frame (hex); `frame` is its decoded summary for the trace. Returns `null` when the
+   * frame left, or why it could not leave.
+   */
   send(hex, frame) {
     if (this.down) {
-      this.#later(DOWN_CLOSE_MS, () => {
-        this.#trace.add({ kind: "net", what: "refused", mti: frame.mti });
-        this.#deliver("connection_closed");
-      });
-      return;
+      this.#trace.add({ kind: "net", what: "refused", mti: frame.mti });
+      return "cannot reach the acquirer: the network is down (simulated)";
     }
     // The bank takes frames one at a time, in the order they arrive.
     this.#later(LATENCY_MS, () => {
       this.#atBank = this.#atBank.then(() => this.#bankReceives(hex)).catch((error) => console.error("bank failed", error));
     });
+    return null;
   }
 
   async #bankReceives(hex) {

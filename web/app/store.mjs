@@ -1,11 +1,16 @@
-// Durable storage in IndexedDB. Three object stores with auto-increment keys, so reading them
-// back gives the order of writing:
+// Durable storage in IndexedDB. Object stores with auto-increment keys, so reading them back
+// gives the order of writing:
 //   journal  the kernel's journal records (hex), the only thing a restore needs
+//   meta     the journal's anchor (key "anchor"): owner (terminal id), journal id, generation,
+//            records — what the journal once held, written in the same transaction as every
+//            record, so that a journal that lost records or another terminal's is refused at
+//            boot (the rule is pos-journal's Anchor::check, called through checkJournal)
 //   bank     the simulated bank's latest snapshot (one value), the bank after a reload
 //   trace    the message trace, so the timeline survives a reload (a power cut)
 const DB_NAME = "pos-virtual-terminal";
-const DB_VERSION = 1;
-const STORES = ["journal", "bank", "trace"];
+const DB_VERSION = 2;
+const STORES = ["journal", "meta", "bank", "trace"];
+const ANCHOR = "anchor";
 
 function settle(request) {
   return new Promise((resolve, reject) => {
@@ -33,8 +38,16 @@ export async function openStore() {
   return new Store(await settle(open));
 }
 
+/** A new journal id: 64 random bits as 16 hex digits. */
+function newJournalId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export class Store {
   #db;
+  /** The anchor as last committed (null before the journal is opened). */
+  #anchor = null;
 
   constructor(db) {
     this.#db = db;
@@ -65,16 +78,60 @@ export class Store {
     const tx = this.#db.transaction(STORES, "readwrite", { durability: "strict" });
     for (const name of STORES) tx.objectStore(name).clear();
     await committed(tx);
+    this.#anchor = null;
   }
 
-  // The kernel journal: a persist output is appended, a compact output replaces everything.
+  // ---- the kernel's journal: a persist output is appended, a compact output replaces everything
+
+  /**
+   * The journal's records and its anchor as stored (the anchor is `null` for a journal that never
+   * had one). The caller checks them before restoring, then calls `adopt` (or refuses).
+   */
+  async readJournal() {
+    const tx = this.#db.transaction(["journal", "meta"], "readonly");
+    const [records, anchor] = await Promise.all([
+      settle(tx.objectStore("journal").getAll()),
+      settle(tx.objectStore("meta").get(ANCHOR)),
+    ]);
+    return { records, anchor: anchor ?? null };
+  }
+
+  /** Takes the journal as this terminal's (`owner`): writes an anchor for one that had none. */
+  async adopt(owner, { records, anchor }) {
+    if (anchor) {
+      this.#anchor = { ...anchor, records: Math.max(anchor.records, records.length) };
+      return;
+    }
+    const created = { owner, journal_id: newJournalId(), generation: 0, records: records.length, note: "" };
+    const tx = this.#db.transaction("meta", "readwrite", { durability: "strict" });
+    tx.objectStore("meta").put(created, ANCHOR);
+    await committed(tx);
+    this.#anchor = created;
+  }
+
+  /** Appends a record and counts it in the anchor, in one durable transaction. */
+  async appendRecord(hex) {
+    const anchor = { ...this.#anchor, records: this.#anchor.records + 1 };
+    const tx = this.#db.transaction(["journal", "meta"], "readwrite", { durability: "strict" });
+    tx.objectStore("journal").add(hex);
+    tx.objectStore("meta").put(anchor, ANCHOR);
+    await committed(tx);
+    this.#anchor = anchor;
+  }
+
+  /** The journal becomes exactly [snapshot], the next generation, in one durable transaction. */
+  async compactTo(hex) {
+    const anchor = { ...this.#anchor, generation: this.#anchor.generation + 1, records: 1 };
+    const tx = this.#db.transaction(["journal", "meta"], "readwrite", { durability: "strict" });
+    const journal = tx.objectStore("journal");
+    journal.clear();
+    journal.add(hex);
+    tx.objectStore("meta").put(anchor, ANCHOR);
+    await committed(tx);
+    this.#anchor = anchor;
+  }
+
   journal() {
     return this.all("journal");
-  }
-  appendRecord(hex) {
-    return this.append("journal", hex, { strict: true });
-  }
-  compactTo(hex) {
-    return this.replace("journal", hex);
   }
 }

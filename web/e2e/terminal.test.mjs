@@ -52,7 +52,7 @@ test("timeout turns into a reversal: 0200, no reply, timeout, 0400, 0410", async
   const page = await openTerminal(bench, { timeout: 1500 });
   await signOn(page);
   await page.click(tid("fault-drop-reply"));
-  await waitText(page, "pending-faults", /drop-reply/);
+  await waitText(page, "pending-faults", /drop the reply/);
 
   await startSale(page, { amount: "10000", card: "0007", how: "swipe", pin: "123456" });
   const result = await outcome(page, "reversed");
@@ -85,14 +85,17 @@ test("reload mid-transaction is a power cut: the reversal goes out first after r
   const page = await openTerminal(bench, { timeout: 60_000 });
   await signOn(page);
   await page.click(tid("fault-drop-reply"));
-  await waitText(page, "pending-faults", /drop-reply/);
+  await waitText(page, "pending-faults", /drop the reply/);
 
   await startSale(page, { amount: "30000", card: "0007", how: "swipe", pin: "123456" });
   await waitTrace(page, /^0200 sale$/i);
   await waitTrace(page, /reply dropped/i);
-  // The bank charged the card; the terminal does not know (no reply for 60 s).
+  // The bank charged the card; the terminal does not know (no reply for 60 s). It is waiting,
+  // not reversing: its write-ahead reversal is not "pending" yet.
   await waitText(page, "bank-net-charged", /¥300\.00/);
-  await waitText(page, "status-pending-reversal", /000002/);
+  await waitText(page, "status-in-flight", /000002 · waiting for the acquirer/);
+  await waitText(page, "status-pending-reversal", /^none$/);
+  assert.match(await text(page, "screen-in-flight"), /Waiting for the acquirer/);
   await screenshot(page, "reload-before");
 
   await page.reload();
@@ -157,30 +160,51 @@ test("settlement: sales and a void, settle, balanced report", async () => {
   await page.context().close();
 });
 
-test("network down: the reversal cannot get through, the exception is listed until acknowledged; reset", async () => {
+test("network down: a sale that cannot leave is failed, nothing charged, no reversal, no exception", async () => {
   const page = await openTerminal(bench, { timeout: 1000 });
   await signOn(page);
   await page.click(tid("network-down"));
   await waitText(page, "screen-statusbar", /Network down/);
 
   await startSale(page, { amount: "900", card: "0007", how: "swipe", pin: "123456" });
-  // Three reversal attempts, each answered by a closed connection, then the exceptions list.
+  const result = await outcome(page, "failed");
+  assert.match(result.text, /Could not reach the acquirer: not charged/);
+  assert.match(result.text, /network is down.*Nothing was sent, nothing was charged/s);
+  assert.doesNotMatch(result.text, /may have been charged/);
+  const labels = await traceLabels(page);
+  assert.ok(labels.some((l) => /network down: 0200 could not leave/i.test(l)), labels.join(" | "));
+  assert.equal(labels.filter((l) => /^0400 reversal/i.test(l)).length, 0, "no reversal of what never left");
+  await waitText(page, "status-pending-reversal", /^none$/);
+  await waitText(page, "status-exceptions", /^none$/);
+  await waitText(page, "bank-net-charged", /¥0\.00/);
+  await screenshot(page, "network-down-not-sent");
+  assertClean(page);
+  await page.context().close();
+});
+
+test("the link fails after the sale left: the reversal cannot get through, the exception is listed until acknowledged; reset", async () => {
+  const page = await openTerminal(bench, { timeout: 1000 });
+  await signOn(page);
+  await page.click(tid("fault-drop-reply"));
+  await startSale(page, { amount: "900", card: "0007", how: "swipe", pin: "123456" });
+  await waitTrace(page, /reply dropped/i);
+  // The bank charged the card; then the network goes down before the reversal.
+  await page.click(tid("network-down"));
   const result = await outcome(page, "reversal_failed");
   assert.match(result.text, /contact the acquirer/);
   const labels = await traceLabels(page);
   assert.equal(labels.filter((l) => /^0400 reversal/i.test(l)).length, 3, labels.join(" | "));
-  assert.ok(labels.some((l) => /network down: 0200 not delivered/i.test(l)));
+  assert.equal(labels.filter((l) => /network down: 0400 could not leave/i.test(l)).length, 3, labels.join(" | "));
   await waitText(page, "status-pending-reversal", /^none$/);
   await page.waitForSelector(tid("ack-2"));
-  // The bank never saw the sale: nothing was charged.
-  await waitText(page, "bank-net-charged", /¥0\.00/);
+  await waitText(page, "bank-net-charged", /¥9\.00/);
   await screenshot(page, "network-down-exception");
 
   await page.click(tid("network-down"));
   await page.click(tid("ack-2"));
   await waitText(page, "status-exceptions", /^none$/);
 
-  // Query: "was this customer charged?" The terminal cannot know (the bank can: it never saw it).
+  // Query: "was this customer charged?" The terminal cannot know: ask the acquirer.
   await toMenu(page);
   await page.click(tid("menu-query"));
   await typeDigits(page, "2");

@@ -33,6 +33,7 @@ export class StatusPanel {
         item("st_batch", stan6(s.batch), "status-batch"),
         item("st_stan", stan6(s.last_stan), "status-stan"),
         item("st_busy", yesNo(s.busy), "status-busy"),
+        item("st_in_flight", s.in_flight ? `${txnName(s.in_flight.transaction)} ${s.in_flight.stan == null ? "" : stan6(s.in_flight.stan)} · ${t(`waiting.${s.in_flight.waiting_for}`)}` : t("none"), "status-in-flight"),
         item("st_pending_reversal", reversal, "status-pending-reversal", !!s.pending_reversal),
         item("st_pending_refunds", (s.pending_refunds ?? []).length ? s.pending_refunds.map((r) => stan6(r.stan ?? r)).join(", ") : t("none"), "status-pending-refunds", (s.pending_refunds ?? []).length > 0),
         item("st_settlement", yesNo(s.settlement_in_progress), "status-settlement", s.settlement_in_progress),
@@ -84,6 +85,11 @@ export class JournalPanel {
   }
 }
 
+/** The bank's ledger kind ("PreAuthCancel") as the transaction name's key ("pre_auth_cancel"). */
+function ledgerKind(kind) {
+  return String(kind).replace(/[A-Z]/g, (c, i) => `${i ? "_" : ""}${c.toLowerCase()}`);
+}
+
 const MAIN_FAULTS = [
   ["drop-reply", "fault_drop"],
   ["delay-reply", "fault_delay"],
@@ -112,7 +118,7 @@ export class BankPanel {
     const pending = this.#bank.pendingFaults();
     const others = this.faultNames.filter((n) => !MAIN_FAULTS.some(([f]) => f === n));
     const select = h("select", { testid: "fault-other", onchange: (e) => { if (e.target.value) this.#actions.inject(e.target.value); } },
-      h("option", { value: "" }, t("fault_other")), others.map((n) => h("option", { value: n }, n)));
+      h("option", { value: "" }, t("fault_other")), others.map((n) => h("option", { value: n }, t(`fault.${n}`))));
     const ledger = this.#bank.ledger();
     const entries = (ledger.entries ?? []).filter((e) => e.terminal_id === this.#terminalId).slice(-8).reverse();
     const down = this.#network.down;
@@ -124,7 +130,7 @@ export class BankPanel {
           h("button", { class: `fault${pending.includes(name) ? " armed" : ""}`, testid: `fault-${name}`, onclick: () => this.#actions.inject(name) }, t(key))),
         select,
         h("button", { class: "small ghost", testid: "faults-clear", onclick: () => this.#actions.clear() }, t("faults_clear"))),
-      h("div", { class: "kv" }, h("dt", {}, t("faults_pending")), h("dd", { testid: "pending-faults" }, pending.length ? pending.join(", ") : t("none"))),
+      h("div", { class: "kv" }, h("dt", {}, t("faults_pending")), h("dd", { testid: "pending-faults", title: pending.join(", ") }, pending.length ? pending.map((n) => t(`fault.${n}`)).join(", ") : t("none"))),
       h("label", { class: `switch net${down ? " down" : ""}` },
         h("input", { type: "checkbox", testid: "network-down", checked: down, onchange: (e) => this.#actions.setNetworkDown(e.target.checked) }),
         h("span", { class: "slider" }),
@@ -137,7 +143,7 @@ export class BankPanel {
           h("tbody", {}, entries.map((e) =>
             h("tr", { class: e.reversed || e.voided ? "struck" : "" },
               h("td", { class: "mono" }, stan6(e.stan)),
-              h("td", {}, e.kind),
+              h("td", {}, txnName(ledgerKind(e.kind))),
               h("td", { class: "mono" }, maskPan(e.pan)),
               h("td", { class: "num" }, yuan(e.amount)),
               h("td", {}, [e.reversed ? t("ledger_reversed") : "", e.voided ? t("ledger_voided") : ""].filter(Boolean).join(" "))))))

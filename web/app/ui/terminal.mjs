@@ -37,19 +37,7 @@ const RULES = {
   original_date: { max: 4, valid: (v) => /^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(v) },
 };
 
-/** A kernel reason: "98", "not_signed_on", {over_limit: {limit}}, {original: {problem}} … */
-function reasonText(reason) {
-  if (reason == null || typeof reason !== "object") return String(reason);
-  const [name] = Object.keys(reason);
-  const body = reason[name];
-  if (body && typeof body === "object") {
-    const parts = Object.entries(body).map(([k, v]) => `${k} ${k === "limit" ? yuan(v) : typeof v === "object" ? JSON.stringify(v) : v}`);
-    return `${name} (${parts.join(", ")})`;
-  }
-  return body == null ? name : `${name} ${body}`;
-}
-
-const ICONS = { approved: "✓", declined: "✕", reversed: "↺", reversal_failed: "⚠", failed: "✕" };
+const ICONS = { approved: "✓", declined: "✕", reversed: "↺", reversal_failed: "⚠", failed: "✕", settled_unbalanced: "⚠" };
 
 export class TerminalUI {
   #screen;
@@ -61,8 +49,8 @@ export class TerminalUI {
   #keypad;
 
   /**
-   * deps: submit(input), query(stan), status(), makeCard(card, how, pin), networkDown(),
-   * modeChanged(mode)
+   * deps: submit(input), query(stan), status(), checkBeforeCard(kind, amount), makeCard(card,
+   * how, pin), networkDown(), modeChanged(mode)
    */
   constructor(root, deps) {
     this.#deps = deps;
@@ -185,6 +173,7 @@ export class TerminalUI {
     else if (name === "sign_on_required") p.note = t("phase_sign_on_required");
     else if (name === "reply_ignored") p.note = t("phase_reply_ignored", { reason: body.reason });
     else if (name === "journal_failed") Object.assign(p, { phase: "journal_failed", warn: true });
+    else if (name === "not_sent") Object.assign(p, { phase: "not_sent", cause: body.cause, warn: true });
     this.#setMode();
   }
 
@@ -254,6 +243,15 @@ export class TerminalUI {
       return this.#setMode();
     }
     if (spec.card) {
+      // What the terminal can refuse now (not signed on, over the limit) is refused before the
+      // customer is asked for a card.
+      const amount = s.values.amount ? Number(s.values.amount) : null;
+      const refusal = this.#deps.checkBeforeCard(s.kind, amount);
+      if (refusal) {
+        const outcome = { transaction: s.kind, stan: null, result: { failed: { reason: refusal.reason } }, guidance: refusal.guidance };
+        this.#state = { mode: "result", outcome };
+        return this.#setMode();
+      }
       s.mode = "card";
       return this.#setMode();
     }
@@ -348,7 +346,8 @@ export class TerminalUI {
         s.sign_on_required ? t("status_sign_on_required") : s.signed_on ? t("status_signed_on") : t("status_not_signed_on")));
       items.push(h("span", {}, `${t("screen_batch")} ${stan6(s.batch)}`));
       items.push(h("span", {}, `${t("screen_stan")} ${stan6(s.last_stan)}`));
-      if (s.pending_reversal) items.push(h("span", { class: "badge warn" }, t("status_reversal")));
+      if (s.in_flight) items.push(h("span", { class: "badge", testid: "screen-in-flight" }, t(s.in_flight.waiting_for === "card" ? "status_waiting_card" : "status_waiting")));
+      if (s.pending_reversal) items.push(h("span", { class: "badge warn", testid: "screen-pending-reversal" }, t("status_reversal")));
       const open = (s.exceptions ?? []).filter((e) => !e.acknowledged).length;
       if (open) items.push(h("span", { class: "badge bad" }, t("status_exceptions", { n: open })));
     }
@@ -431,6 +430,7 @@ export class TerminalUI {
       refund_pending: t("phase_refund_pending"),
       settlement: t("phase_settlement", { phase: s.settlementPhase ?? "" }),
       journal_failed: t("phase_journal_failed"),
+      not_sent: t("phase_not_sent", { cause: s.cause ?? "" }),
     }[s.phase] ?? "";
     const timer = this.#timer;
     const remaining = timer ? Math.max(0, timer.at - Date.now()) : 0;
@@ -456,7 +456,6 @@ export class TerminalUI {
     const balance = o.balance ? parseBalance(o.balance) : null;
     const lines = [];
     if (detail?.response_code) lines.push(`${t("response_code")} ${detail.response_code}`);
-    if (detail?.reason !== undefined) lines.push(`${t("reason")} ${reasonText(detail.reason)}`);
     if (o.receipt) lines.push(`${t("amount")} ${yuan(o.receipt.amount)} · ${t("rrn")} ${o.receipt.rrn ?? "—"}`);
     if (o.settlement) lines.push(`${t("settle_result")}: ${t(`verdict.${o.settlement.domestic_result}`)} / ${t(`verdict.${o.settlement.foreign_result}`)}`);
     return [

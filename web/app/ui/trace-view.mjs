@@ -28,7 +28,7 @@ export function describe(entry) {
         dir: "·",
         tone: "minor",
         minor: true,
-        text: t(`trace.timer_${entry.action}`, { timer: entry.timer, s: seconds(entry.ms ?? 0) }),
+        text: t(`trace.timer_${entry.action}`, { timer: t(`timer.${entry.timer}`), s: seconds(entry.ms ?? 0) }),
       };
     case "persist":
       return { dir: "▤", tone: "persist", minor: true, text: t("trace.persist", { summary: `${entry.record.kind} ${entry.record.text}`.trim() }) };
@@ -65,11 +65,11 @@ export function describe(entry) {
   }
 }
 
+/** The code that goes with a result: a response code, a reversal reason (98, A0, 06). A failure's
+ * reason is told by its guidance (click the row), not as a code. */
 function resultDetail(value) {
-  if (value == null) return "";
-  if (typeof value === "string") return ` ${value}`;
-  if (value.response_code !== undefined) return ` ${value.response_code}`;
-  if (value.reason !== undefined) return ` ${typeof value.reason === "string" ? value.reason : Object.keys(value.reason)[0]}`;
+  if (value?.response_code !== undefined) return ` ${value.response_code}`;
+  if (typeof value?.reason === "string") return ` ${value.reason}`;
   return "";
 }
 
@@ -117,6 +117,10 @@ function eventLabel(entry) {
       return minor(t("trace.event_settlement", { phase: b.phase }));
     case "sign_on_required":
       return { dir: "!", tone: "warn", text: t("trace.event_sign_on_required") };
+    case "not_sent":
+      return { dir: "✕", tone: "bad", text: t("trace.event_not_sent", { stan: stan6(b.stan), cause: b.cause }) };
+    case "journal_failed":
+      return { dir: "▤", tone: "bad", text: t("trace.event_journal_failed", { reason: b.reason }) };
     default:
       return { dir: "·", tone: "warn", text: t("trace.event", { json: maskPans(JSON.stringify(entry.body ?? entry.name)) }) };
   }

@@ -8,7 +8,7 @@ use pos_kernel::pan::mask;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::js::{from_hex, from_js, to_js};
+use crate::js::{from_js, hex_arg, string, to_js};
 
 /// The ledger as `ledger()` shows it.
 #[derive(Serialize)]
@@ -50,10 +50,10 @@ impl Acquirer {
     pub fn handle_frame(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Timestamp")] now: JsValue,
-        frame: &str,
+        #[wasm_bindgen(unchecked_param_type = "Hex")] frame: JsValue,
     ) -> Result<JsValue, JsError> {
         let now: u64 = from_js(now, "timestamp")?;
-        let frame = from_hex(frame, "frame")?;
+        let frame = hex_arg(&frame, "frame")?;
         let actions: Vec<Action> = self
             .bank
             .handle_frame(now, &frame)
@@ -70,8 +70,8 @@ impl Acquirer {
     /// Queues a fault for the next reply: `drop-reply`, `delay-reply`, `bad-mac`, `wrong-stan`,
     /// `wrong-tid`, `wrong-amount`, `wrong-mti`, `answer-twice`, `garbage`, `close`,
     /// `sign-on-again`. Throws for an unknown name.
-    pub fn inject(&mut self, fault: &str) -> Result<(), JsError> {
-        let fault: Fault = fault
+    pub fn inject(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] fault: JsValue) -> Result<(), JsError> {
+        let fault: Fault = string(&fault, "fault")?
             .parse()
             .map_err(|e: pos_acquirer_sim::UnknownFault| JsError::new(&e.to_string()))?;
         self.bank.inject(fault);
@@ -127,21 +127,29 @@ impl Acquirer {
 
     /// A bank from a `snapshot()`. Throws for anything else.
     #[wasm_bindgen(js_name = fromSnapshot)]
-    pub fn from_snapshot(snapshot: &str) -> Result<Acquirer, JsError> {
-        let bytes = from_hex(snapshot, "acquirer snapshot")?;
+    pub fn from_snapshot(#[wasm_bindgen(unchecked_param_type = "Hex")] snapshot: JsValue) -> Result<Acquirer, JsError> {
+        let bytes = hex_arg(&snapshot, "acquirer snapshot")?;
         let bank = pos_acquirer_sim::Acquirer::from_snapshot(&bytes).map_err(|e| JsError::new(&e))?;
         Ok(Acquirer { bank })
     }
 
     /// Net amount charged (minor units) through `terminal_id`: charges minus credits.
     #[wasm_bindgen(js_name = netCharged)]
-    pub fn net_charged(&self, terminal_id: &str) -> f64 {
+    pub fn net_charged(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] terminal_id: JsValue,
+    ) -> Result<f64, JsError> {
+        let terminal_id = string(&terminal_id, "terminal id")?;
         // i128 → f64: exact for any amount a demo can reach (below 2^53 minor units).
-        self.bank.ledger().net_charged(terminal_id) as f64
+        Ok(self.bank.ledger().net_charged(&terminal_id) as f64)
     }
 
     /// A card's balance (minor units), or `undefined` for an unknown card.
-    pub fn balance(&self, pan: &str) -> Option<f64> {
-        self.bank.ledger().balance(pan).map(|b| b as f64)
+    pub fn balance(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] pan: JsValue,
+    ) -> Result<Option<f64>, JsError> {
+        let pan = string(&pan, "pan")?;
+        Ok(self.bank.ledger().balance(&pan).map(|b| b as f64))
     }
 }

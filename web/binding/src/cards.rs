@@ -5,7 +5,7 @@ use pos_acquirer_sim::reader;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::js::to_js;
+use crate::js::{string, to_js};
 
 /// One test card for the demo's card tray.
 #[derive(Serialize)]
@@ -48,11 +48,24 @@ pub fn test_cards() -> Result<JsValue, JsError> {
 /// A card as the reader presents it: `how` is `swipe` (track 2), `insert` (chip, with the ARQC
 /// data) or `tap` (contactless, no PIN). `pin` is what the cardholder typed, if anything.
 #[wasm_bindgen(js_name = presentCard, unchecked_return_type = "Card")]
-pub fn present_card(pan: &str, expiry: &str, how: &str, pin: Option<String>) -> Result<JsValue, JsError> {
-    let mut card = match how {
-        "swipe" => reader::magstripe(pan, expiry, None),
-        "insert" => reader::chip(pan, None),
-        "tap" => reader::contactless(pan),
+pub fn present_card(
+    #[wasm_bindgen(unchecked_param_type = "string")] pan: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] expiry: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "\"swipe\" | \"insert\" | \"tap\"")] how: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | null")] pin: JsValue,
+) -> Result<JsValue, JsError> {
+    let pan = string(&pan, "pan")?;
+    let expiry = string(&expiry, "expiry")?;
+    let how = string(&how, "how")?;
+    let pin = if pin.is_null() || pin.is_undefined() {
+        None
+    } else {
+        Some(string(&pin, "pin")?)
+    };
+    let mut card = match how.as_str() {
+        "swipe" => reader::magstripe(&pan, &expiry, None),
+        "insert" => reader::chip(&pan, None),
+        "tap" => reader::contactless(&pan),
         other => {
             return Err(JsError::new(&format!(
                 "unknown way to present a card `{other}`: swipe, insert or tap"

@@ -19,6 +19,8 @@
 mod acquirer;
 #[cfg(feature = "acquirer")]
 mod cards;
+#[cfg(feature = "journal")]
+mod journal;
 mod js;
 mod terminal;
 mod trace;
@@ -28,5 +30,7 @@ mod types;
 pub use acquirer::Acquirer;
 #[cfg(feature = "acquirer")]
 pub use cards::{present_card, test_cards};
+#[cfg(feature = "journal")]
+pub use journal::check_journal;
 pub use terminal::{default_config, Terminal};
 pub use trace::{decode_frame, decode_record};

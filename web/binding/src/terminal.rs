@@ -1,11 +1,20 @@
 //! The kernel as a JS class.
 
-use pos_kernel::engine::Query;
+use pos_kernel::engine::{FailReason, Query, TransactionKind};
+use pos_kernel::guidance::{self, Guidance};
 use pos_kernel::security::SoftwareSecurityModule;
 use pos_kernel::{Config, Input, Timestamp};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::js::{from_hex, from_js, from_js_strict, to_js};
+use crate::js::{from_js, from_js_strict, hex_arg, to_js};
+
+/// Why a transaction cannot start, before a card is asked for.
+#[derive(Serialize)]
+struct Refusal {
+    reason: FailReason,
+    guidance: Guidance,
+}
 
 /// One terminal: the sans-IO kernel with the software security module and the test TMK
 /// (PROFILE.md §6). Run loop: `handle` an input, then carry out every output of `pollOutput`
@@ -34,14 +43,20 @@ impl Terminal {
     /// host made durable) and resumes what was in flight: a pending reversal is sent first.
     pub fn restore(
         #[wasm_bindgen(unchecked_param_type = "TerminalConfig")] config: JsValue,
-        records: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "Hex[]")] records: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Timestamp")] now: JsValue,
     ) -> Result<Terminal, JsError> {
         let config: Config = from_js_strict(config, "configuration")?;
         let now: Timestamp = from_js(now, "timestamp")?;
-        let records = records
+        if !js_sys::Array::is_array(&records) {
+            return Err(JsError::new(
+                "invalid journal records: expected an array of hex strings",
+            ));
+        }
+        let records = js_sys::Array::from(&records)
             .iter()
-            .map(|record| from_hex(record, "journal record"))
+            .enumerate()
+            .map(|(i, record)| hex_arg(&record, &format!("journal record {i}")))
             .collect::<Result<Vec<_>, _>>()?;
         let security = Box::new(SoftwareSecurityModule::with_test_keys());
         let kernel = pos_kernel::Terminal::restore(config, security, records.iter().map(Vec::as_slice), now)
@@ -56,9 +71,30 @@ impl Terminal {
         #[wasm_bindgen(unchecked_param_type = "Input")] input: JsValue,
     ) -> Result<(), JsError> {
         let now: Timestamp = from_js(now, "timestamp")?;
-        let input: Input = from_js(input, "input")?;
+        let input: Input = from_js_strict(input, "input")?;
         self.kernel.handle(now, input);
         Ok(())
+    }
+
+    /// What the terminal can check before a card is asked for (signed on, no settlement in
+    /// progress, the amount within its limits): `null` when `kind` (a `TransactionKind`, e.g.
+    /// `"sale"`) may go ahead with `amount` (minor units, or `null`), otherwise the reason and
+    /// the guidance to show, so that the customer is not asked for a card in vain.
+    #[wasm_bindgen(js_name = checkBeforeCard, unchecked_return_type = "{ reason: FailReason; guidance: Guidance } | null")]
+    pub fn check_before_card(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TransactionKind")] kind: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | null")] amount: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let kind: TransactionKind = from_js(kind, "transaction kind")?;
+        let amount: Option<u64> = from_js(amount, "amount")?;
+        match self.kernel.check_before_card(kind, amount) {
+            Ok(()) => Ok(JsValue::NULL),
+            Err(reason) => to_js(&Refusal {
+                guidance: guidance::local(&reason),
+                reason,
+            }),
+        }
     }
 
     /// The next output, or `null` when there is none.
@@ -86,7 +122,7 @@ impl Terminal {
     /// The recorded life of one transaction (by `{stan}` or `{rrn}`), or `null` if unknown.
     #[wasm_bindgen(unchecked_return_type = "any")]
     pub fn query(&self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<JsValue, JsError> {
-        let query: Query = from_js(query, "query")?;
+        let query: Query = from_js_strict(query, "query")?;
         match self.kernel.query(&query) {
             Some(life) => to_js(&life),
             None => Ok(JsValue::NULL),

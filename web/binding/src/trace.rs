@@ -4,14 +4,14 @@ use pos_kernel::codec::{Frame, FrameView};
 use pos_kernel::engine::Record;
 use wasm_bindgen::prelude::*;
 
-use crate::js::{from_hex, to_js};
+use crate::js::{hex_arg, to_js};
 
 /// Decodes a frame (hex, 2-byte length included) for display: MTI, TPDU, header and every field
 /// by number and name, with the PAN masked and expiry, track data and PIN block hidden. Throws
 /// with the decoder's reason for a frame that does not decode.
 #[wasm_bindgen(js_name = decodeFrame, unchecked_return_type = "FrameView")]
-pub fn decode_frame(frame: &str) -> Result<JsValue, JsError> {
-    let bytes = from_hex(frame, "frame")?;
+pub fn decode_frame(#[wasm_bindgen(unchecked_param_type = "Hex")] frame: JsValue) -> Result<JsValue, JsError> {
+    let bytes = hex_arg(&frame, "frame")?;
     let frame = Frame::decode(&bytes).map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&FrameView::of(&frame))
 }
@@ -21,8 +21,8 @@ pub fn decode_frame(frame: &str) -> Result<JsValue, JsError> {
 /// `Record::masked` shows it: every PAN masked, the messages it carries as a trace shows them.
 /// Throws for bytes that are not a record.
 #[wasm_bindgen(js_name = decodeRecord, unchecked_return_type = "any")]
-pub fn decode_record(record: &str) -> Result<JsValue, JsError> {
-    let bytes = from_hex(record, "journal record")?;
+pub fn decode_record(#[wasm_bindgen(unchecked_param_type = "Hex")] record: JsValue) -> Result<JsValue, JsError> {
+    let bytes = hex_arg(&record, "journal record")?;
     let record = Record::decode(&bytes).map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&record.masked())
 }

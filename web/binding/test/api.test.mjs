@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  initSync, Terminal, Acquirer, decodeFrame, decodeRecord, defaultConfig, testCards, presentCard, cardVerdictData,
+  initSync, Terminal, Acquirer, decodeFrame, decodeRecord, defaultConfig, testCards, presentCard, cardVerdictData, checkJournal,
 } from "../../pkg/pos_kernel_web.js";
 
 initSync({ module: readFileSync(new URL("../../pkg/pos_kernel_web_bg.wasm", import.meta.url)) });
@@ -84,7 +84,7 @@ test("decodeFrame masks the PAN and hides track data and the PIN block", () => {
   const swiped = testCards().find((c) => c.pan === "6222020000000007");
   terminal.handle(NOW, { command: { sale: { amount: 100, card: presentCard(swiped.pan, swiped.expiry, "swipe", "123456") } } });
   terminal.handle(NOW, "persisted");
-  const request = [terminal.pollOutput(), terminal.pollOutput(), terminal.pollOutput()].find((o) => o?.transmit);
+  const request = Array.from({ length: 4 }, () => terminal.pollOutput()).find((o) => o?.transmit);
   const view = decodeFrame(request.transmit);
   assert.equal(view.mti, "0200");
   const field = (n) => view.fields.find((f) => f.number === n)?.value;
@@ -112,4 +112,75 @@ test("decodeRecord shows a journal record with every PAN masked", () => {
   assert.equal(new TextDecoder().decode(sent.request_sent.reversal.message.fields["14"]), "****");
   assert.ok(!journal.map((r) => JSON.stringify(decodeRecord(r))).join().includes("6222020000000007"));
   assert.throws(() => decodeRecord("ff"), /journal/i);
+});
+
+/** Calls `f`, which must throw an `Error` (never a trap: a `WebAssembly.RuntimeError`). */
+function refused(f) {
+  try {
+    f();
+  } catch (error) {
+    assert.ok(!(error instanceof WebAssembly.RuntimeError), `a trap: ${error.message}`);
+    assert.ok(error instanceof Error);
+    return error.message;
+  }
+  assert.fail("accepted");
+}
+
+test("a mistake in an input names the field and what was expected, and never traps", () => {
+  const terminal = Terminal.create(defaultConfig());
+  const card = { pan: "6222020000000007", entry: "magstripe" };
+  assert.equal(
+    refused(() => terminal.handle(NOW, { command: { sale: { amount: -1, card } } })),
+    "invalid input at `command.sale.amount`: number `-1`, expected a whole number from 0 (u64)",
+  );
+  assert.match(
+    refused(() => terminal.handle(NOW, { command: { sale: { amount: 100, card: { ...card, pan: 6222020000000007 } } } })),
+    /at `command\.sale\.card\.pan`: number `6222020000000007`, expected a string/,
+  );
+  // A typo is refused, not ignored (a void with `crad` would use the journaled card).
+  assert.equal(
+    refused(() => terminal.handle(NOW, { command: { void: { original_stan: 2, crad: card } } })),
+    "invalid input: unknown field `command.void.crad`",
+  );
+  assert.match(refused(() => terminal.handle(NOW, { command: { sale: { amount: 1, card: { ...card, pn: "1" } } } })), /`command\.sale\.card\.pn`/);
+  assert.match(refused(() => terminal.query({ stna: 2 })), /unknown variant `stna`, expected `stan` or `rrn`/);
+  // Absent and null optional fields are the same thing.
+  terminal.handle(NOW, { command: { void: { original_stan: 2, card: null } } });
+  assert.equal(terminal.pollOutput().outcome.result.failed.reason, "not_signed_on");
+  // Numbers where strings belong: errors that name the argument.
+  assert.match(refused(() => decodeFrame(12345)), /invalid frame: expected a string, got the number 12345/);
+  assert.match(refused(() => decodeRecord(12345)), /invalid journal record: expected a string/);
+  assert.match(refused(() => presentCard(6222020000000007, "3012", "swipe", null)), /invalid pan: expected a string/);
+  assert.match(refused(() => new Acquirer().handleFrame(NOW, 42)), /invalid frame: expected a string/);
+  assert.match(refused(() => Terminal.restore(defaultConfig(), [1, 2], NOW)), /journal record 0: expected a string/);
+  assert.match(refused(() => Terminal.restore(defaultConfig(), "00", NOW)), /expected an array/);
+  // The module still works.
+  terminal.handle(NOW, { command: "sign_on" });
+  assert.ok(terminal.pollOutput().persist);
+});
+
+test("a sale before sign-on or over the limit is refused before the card is asked for", () => {
+  const terminal = Terminal.create(defaultConfig());
+  const early = terminal.checkBeforeCard("sale", 100);
+  assert.equal(early.reason, "not_signed_on");
+  assert.equal(early.guidance.merchant.en, "Sign on first");
+  const bank = new Acquirer();
+  terminal.handle(NOW, { command: "sign_on" });
+  runUntilOutcome(terminal, bank, [], NOW);
+  assert.equal(terminal.checkBeforeCard("sale", 100), null);
+  const over = terminal.checkBeforeCard("sale", defaultConfig().max_amount + 1);
+  assert.deepEqual(over.reason, { over_limit: { limit: 5_000_000 } });
+  assert.match(over.guidance.merchant.en, /limit of RMB 50000\.00/);
+  assert.match(refused(() => terminal.checkBeforeCard("sail", 1)), /unknown variant `sail`/);
+});
+
+test("a journal that lost records or is another terminal's is refused", () => {
+  const anchor = { owner: "10000001", journal_id: "6f1c0a93d2e4b857", generation: 0, records: 6, note: "" };
+  assert.equal(checkJournal(anchor, 6, "10000001"), null);
+  assert.equal(checkJournal(anchor, 7, "10000001"), null, "ahead of its anchor is fine");
+  assert.equal(checkJournal(anchor, 2, "10000001").reason, "shorter");
+  assert.equal(checkJournal(anchor, 0, "10000001").reason, "missing");
+  assert.equal(checkJournal(anchor, 6, "10000002").reason, "other_owner");
+  assert.match(checkJournal(anchor, 2, "10000001").message, /2 record\(s\).*6 record\(s\)/);
+  assert.match(refused(() => checkJournal({ ...anchor, extra: 1 }, 6, "10000001")), /unknown field `extra`/);
 });

@@ -28,6 +28,10 @@ echo "== kernel unit tests compiled to wasm32, in Node (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen-test-runner" \
   cargo test -p pos-kernel --target wasm32-unknown-unknown
 
+echo "== the TypeScript declarations (generated from the Rust types) under tsc --strict"
+(cd web && npx tsc -p types)
+echo "tsc --strict: web/types/check.ts type-checks against web/pkg/pos_kernel_web.d.ts"
+
 echo "== the wasm-bindgen API in Node (errors, masking, a sale against the compiled-in acquirer)"
 node --test --test-reporter=spec web/binding/test/
 

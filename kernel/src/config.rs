@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::Tpdu;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// F41, 8 characters. Default `10000001` (the test terminal).

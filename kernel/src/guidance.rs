@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A message in both languages the terminal displays.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -26,6 +27,7 @@ use crate::security::KeyKind;
 
 /// How an outcome sorts for the operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// The transaction went through.
@@ -48,6 +50,7 @@ pub enum Category {
 
 /// Category and messages for one outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Guidance {
     pub category: Category,
     /// What the cardholder is told.

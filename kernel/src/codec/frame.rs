@@ -12,6 +12,7 @@ const HEADER_LEN: usize = 6;
 
 /// Routing addresses. Wire: `60`, destination (big-endian), source (big-endian).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Tpdu {
     /// Destination address.
     pub destination: u16,

@@ -48,6 +48,12 @@ const MAC_FIELD: u8 = 64;
 /// Equal messages have equal representations: values are kept in ascending field order, a
 /// removed value's bytes are removed too, and an absent field's end is 0.
 #[derive(Clone, PartialEq, Eq)]
+// Serialized by hand (below): its TypeScript shape is stated here.
+#[cfg_attr(
+    feature = "ts",
+    derive(tsify::Tsify),
+    tsify(type = "{ mti: number; fields: { [field: string]: Uint8Array } }")
+)]
 pub struct Message {
     /// Message type.
     pub mti: Mti,

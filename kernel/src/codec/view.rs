@@ -10,6 +10,7 @@ use crate::pan;
 
 /// One field of a [`FrameView`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct FieldView {
     pub number: u8,
     /// The profile's name for the field.
@@ -20,6 +21,7 @@ pub struct FieldView {
 
 /// A decoded frame for display.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct FrameView {
     /// Four digits, e.g. `0200`.
     pub mti: String,

@@ -8,12 +8,17 @@ use super::output::Timer;
 /// One input to the kernel. Unknown keys in the serde shape are refused, so a misspelt field is
 /// an error rather than a silently ignored value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Input {
     /// An operator command.
     Command(Command),
     /// A frame received from the acquirer (2-byte length included).
-    Receive(#[serde(with = "super::hex_bytes")] Vec<u8>),
+    Receive(
+        #[serde(with = "super::hex_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "string"))]
+        Vec<u8>,
+    ),
     /// A timer the kernel armed has fired.
     Timer(Timer),
     /// The chip card's verdict after an online approval (EMV second GENERATE AC).
@@ -33,6 +38,7 @@ pub enum Input {
 
 /// An operator command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Load working keys and the batch number (0800, 60.3 `004`).
@@ -105,6 +111,7 @@ impl Command {
 
 /// How the card was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryMode {
     /// Keyed in (F22 `01`).
@@ -132,6 +139,7 @@ impl EntryMode {
 /// Card data as read by the terminal. Track data and the PIN stay in memory only: the kernel
 /// never writes them to the journal (docs/architecture.md, "Card data").
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct Card {
     /// Primary account number, 12 to 19 digits.
@@ -151,6 +159,7 @@ pub struct Card {
     pub sequence: Option<String>,
     /// EMV data for the request (F55), BER-TLV bytes.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "super::hex_option")]
+    #[cfg_attr(feature = "ts", tsify(type = "string"))]
     pub icc_data: Option<Vec<u8>>,
     /// The cardholder's PIN, when one was entered (turned into an encrypted F52 at once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,11 +183,13 @@ impl core::fmt::Debug for Card {
 
 /// The chip card's answer to the second GENERATE AC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct CardVerdict {
     /// True for a TC (card accepts), false for an AAC (card declines).
     pub approved: bool,
     /// The card's TLV data, sent in F55 of the reversal when the card declines.
     #[serde(with = "super::hex_bytes")]
+    #[cfg_attr(feature = "ts", tsify(type = "string"))]
     pub icc_data: Vec<u8>,
 }

@@ -16,6 +16,12 @@ use crate::security::WorkingKeys;
 
 /// One journal record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// `Record` is a TypeScript built-in.
+#[cfg_attr(
+    feature = "ts",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, rename = "JournalRecord")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Record {
     /// Sign-on succeeded: the batch, and the working keys as F62 carried them (encrypted under
@@ -23,6 +29,7 @@ pub enum Record {
     SignedOn {
         batch: u32,
         #[serde(with = "serde_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "Uint8Array"))]
         keys: Vec<u8>,
     },
     /// Sign-off succeeded.
@@ -47,6 +54,7 @@ pub enum Record {
         reason: ReversalReason,
         auth_code: Option<String>,
         #[serde(with = "serde_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "Uint8Array | null"))]
         icc_data: Option<Vec<u8>>,
     },
     /// The acquirer confirmed the reversal.
@@ -143,6 +151,7 @@ impl std::error::Error for JournalError {}
 
 /// A reversal that must be sent until the acquirer confirms it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PendingReversal {
     pub stan: u32,
     pub transaction: TransactionKind,
@@ -156,11 +165,13 @@ pub struct PendingReversal {
     pub auth_code: Option<String>,
     /// The card's TLV for F55 when the card declined (reason `06`).
     #[serde(with = "serde_bytes")]
+    #[cfg_attr(feature = "ts", tsify(type = "Uint8Array | null"))]
     pub icc_data: Option<Vec<u8>>,
 }
 
 /// One step in the life of a transaction, as the journal recorded it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum LifeStep {
     /// The request was journaled to be sent (it left unless a later `NeverSent` says otherwise).
@@ -194,6 +205,7 @@ pub enum LifeStep {
 
 /// The recorded life of one transaction of the current batch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct History {
     pub stan: u32,
     pub transaction: TransactionKind,
@@ -205,6 +217,7 @@ pub struct History {
 
 /// A refund sent and not yet answered: resent with the same STAN until it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PendingRefund {
     pub stan: u32,
     pub amount: u64,
@@ -217,6 +230,7 @@ pub struct PendingRefund {
 
 /// An approved transaction: in the current batch, or an open pre-authorization.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct BatchEntry {
     pub stan: u32,
     pub batch: u32,
@@ -239,6 +253,7 @@ pub struct BatchEntry {
 
 /// The last settled batch, so a void of one of its sales gets a clear answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct SettledBatch {
     pub batch: u32,
     pub stans: Vec<u32>,
@@ -246,6 +261,7 @@ pub struct SettledBatch {
 
 /// A reversal that was never confirmed: the card may have been charged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ExceptionEntry {
     pub stan: u32,
     pub transaction: TransactionKind,
@@ -257,6 +273,7 @@ pub struct ExceptionEntry {
 
 /// Everything the terminal must remember across a restart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct DurableState {
     pub keys: Option<WorkingKeys>,
     pub signed_on: bool,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every transaction the terminal knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionKind {
     SignOn,
@@ -84,6 +85,7 @@ impl TransactionKind {
 
 /// Why a reversal is sent (F39 of the 0400).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub enum ReversalReason {
     /// No valid reply in time (`98`).
     #[serde(rename = "98")]

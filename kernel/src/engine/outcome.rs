@@ -9,6 +9,7 @@ use crate::security::KeyKind;
 
 /// The final outcome of one command (DESIGN.md rule 11).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Outcome {
     pub transaction: TransactionKind,
     /// STAN of the request, when one was sent.
@@ -27,6 +28,7 @@ pub struct Outcome {
 
 /// How the transaction ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeResult {
     Approved,
@@ -72,6 +74,7 @@ impl Outcome {
 
 /// Why a command failed without a financial outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum FailReason {
     /// A financial transaction needs a signed-on terminal.
@@ -110,6 +113,7 @@ pub enum FailReason {
 
 /// What is wrong with a command's data (nothing was sent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum InputProblem {
     /// The amount is zero.
@@ -138,6 +142,7 @@ pub enum InputProblem {
 
 /// Why the referenced original transaction cannot be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum OriginalProblem {
     /// No approved transaction with that STAN in the current batch (or no open pre-auth).
@@ -156,6 +161,7 @@ pub enum OriginalProblem {
 
 /// What a receipt prints. The PAN is masked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Receipt {
     pub merchant_name: String,
     pub merchant_id: String,

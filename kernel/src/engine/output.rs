@@ -10,15 +10,28 @@ use crate::time::Timestamp;
 /// reported with `Input::Persisted`) before anything after it. The kernel enforces this: after a
 /// `Persist` it yields nothing more until the host answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Output {
     /// Append this record (deterministic bytes, see [`super::Record`]) to the journal and sync it.
-    Persist(#[serde(with = "super::hex_bytes")] Vec<u8>),
+    Persist(
+        #[serde(with = "super::hex_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "string"))]
+        Vec<u8>,
+    ),
     /// Replace the whole journal with this one snapshot record, durably (write aside, sync, rename).
     /// Answered like `Persist`.
-    Compact(#[serde(with = "super::hex_bytes")] Vec<u8>),
+    Compact(
+        #[serde(with = "super::hex_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "string"))]
+        Vec<u8>,
+    ),
     /// Send this frame to the acquirer (2-byte length included).
-    Transmit(#[serde(with = "super::hex_bytes")] Vec<u8>),
+    Transmit(
+        #[serde(with = "super::hex_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "string"))]
+        Vec<u8>,
+    ),
     /// Fire `timer` at `at` (replacing any earlier arming of the same timer).
     ArmTimer { timer: Timer, at: Timestamp },
     /// Forget `timer`.
@@ -31,6 +44,7 @@ pub enum Output {
 
 /// The kernel's timers: one small table, at most one deadline each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Timer {
     /// The reply to the outstanding request is due.
@@ -44,6 +58,7 @@ pub enum Timer {
 
 /// Progress and diagnostics for the display and the log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
     /// A request is going out.
@@ -62,6 +77,7 @@ pub enum Event {
     CardVerdictRequired {
         stan: u32,
         #[serde(with = "super::hex_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "string"))]
         issuer_data: Vec<u8>,
     },
     /// The acquirer asked the terminal to sign on again.

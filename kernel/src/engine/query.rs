@@ -8,6 +8,7 @@ use crate::pan;
 
 /// Which transaction to look up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Query {
     Stan(u32),
@@ -16,6 +17,7 @@ pub enum Query {
 
 /// The answer to the operator's question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Charged {
     /// Approved and standing.
@@ -32,6 +34,7 @@ pub enum Charged {
 
 /// One transaction's life.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct TransactionLife {
     pub stan: u32,
     pub transaction: TransactionKind,

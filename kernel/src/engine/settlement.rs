@@ -11,6 +11,7 @@ pub const UPLOAD_CHUNK: usize = 8;
 
 /// One half (domestic or foreign) of the settlement totals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Totals {
     pub debit_amount: u64,
     pub debit_count: u32,
@@ -43,6 +44,7 @@ impl Totals {
 
 /// The acquirer's verdict on one half of the totals (digit 31 / 62 of the 0510's F48).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Balanced,
@@ -63,6 +65,7 @@ impl Verdict {
 
 /// Where a settlement stands; journaled before each request so a restart resumes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct SettlementProgress {
     pub batch: u32,
     pub domestic: Totals,
@@ -74,6 +77,7 @@ pub struct SettlementProgress {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// 0500 with the totals.
@@ -94,6 +98,7 @@ pub enum Phase {
 
 /// Totals by transaction type, for the report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct TypeTotal {
     pub transaction: TransactionKind,
     pub count: u32,
@@ -102,6 +107,7 @@ pub struct TypeTotal {
 
 /// What the operator gets at the end of a settlement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct SettlementReport {
     pub batch: u32,
     pub domestic: Totals,

@@ -6,6 +6,7 @@ use super::journal::ExceptionEntry;
 use super::{ReversalReason, TransactionKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Status {
     pub signed_on: bool,
     /// The acquirer asked for a new sign-on.
@@ -37,6 +38,7 @@ pub struct Status {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PendingRefundStatus {
     pub stan: u32,
     pub amount: u64,
@@ -45,6 +47,7 @@ pub struct PendingRefundStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PendingReversalStatus {
     pub stan: u32,
     pub transaction: TransactionKind,
@@ -56,6 +59,7 @@ pub struct PendingReversalStatus {
 
 /// A request in flight: "waiting for the acquirer" (or for the card), not "reversal pending".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct InFlight {
     pub transaction: TransactionKind,
     /// Its STAN (a settlement step not yet numbered has none).
@@ -64,6 +68,7 @@ pub struct InFlight {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum WaitingFor {
     /// The acquirer's reply.

@@ -26,6 +26,7 @@ pub use software::SoftwareSecurityModule;
 
 /// Which working key an operation or error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub enum KeyKind {
     /// PIN encryption key (PIK).
     Pin,
@@ -88,6 +89,7 @@ impl std::error::Error for SecurityError {}
 /// A double-length key encrypted under a key-encryption key (3DES ECB, two blocks), with the
 /// check value of the clear key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct EncryptedKey {
     /// The key encrypted under the TMK.
     pub key: [u8; 16],
@@ -97,6 +99,7 @@ pub struct EncryptedKey {
 
 /// The three working keys sent by the acquirer in the sign-on reply (0810 F62).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct WorkingKeys {
     /// PIN encryption key.
     pub pik: EncryptedKey,

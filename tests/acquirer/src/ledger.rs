@@ -10,6 +10,7 @@ use crate::cards::TestCard;
 
 /// What an approved transaction was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum LedgerKind {
     /// Sale: debits the card.
     Sale,
@@ -59,6 +60,7 @@ impl fmt::Display for LedgerKind {
 
 /// One approved transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct LedgerEntry {
     /// F41 of the request.
     pub terminal_id: String,

@@ -11,16 +11,17 @@ use wasm_bindgen::prelude::*;
 use crate::js::{from_js, hex_arg, string, to_js};
 
 /// The ledger as `ledger()` shows it.
-#[derive(Serialize)]
-struct MaskedLedger {
+#[derive(Serialize, tsify::Tsify)]
+pub struct MaskedLedger {
     entries: Vec<LedgerEntry>,
     balances: BTreeMap<String, u64>,
 }
 
-/// What the acquirer does with one frame, in the serde shape of the TS `AcquirerOutput`.
-#[derive(Serialize)]
+/// What the acquirer does with one frame.
+#[derive(Serialize, tsify::Tsify)]
 #[serde(rename_all = "snake_case")]
-enum Action {
+#[tsify(rename = "AcquirerOutput")]
+pub enum Action {
     Reply(String),
     LateReply(String),
     Close,
@@ -98,7 +99,7 @@ impl Acquirer {
 
     /// The ledger for display: `{ entries, balances }`, every charge, credit, hold and reversal
     /// and every card's balance, with the PANs masked (`balance(pan)` takes a full PAN).
-    #[wasm_bindgen(unchecked_return_type = "{ entries: any[]; balances: Record<string, number> }")]
+    #[wasm_bindgen(unchecked_return_type = "MaskedLedger")]
     pub fn ledger(&self) -> Result<JsValue, JsError> {
         let ledger = self.bank.ledger();
         let entries: Vec<LedgerEntry> = ledger

@@ -8,8 +8,9 @@ use wasm_bindgen::prelude::*;
 use crate::js::{string, to_js};
 
 /// One test card for the demo's card tray.
-#[derive(Serialize)]
-struct TrayCard {
+#[derive(Serialize, tsify::Tsify)]
+#[tsify(missing_as_null)]
+pub struct TrayCard {
     pan: String,
     /// Masked, for display.
     masked: String,
@@ -22,7 +23,7 @@ struct TrayCard {
 }
 
 /// The acquirer's documented test cards (PAN, PIN, expiry, opening balance, foreign).
-#[wasm_bindgen(js_name = testCards, unchecked_return_type = "{ pan: string; masked: string; pin: string | null; expiry: string; balance: number; foreign: boolean }[]")]
+#[wasm_bindgen(js_name = testCards, unchecked_return_type = "TrayCard[]")]
 pub fn test_cards() -> Result<JsValue, JsError> {
     let tray: Vec<TrayCard> = cards::test_cards()
         .into_iter()

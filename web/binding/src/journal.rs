@@ -9,9 +9,9 @@ use crate::js::{from_js, from_js_strict, string, to_js};
 
 /// The anchor as the browser stores it (`journal_id` as 16 hex digits: a JS number cannot hold
 /// 64 bits).
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, tsify::Tsify)]
 #[serde(deny_unknown_fields)]
-struct StoredAnchor {
+pub struct StoredAnchor {
     owner: String,
     journal_id: String,
     generation: u32,
@@ -19,9 +19,10 @@ struct StoredAnchor {
     note: String,
 }
 
-#[derive(Serialize)]
-struct Refused {
+#[derive(Serialize, tsify::Tsify)]
+pub struct JournalRefusal {
     /// `missing`, `shorter`, `foreign` or `other_owner`.
+    #[tsify(type = "\"missing\" | \"shorter\" | \"foreign\" | \"other_owner\"")]
     reason: &'static str,
     /// The refusal in a sentence (English).
     message: String,
@@ -30,12 +31,9 @@ struct Refused {
 /// Whether a journal of `records` records, found under `anchor`, may be opened by terminal
 /// `owner`: `null` if so, otherwise `{ reason, message }` (nothing may be sent until the operator
 /// chooses what to do).
-#[wasm_bindgen(js_name = checkJournal, unchecked_return_type = "{ reason: \"missing\" | \"shorter\" | \"foreign\" | \"other_owner\"; message: string } | null")]
+#[wasm_bindgen(js_name = checkJournal, unchecked_return_type = "JournalRefusal | null")]
 pub fn check_journal(
-    #[wasm_bindgen(
-        unchecked_param_type = "{ owner: string; journal_id: string; generation: number; records: number; note: string }"
-    )]
-    anchor: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "StoredAnchor")] anchor: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] records: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] owner: JsValue,
 ) -> Result<JsValue, JsError> {
@@ -62,7 +60,7 @@ pub fn check_journal(
     };
     match anchor.check(&found, Some(&owner)) {
         Ok(()) => Ok(JsValue::NULL),
-        Err(refusal) => to_js(&Refused {
+        Err(refusal) => to_js(&JournalRefusal {
             reason: match refusal.reason {
                 RefusalReason::Missing => "missing",
                 RefusalReason::Shorter => "shorter",

@@ -10,8 +10,9 @@ use wasm_bindgen::prelude::*;
 use crate::js::{from_js, from_js_strict, hex_arg, to_js};
 
 /// Why a transaction cannot start, before a card is asked for.
-#[derive(Serialize)]
-struct Refusal {
+#[derive(Serialize, tsify::Tsify)]
+#[tsify(missing_as_null)]
+struct CardRefusal {
     reason: FailReason,
     guidance: Guidance,
 }
@@ -80,7 +81,7 @@ impl Terminal {
     /// progress, the amount within its limits): `null` when `kind` (a `TransactionKind`, e.g.
     /// `"sale"`) may go ahead with `amount` (minor units, or `null`), otherwise the reason and
     /// the guidance to show, so that the customer is not asked for a card in vain.
-    #[wasm_bindgen(js_name = checkBeforeCard, unchecked_return_type = "{ reason: FailReason; guidance: Guidance } | null")]
+    #[wasm_bindgen(js_name = checkBeforeCard, unchecked_return_type = "CardRefusal | null")]
     pub fn check_before_card(
         &self,
         #[wasm_bindgen(unchecked_param_type = "TransactionKind")] kind: JsValue,
@@ -90,7 +91,7 @@ impl Terminal {
         let amount: Option<u64> = from_js(amount, "amount")?;
         match self.kernel.check_before_card(kind, amount) {
             Ok(()) => Ok(JsValue::NULL),
-            Err(reason) => to_js(&Refusal {
+            Err(reason) => to_js(&CardRefusal {
                 guidance: guidance::local(&reason),
                 reason,
             }),
@@ -114,13 +115,13 @@ impl Terminal {
     }
 
     /// Batch, STAN, totals, pending reversal, pending refunds, exceptions, open pre-auths.
-    #[wasm_bindgen(unchecked_return_type = "any")]
+    #[wasm_bindgen(unchecked_return_type = "Status")]
     pub fn status(&self) -> Result<JsValue, JsError> {
         to_js(&self.kernel.status())
     }
 
     /// The recorded life of one transaction (by `{stan}` or `{rrn}`), or `null` if unknown.
-    #[wasm_bindgen(unchecked_return_type = "any")]
+    #[wasm_bindgen(unchecked_return_type = "TransactionLife | null")]
     pub fn query(&self, #[wasm_bindgen(unchecked_param_type = "Query")] query: JsValue) -> Result<JsValue, JsError> {
         let query: Query = from_js_strict(query, "query")?;
         match self.kernel.query(&query) {
@@ -131,7 +132,7 @@ impl Terminal {
 }
 
 /// The default configuration: the test terminal of PROFILE.md §6.
-#[wasm_bindgen(js_name = defaultConfig, unchecked_return_type = "TerminalConfig")]
+#[wasm_bindgen(js_name = defaultConfig, unchecked_return_type = "Config")]
 pub fn default_config() -> Result<JsValue, JsError> {
     to_js(&Config::default())
 }

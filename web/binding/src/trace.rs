@@ -20,7 +20,7 @@ pub fn decode_frame(#[wasm_bindgen(unchecked_param_type = "Hex")] frame: JsValue
 /// `Record` in its serde JSON shape (`{"approved": {...}}`, `"signed_off"`, ...), as
 /// `Record::masked` shows it: every PAN masked, the messages it carries as a trace shows them.
 /// Throws for bytes that are not a record.
-#[wasm_bindgen(js_name = decodeRecord, unchecked_return_type = "any")]
+#[wasm_bindgen(js_name = decodeRecord, unchecked_return_type = "JournalRecord")]
 pub fn decode_record(#[wasm_bindgen(unchecked_param_type = "Hex")] record: JsValue) -> Result<JsValue, JsError> {
     let bytes = hex_arg(&record, "journal record")?;
     let record = Record::decode(&bytes).map_err(|e| JsError::new(&e.to_string()))?;

@@ -485,6 +485,16 @@ impl<'de> Deserialize<'de> for FieldsOf {
                         field,
                     })?;
                 }
+                // A field outside the bitmap, or values longer than a message holds, cannot be
+                // kept: refuse them rather than drop them (found by fuzzing: such a record
+                // decoded, then encoded to another record).
+                if let Some(why) = message.rejected {
+                    let why = match why {
+                        Rejected::Undefined(field) => format!("field {field} is outside the bitmap"),
+                        Rejected::TooLong { field, length } => format!("field {field} ({length} bytes) does not fit"),
+                    };
+                    return Err(serde::de::Error::custom(format_args!("not a message: {why}")));
+                }
                 Ok(FieldsOf(message))
             }
         }

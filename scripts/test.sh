@@ -4,9 +4,10 @@
 # wasm-bindgen build in Node and in headless Chromium; the component through jco in Node), the
 # kernel's unit tests compiled to wasm, the journal crash model (opaque records, and a whole
 # terminal day crashed at every sync point of the real journal), the network tests, the
-# real-process crash tests, the reconciliation property test and the end-to-end browser tests.
+# real-process crash tests, one writer per terminal and operator truth with real processes, the
+# reconciliation property test, the end-to-end browser tests, and a 60 s fuzzing pass per target.
 # Installs what it needs (Rust components, the wasm target, wasm-tools, binaryen, wasm-bindgen-cli,
-# npm packages, Debian's chromium) and ends with a table of vectors passed per host.
+# cargo-fuzz, npm packages, Debian's chromium) and ends with a table of vectors passed per host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -48,6 +49,9 @@ cargo test --release -p pos-harness --test reconcile -- --nocapture 2>&1 | tee -
 
 echo "== the JavaScript hosts and the browser tests"
 bash scripts/test-web.sh 2>&1 | tee -a "$log"
+
+echo "== fuzzing: 60 s per target (fuzz/, scripts/fuzz.sh)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}" 2>&1 | tee -a "$log"
 
 echo "== summary"
 # Each vector a host replays counts as one test; node:test reports "ℹ pass N" (or "# pass N").

@@ -6,7 +6,7 @@
 // The message is the ISO body (MTI + bitmap + fields) of the sale in a test vector, with the field
 // values --fields gives (`codec_bench --fields-out`: the fields as our Rust codec decoded them;
 // without it the fields are parsed from the vector by the PROFILE table below). iso_8583 cannot
-// express PROFILE.md's wire format in full (see README.md): FORMATS below is the closest it allows,
+// express the cup-pos wire format (docs/profile.md) in full (see README.md): FORMATS below is the closest it allows,
 // so the bytes differ from ours and the report says, field by field, where.
 //
 // Method (the same as kernel/examples/codec_bench.rs): a batch of N operations, N doubling from 1
@@ -25,7 +25,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_VECTOR = join(HERE, '..', '..', 'tests', 'vectors', 'sale-approved-chip.json');
 const REPEATS = 5;
 
-// PROFILE.md section 2: [kind, length type, max]. Kinds: n (BCD), nl (BCD, fixed odd length
+// docs/profile.md §2: [kind, length type, max]. Kinds: n (BCD), nl (BCD, fixed odd length
 // left-aligned), z (BCD track, '=' as D), an/ans (ASCII), b (bytes). Max in digits for n/nl/z,
 // bytes otherwise.
 const PROFILE = {

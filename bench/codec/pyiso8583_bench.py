@@ -4,7 +4,7 @@
 Usage: pyiso8583_bench.py [--json] [--vector PATH] [--fields PATH] [--min-batch-ms N]
 
 The message is the ISO body (MTI + bitmap + fields) of the sale in a test vector, configured
-with SPEC below, which is PROFILE.md section 2 in pyiso8583's terms. --fields is the file
+with SPEC below, which is docs/profile.md §2 in pyiso8583's terms. --fields is the file
 `codec_bench --fields-out` writes: the fields as our Rust codec decoded them. With it, the
 checks are the ones that matter: pyiso8583 encodes those fields to exactly our bytes, and
 decodes our bytes to exactly those fields. Without it, only decode-then-encode is checked.
@@ -54,7 +54,7 @@ def binary(max_len, len_type=0):
 
 LL, LLL = 1, 2
 
-# PROFILE.md section 1-2. No "1" (secondary bitmap): bit 1 is never set in cup-pos.
+# docs/profile.md §1-2. No "1" (secondary bitmap): bit 1 is never set in cup-pos.
 SPEC = {
     "h": {"data_enc": "b", "len_enc": "bcd", "len_type": 0, "max_len": 0},  # no header in the body
     "t": {"data_enc": "b", "len_enc": "bcd", "len_type": 0, "max_len": 2},  # MTI, 2 bytes BCD

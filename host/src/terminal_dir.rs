@@ -17,7 +17,7 @@ pub struct HostSettings {
     pub acquirer: String,
     pub connect_timeout_ms: u64,
     /// The terminal master key, 32 hex digits (the software security module's; a terminal with a
-    /// secure element keeps it there instead). Default: the test TMK of PROFILE.md §6.
+    /// secure element keeps it there instead). Default: the test TMK of docs/profile.md §6.
     pub tmk: String,
 }
 

@@ -1,6 +1,6 @@
 //! Terminal configuration: everything that differs between terminals and acquirers lives here,
 //! not in code forks. Every field has a documented default (`Config::default()` is the test terminal
-//! of PROFILE.md §6), and the struct (de)serializes with serde so hosts can keep it in TOML or JSON.
+//! of docs/profile.md §6), and the struct (de)serializes with serde so hosts can keep it in TOML or JSON.
 
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //!
 //! The kernel contains no networking code and reads no clock: every input carries `now`, and
 //! the host carries out the outputs (persist, transmit, timers, outcomes) in order. See
-//! [`engine`] for the run loop, [`codec`] for the cup-pos wire format (PROFILE.md) and
+//! [`engine`] for the run loop, [`codec`] for the cup-pos wire format (docs/profile.md) and
 //! [`security`] for the security-module interface.
 
 pub mod codec;

@@ -1,4 +1,4 @@
-//! PAN handling: masking for everything a person or a log can see (DESIGN.md rule 12).
+//! PAN handling: masking for everything a person or a log can see (docs/architecture.md, rule 12).
 
 /// First 6 and last 4 digits, the rest as `*`. PANs too short to keep 10 digits are fully masked.
 pub fn mask(pan: &str) -> String {

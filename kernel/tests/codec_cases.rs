@@ -1,4 +1,4 @@
-//! Hand-worked encodings from PROFILE.md §1-2, and one case per decode error.
+//! Hand-worked encodings from docs/profile.md §1-2, and one case per decode error.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
 
 use pos_kernel::codec::{

@@ -1,8 +1,8 @@
-//! Known-answer and round-trip tests for `pos_kernel::security` (PROFILE.md §5, §6).
+//! Known-answer and round-trip tests for `pos_kernel::security` (docs/profile.md §5, §6).
 //!
 //! Every expected value below was computed independently of the code under test, with Python 3
 //! and pycryptodome 4.4.0 (`pip install pycryptodome`), using this reference implementation
-//! written from PROFILE.md §5 (referred to as "the reference helpers" in the comments):
+//! written from docs/profile.md §5 (referred to as "the reference helpers" in the comments):
 //!
 //! ```python
 //! from Crypto.Cipher import DES3

@@ -1,6 +1,6 @@
 // The terminal's security module (WIT `pos:kernel/security@0.2.0`) in JavaScript, for the jco
 // host: 3DES with double-length keys (des.js EDE, ECB), key check values, the CUP "ECB" MAC and
-// ISO 9564 format-0 PIN blocks, as PROFILE.md §5 specifies and kernel/src/security/crypto.rs
+// ISO 9564 format-0 PIN blocks, as docs/profile.md §5 specifies and kernel/src/security/crypto.rs
 // implements. One instance per terminal: a fresh instance holds no working keys, like a
 // rebooted terminal.
 import { createRequire } from "node:module";
@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const { EDE } = require("des.js"); // CommonJS only
 
-/** The clear test terminal master key of PROFILE.md §6 (tests and demos only). */
+/** The clear test terminal master key of docs/profile.md §6 (tests and demos only). */
 export const TEST_TMK = hex("0123456789ABCDEFFEDCBA9876543210");
 
 /**
@@ -53,7 +53,7 @@ const equal = (a, b) => a.length === b.length && a.every((byte, i) => byte === b
 const upperHexAscii = (bytes) =>
   new TextEncoder().encode([...bytes].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase());
 
-/** The CUP "ECB" MAC (PROFILE.md §5): the 8 ASCII bytes of F64. */
+/** The CUP "ECB" MAC (docs/profile.md §5): the 8 ASCII bytes of F64. */
 export function cupMac(mak, macBlock) {
   const folded = new Uint8Array(8);
   // A short last block is zero-padded: missing bytes XOR as zeros.

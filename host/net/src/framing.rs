@@ -1,4 +1,4 @@
-//! The `cup-pos` frame boundary (PROFILE.md §1): a 2-byte big-endian length of everything that
+//! The `cup-pos` frame boundary (docs/profile.md §1): a 2-byte big-endian length of everything that
 //! follows, then that many bytes.
 //!
 //! [`FrameDecoder`] is sans-IO: push whatever bytes a read returned, take out whole frames.

@@ -1,7 +1,7 @@
 //! Blocking TCP for the POS terminal host (std networking and threads, no async runtime).
 //!
 //! - [`transport`]: the terminal's side: a reconnecting client that sends and receives whole
-//!   `cup-pos` frames (2-byte big-endian length, PROFILE.md §1), with deadlines.
+//!   `cup-pos` frames (2-byte big-endian length, docs/profile.md §1), with deadlines.
 //! - [`server`]: the simulated acquirer ([`pos_acquirer_sim::Acquirer`]) served over TCP, one
 //!   thread per connection, late replies on timers.
 //! - [`control`]: text commands to the server (queue faults, show the ledger), in process or

@@ -3,7 +3,7 @@
 //! One thread accepts; each connection gets its own thread. A connection whose first byte is
 //! `#` is a control connection ([`crate::control`]); any other connection is a terminal:
 //!
-//! 1. Read frames (2-byte big-endian length, PROFILE.md §1) in a loop. A length above
+//! 1. Read frames (2-byte big-endian length, docs/profile.md §1) in a loop. A length above
 //!    [`crate::framing::MAX_FRAME_LEN`] closes the connection (the stream cannot be
 //!    resynchronised); a well-framed frame that does not decode is passed to the bank, which
 //!    answers nothing and counts it (`rejected`).

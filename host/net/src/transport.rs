@@ -1,5 +1,5 @@
 //! The terminal's side of the connection to the acquirer: one blocking TCP stream, opened on
-//! demand, carrying 2-byte-length frames (PROFILE.md §1).
+//! demand, carrying 2-byte-length frames (docs/profile.md §1).
 //!
 //! # Use from the host's run loop
 //!

@@ -1,4 +1,4 @@
-//! The `cup-pos` field table (PROFILE.md §2). A field not listed here is never sent nor accepted.
+//! The `cup-pos` field table (docs/profile.md §2). A field not listed here is never sent nor accepted.
 
 /// How a field's characters are carried on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,7 +62,7 @@ const fn row(number: u8, name: &'static str, kind: FieldKind, length: FieldLengt
     }
 }
 
-/// PROFILE.md §2, in field order.
+/// docs/profile.md §2, in field order.
 static TABLE: [FieldSpec; 32] = [
     row(2, "primary account number", N, LlVar(19)),
     row(3, "processing code", N, Fixed(6)),

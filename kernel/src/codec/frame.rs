@@ -1,4 +1,4 @@
-//! The transport envelope (PROFILE.md §1): 2-byte length, TPDU, 6-byte header, then the body.
+//! The transport envelope (docs/profile.md §1): 2-byte length, TPDU, 6-byte header, then the body.
 
 use serde::{Deserialize, Serialize};
 

@@ -292,7 +292,7 @@ impl Message {
         Ok(out)
     }
 
-    /// The MAC block (PROFILE.md §5): bytes from the MTI to the end of the last field before F64,
+    /// The MAC block (docs/profile.md §5): bytes from the MTI to the end of the last field before F64,
     /// with bitmap bit 64 SET (as in the final message) whether or not F64 is currently present.
     pub fn mac_block(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::with_capacity(self.encoded_len_hint());

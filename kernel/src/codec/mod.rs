@@ -1,4 +1,4 @@
-//! The `cup-pos` ISO 8583 codec (PROFILE.md §1-2): frames, messages and the field table.
+//! The `cup-pos` ISO 8583 codec (docs/profile.md §1-2): frames, messages and the field table.
 //!
 //! [`Message`] holds field values in their natural form (ASCII digits, track text, ASCII text,
 //! raw bytes) and checks them against the profile only when encoding. Decoding is strict: it

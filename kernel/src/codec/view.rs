@@ -1,5 +1,5 @@
 //! A frame as a person may see it (message traces, logs): every field by number and name, with
-//! the cardholder's secrets masked (DESIGN.md rule 12). The PAN keeps its first 6 and last 4
+//! the cardholder's secrets masked (docs/architecture.md, rule 12). The PAN keeps its first 6 and last 4
 //! digits; expiry, track data and the PIN block are never shown.
 
 use serde::{Deserialize, Serialize};

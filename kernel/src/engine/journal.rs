@@ -4,7 +4,7 @@
 //! host reports it durable, so rebuilding from the journal ([`DurableState::replay`]) gives exactly
 //! the state the running terminal had. Records are postcard (compact and fast to replay: a big
 //! batch restores in milliseconds), deterministic for a given input.
-//! They never hold track data, PIN blocks or CVV (DESIGN.md rule 12); PANs are kept because batch
+//! They never hold track data, PIN blocks or CVV (docs/architecture.md, rule 12); PANs are kept because batch
 //! upload and reversals need them, and are masked wherever a person can see them.
 
 use serde::{Deserialize, Serialize};
@@ -94,7 +94,7 @@ impl Record {
 }
 
 impl Record {
-    /// A copy safe to show a person (DESIGN.md rule 12): every PAN masked, and the messages it
+    /// A copy safe to show a person (docs/architecture.md, rule 12): every PAN masked, and the messages it
     /// carries (a reversal, a refund to resend) as [`Message::masked`] shows them.
     pub fn masked(&self) -> Record {
         let mut record = self.clone();
@@ -236,7 +236,7 @@ pub struct BatchEntry {
     pub batch: u32,
     pub transaction: TransactionKind,
     pub entry: EntryMode,
-    /// Full PAN: batch upload sends it (PROFILE.md §3). Masked everywhere it is shown.
+    /// Full PAN: batch upload sends it (docs/profile.md §3). Masked everywhere it is shown.
     pub pan: String,
     pub amount: u64,
     pub rrn: String,
@@ -298,7 +298,7 @@ pub fn next_batch(batch: u32) -> u32 {
     next_stan(batch)
 }
 
-/// STANs run 000001..999999 and wrap (DESIGN.md rule 2).
+/// STANs run 000001..999999 and wrap (docs/architecture.md, rule 2).
 pub fn next_stan(last: u32) -> u32 {
     if last >= 999_999 {
         1

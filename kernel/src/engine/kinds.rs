@@ -27,7 +27,7 @@ pub enum TransactionKind {
 }
 
 impl TransactionKind {
-    /// Whether a reversal record guards the request (PROFILE.md §3, "reversible").
+    /// Whether a reversal record guards the request (docs/profile.md §3, "reversible").
     pub fn is_reversible(self) -> bool {
         use TransactionKind::*;
         matches!(

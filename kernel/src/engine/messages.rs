@@ -1,4 +1,4 @@
-//! Building requests (PROFILE.md §3). Every builder gets the STAN and batch from the caller; the
+//! Building requests (docs/profile.md §3). Every builder gets the STAN and batch from the caller; the
 //! MAC is added last, by the terminal, through the security module.
 
 use super::{Card, TransactionKind};
@@ -58,7 +58,7 @@ pub fn network(config: &Config, stan: u32, batch: u32, transaction: TransactionK
     base(MTI_NETWORK, config, stan).with(60, f60_network(batch, code))
 }
 
-/// What makes one card request differ from another (PROFILE.md §3): MTI, F3, F25, 60.1.
+/// What makes one card request differ from another (docs/profile.md §3): MTI, F3, F25, 60.1.
 #[derive(Clone, Copy, Debug)]
 pub struct Shape {
     pub mti: Mti,
@@ -127,7 +127,7 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
     if let Some(block) = req.pin_block {
         m.set(26, "12").set(52, block).set(53, SECURITY_CONTROL_PIN);
     }
-    // A refund carries no chip data (PROFILE.md §3: "as sale without 52/55").
+    // A refund carries no chip data (docs/profile.md §3: "as sale without 52/55").
     if let Some(icc) = card.icc_data.as_ref().filter(|_| shape.mti != MTI_REFUND) {
         m.set(55, icc);
     }

@@ -7,7 +7,7 @@ use super::{EntryMode, ReversalReason, TransactionKind};
 use crate::guidance::Guidance;
 use crate::security::KeyKind;
 
-/// The final outcome of one command (DESIGN.md rule 11).
+/// The final outcome of one command (docs/architecture.md, rule 11).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Outcome {

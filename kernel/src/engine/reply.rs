@@ -1,4 +1,4 @@
-//! Reply validation (PROFILE.md §4): a frame is an answer only if it matches the request.
+//! Reply validation (docs/profile.md §4): a frame is an answer only if it matches the request.
 
 use crate::codec::Message;
 
@@ -51,7 +51,7 @@ pub fn validate(
     if !financial {
         return Ok(());
     }
-    // An approval must carry a valid MAC. A decline need not carry one (PROFILE.md §4), but when
+    // An approval must carry a valid MAC. A decline need not carry one (docs/profile.md §4), but when
     // it does, it must verify: a corrupted approval must not pass for a decline and clear the
     // reversal while the card was charged.
     let received = reply.get(64);

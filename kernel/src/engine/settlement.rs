@@ -1,4 +1,4 @@
-//! Settlement (结算): totals (PROFILE.md F48), the acquirer's verdict, batch upload in chunks of 8,
+//! Settlement (结算): totals (docs/profile.md §3 (F48)), the acquirer's verdict, batch upload in chunks of 8,
 //! and the report. The terminal drives the exchange (`terminal.rs`); the layouts live here.
 
 use serde::{Deserialize, Serialize};

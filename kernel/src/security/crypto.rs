@@ -1,4 +1,4 @@
-//! Pure cryptographic functions of the `cup-pos` profile (PROFILE.md §5): 3DES with
+//! Pure cryptographic functions of the `cup-pos` profile (docs/profile.md §5): 3DES with
 //! double-length keys, key wrapping and check values, the CUP "ECB" MAC and ISO 9564 format-0
 //! PIN blocks.
 //!
@@ -14,7 +14,7 @@ use super::{EncryptedKey, KeyKind, SecurityError};
 /// A double-length 3DES key (K1 || K2, used as K1 K2 K1).
 pub type Key = [u8; 16];
 
-/// The clear test terminal master key `0123456789ABCDEFFEDCBA9876543210` (PROFILE.md §6).
+/// The clear test terminal master key `0123456789ABCDEFFEDCBA9876543210` (docs/profile.md §6).
 /// For tests and demos only.
 pub const TEST_TMK: Key = [
     0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10,
@@ -144,7 +144,7 @@ fn hex_expand(bytes: [u8; 8]) -> ([u8; 8], [u8; 8]) {
     halves(&chars)
 }
 
-/// The CUP "ECB" MAC (PROFILE.md §5) of `mac_block` with `mak`: zero-pad to a multiple of 8,
+/// The CUP "ECB" MAC (docs/profile.md §5) of `mac_block` with `mak`: zero-pad to a multiple of 8,
 /// XOR all 8-byte blocks, hex-expand to 16 upper-case ASCII characters, 3DES-encrypt the first
 /// 8 characters, XOR with the last 8 characters, 3DES-encrypt again, hex-expand, and return the
 /// first 8 ASCII characters (the content of F64).

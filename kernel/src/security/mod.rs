@@ -1,5 +1,5 @@
 //! Terminal security: working keys, MAC and PIN blocks for the `cup-pos` profile
-//! (PROFILE.md §5 and §6).
+//! (docs/profile.md §5 and §6).
 //!
 //! On real terminals the master key and the working keys usually live inside a vendor secure
 //! element (a PCI PTS certified PIN pad or crypto chip) and never leave it: the application

@@ -40,7 +40,7 @@ impl SoftwareSecurityModule {
         Self { tmk, keys: None }
     }
 
-    /// A module with the test TMK [`TEST_TMK`] (PROFILE.md §6). For tests and demos only.
+    /// A module with the test TMK [`TEST_TMK`] (docs/profile.md §6). For tests and demos only.
     pub fn with_test_keys() -> Self {
         Self::new(TEST_TMK)
     }

@@ -289,7 +289,7 @@ pub(crate) fn format_amount(minor: u64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
 
-/// First 6 and last 4 digits, the rest `*` (DESIGN.md rule 12). Short PANs are fully masked.
+/// First 6 and last 4 digits, the rest `*` (docs/architecture.md, rule 12). Short PANs are fully masked.
 pub fn mask_pan(pan: &str) -> String {
     pos_kernel::pan::mask(pan)
 }

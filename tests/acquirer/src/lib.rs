@@ -1,4 +1,4 @@
-//! A simulated acquirer (bank) for the `cup-pos` profile (PROFILE.md), sans-IO.
+//! A simulated acquirer (bank) for the `cup-pos` profile (docs/profile.md), sans-IO.
 //!
 //! The bank holds test cards with balances, approves or declines by the documented rules below,
 //! issues RRNs and authorization codes, applies voids, refunds, pre-authorizations and

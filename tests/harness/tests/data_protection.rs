@@ -1,4 +1,4 @@
-//! DESIGN.md rule 12 over every vector: journal records never hold track data, PIN blocks or
+//! docs/architecture.md, rule 12 over every vector: journal records never hold track data, PIN blocks or
 //! CVV-bearing fields, and no event or outcome shows a full PAN.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]

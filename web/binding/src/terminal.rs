@@ -18,7 +18,7 @@ struct CardRefusal {
 }
 
 /// One terminal: the sans-IO kernel with the software security module and the test TMK
-/// (PROFILE.md §6). Run loop: `handle` an input, then carry out every output of `pollOutput`
+/// (docs/profile.md §6). Run loop: `handle` an input, then carry out every output of `pollOutput`
 /// (or `drain`) in order; a `persist` must be durable before anything after it is carried out,
 /// then answer `"persisted"`.
 // The kernel holds a boxed security module and is not `Debug`; JS never prints it.
@@ -131,7 +131,7 @@ impl Terminal {
     }
 }
 
-/// The default configuration: the test terminal of PROFILE.md §6.
+/// The default configuration: the test terminal of docs/profile.md §6.
 #[wasm_bindgen(js_name = defaultConfig, unchecked_return_type = "Config")]
 pub fn default_config() -> Result<JsValue, JsError> {
     to_js(&Config::default())

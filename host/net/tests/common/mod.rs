@@ -68,7 +68,7 @@ fn management(mti: u16, stan: u32, code: &str) -> Message {
         .with(60, format!("00000001{code}"))
 }
 
-/// 0800 sign-on (PROFILE.md §3: fields 11 41 42 60 63).
+/// 0800 sign-on (docs/profile.md §3: fields 11 41 42 60 63).
 pub fn sign_on(stan: u32) -> Vec<u8> {
     frame(management(800, stan, "004").with(63, "001"))
 }

@@ -13,7 +13,7 @@ use crate::ledger::{LedgerEntry, LedgerKind};
 use crate::rules::{check_pin, forced_code, usable_card};
 use crate::terminal::{fingerprint, ClearKeys, Outcome};
 
-/// A financial transaction type, from MTI + F3 + 60.1 (PROFILE.md §3).
+/// A financial transaction type, from MTI + F3 + 60.1 (docs/profile.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Txn {
     Balance,

@@ -299,7 +299,7 @@ impl Terminal {
     }
 }
 
-/// PROFILE.md §4: MTI + 10, F11 F41 F42 equal, F3 F4 equal where the request had them.
+/// docs/profile.md §4: MTI + 10, F11 F41 F42 equal, F3 F4 equal where the request had them.
 pub fn check_reply(request: &Message, reply: &Frame) {
     assert_eq!(reply.message.mti, request.mti.response(), "MTI");
     for field in [11, 41, 42, 3, 4] {

@@ -7,15 +7,20 @@ mod common;
 
 use pos_harness::cards;
 use pos_host::driver::{CardReader, HostError, TerminalHost};
-use pos_host::runtime::{Backend, Limits};
-use pos_journal::{Journal, ModelStorage};
+use pos_host::runtime::{Backend, Limits, Runtime};
+use pos_journal::{Journal, ModelStorage, Storage};
 use pos_kernel::engine::{Command, Timer};
 use pos_kernel::{CardVerdict, Config, OutcomeResult};
-use pos_net::server::{AcquirerServer, ServerConfig};
+use pos_net::server::{AcquirerServer, ServerConfig, ServerHandle};
 use pos_net::transport::{Transport, TransportConfig};
 
-#[test]
-fn a_fault_restores_the_terminal_from_its_journal() {
+/// A terminal host on `storage`, signed on against an acquirer on loopback (kept alive by the
+/// returned handle), with a chip card that answers `icc_data` at the second GENERATE AC.
+fn signed_on<S: Storage>(
+    runtime: impl Into<std::sync::Arc<Runtime>>,
+    storage: S,
+    icc_data: Vec<u8>,
+) -> (ServerHandle, TerminalHost<S>) {
     let server = AcquirerServer::bind(ServerConfig {
         listen: "127.0.0.1:0".into(),
         ..ServerConfig::default()
@@ -23,28 +28,46 @@ fn a_fault_restores_the_terminal_from_its_journal() {
     .unwrap()
     .spawn()
     .unwrap();
-    let runtime = common::runtime(Backend::Cranelift, Limits::default());
-    let (journal, _) = Journal::open(ModelStorage::new()).unwrap();
+    let (journal, _) = Journal::open(storage).unwrap();
+    let mut host = reopen(runtime, &server, journal, icc_data);
+    assert_eq!(host.run(Command::SignOn).unwrap().result, OutcomeResult::Approved);
+    (server, host)
+}
+
+/// A terminal host on `journal`, against `server`.
+fn reopen<S: Storage>(
+    runtime: impl Into<std::sync::Arc<Runtime>>,
+    server: &ServerHandle,
+    journal: Journal<S>,
+    icc_data: Vec<u8>,
+) -> TerminalHost<S> {
     let transport = Transport::new(TransportConfig {
         address: server.local_addr().to_string(),
         connect_timeout_ms: 1_000,
         read_timeout_ms: 1_000,
     });
-    let card: CardReader = Box::new(|_| CardVerdict {
+    let card: CardReader = Box::new(move |_| CardVerdict {
         approved: true,
-        icc_data: Vec::new(),
+        icc_data: icc_data.clone(),
     });
     let config = Config {
         response_timeout_ms: 2_000,
         ..Config::default()
     };
-    let mut host = TerminalHost::open(runtime, config, journal, transport, card).unwrap();
+    TerminalHost::open(runtime, config, journal, transport, card).unwrap()
+}
 
-    assert_eq!(host.run(Command::SignOn).unwrap().result, OutcomeResult::Approved);
-    let sale = || Command::Sale {
+fn sale() -> Command {
+    Command::Sale {
         amount: 1_200,
         card: cards::swiped_debit(),
-    };
+    }
+}
+
+#[test]
+fn a_fault_restores_the_terminal_from_its_journal() {
+    let runtime = common::runtime(Backend::Cranelift, Limits::default());
+    let (server, mut host) = signed_on(runtime, ModelStorage::new(), Vec::new());
     assert_eq!(host.run(sale()).unwrap().result, OutcomeResult::Approved);
 
     // The next call runs out of fuel: the host reports the fault, rebuilds the instance from the
@@ -83,36 +106,12 @@ fn a_fault_restores_the_terminal_from_its_journal() {
 /// and the faulted instance's card deadline (armed after the verdict request) must not survive.
 #[test]
 fn outputs_of_a_faulted_instance_are_dropped() {
-    let server = AcquirerServer::bind(ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        ..ServerConfig::default()
-    })
-    .unwrap()
-    .spawn()
-    .unwrap();
-    let runtime = common::runtime(
-        Backend::Cranelift,
-        Limits {
-            memory_bytes: 8 << 20,
-            ..Limits::default()
-        },
-    );
-    let (journal, _) = Journal::open(ModelStorage::new()).unwrap();
-    let transport = Transport::new(TransportConfig {
-        address: server.local_addr().to_string(),
-        connect_timeout_ms: 1_000,
-        read_timeout_ms: 1_000,
-    });
-    let card: CardReader = Box::new(|_| CardVerdict {
-        approved: true,
-        icc_data: vec![0; 16 << 20],
-    });
-    let config = Config {
-        response_timeout_ms: 2_000,
-        ..Config::default()
+    let limits = Limits {
+        memory_bytes: 8 << 20,
+        ..Limits::default()
     };
-    let mut host = TerminalHost::open(runtime, config, journal, transport, card).unwrap();
-    assert_eq!(host.run(Command::SignOn).unwrap().result, OutcomeResult::Approved);
+    let runtime = common::runtime(Backend::Cranelift, limits);
+    let (_server, mut host) = signed_on(runtime, ModelStorage::new(), vec![0; 16 << 20]);
     let outcome = host
         .run(Command::Sale {
             amount: 4_200,
@@ -164,39 +163,9 @@ impl pos_journal::Storage for NoReplace {
 /// silent "busy", not a lost command), and once the disk is fixed one `Settle` finishes it.
 #[test]
 fn a_failed_compaction_is_reported_and_the_next_settle_finishes() {
-    let server = AcquirerServer::bind(ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        ..ServerConfig::default()
-    })
-    .unwrap()
-    .spawn()
-    .unwrap();
-    let transport = || {
-        Transport::new(TransportConfig {
-            address: server.local_addr().to_string(),
-            connect_timeout_ms: 1_000,
-            read_timeout_ms: 1_000,
-        })
-    };
-    let card = || -> CardReader {
-        Box::new(|_| CardVerdict {
-            approved: true,
-            icc_data: Vec::new(),
-        })
-    };
-    let config = Config {
-        response_timeout_ms: 2_000,
-        ..Config::default()
-    };
     let runtime = std::sync::Arc::new(common::runtime(Backend::Cranelift, Limits::default()));
-    let (journal, _) = Journal::open(NoReplace(ModelStorage::new())).unwrap();
-    let mut host = TerminalHost::open(runtime.clone(), config.clone(), journal, transport(), card()).unwrap();
-    assert_eq!(host.run(Command::SignOn).unwrap().result, OutcomeResult::Approved);
-    let sale = Command::Sale {
-        amount: 1_200,
-        card: cards::swiped_debit(),
-    };
-    assert_eq!(host.run(sale).unwrap().result, OutcomeResult::Approved);
+    let (server, mut host) = signed_on(runtime.clone(), NoReplace(ModelStorage::new()), Vec::new());
+    assert_eq!(host.run(sale()).unwrap().result, OutcomeResult::Approved);
     match host.run(Command::Settle) {
         Err(HostError::JournalFailed(cause)) => {
             assert!(
@@ -209,7 +178,7 @@ fn a_failed_compaction_is_reported_and_the_next_settle_finishes() {
     // The disk is fixed; the terminal restarts from what is durable.
     let disk = host.journal().storage().0.crash();
     let (journal, _) = Journal::open(disk).unwrap();
-    let mut host = TerminalHost::open(runtime, config, journal, transport(), card()).unwrap();
+    let mut host = reopen(runtime, &server, journal, Vec::new());
     let settled = host.run(Command::Settle).unwrap();
     assert_eq!(settled.result, OutcomeResult::Approved, "{settled:?}");
     assert_eq!(host.status().unwrap().batch, 2);

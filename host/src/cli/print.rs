@@ -94,13 +94,9 @@ pub fn outcome(outcome: &Outcome) {
             verdict(report.foreign_result)
         );
         for line in &report.by_type {
+            // The Chinese name last: its characters are twice as wide as the padding counts.
             let (zh, en) = line.transaction.label();
-            out!(
-                "   {:<18} {:>3}  RMB {:>12}",
-                format!("{en} {zh}"),
-                line.count,
-                money(line.amount)
-            );
+            out!("   {en:<16} {:>3}  RMB {:>12}  {zh}", line.count, money(line.amount));
         }
         out!(
             "   transactions uploaded: {}, open exceptions: {}",

@@ -84,3 +84,27 @@ fn a_changed_output_is_caught() {
     frame[last] ^= 1;
     assert!(runner::run(&vector).is_err());
 }
+
+/// Every outcome a vector expects agrees with its guidance (docs/architecture.md, "Operator
+/// truth"): the same check the hosts inherit, since they must produce these outcomes exactly.
+#[test]
+fn every_vector_outcome_agrees_with_its_guidance() {
+    let mut outcomes = 0;
+    for vector in committed() {
+        for (index, step) in vector.steps.iter().enumerate() {
+            for output in &step.expect {
+                if let pos_kernel::Output::Outcome(outcome) = output {
+                    assert!(
+                        outcome.is_consistent(),
+                        "{} step {index}: {:?} with {:?}",
+                        vector.id,
+                        outcome.result,
+                        outcome.guidance.category
+                    );
+                    outcomes += 1;
+                }
+            }
+        }
+    }
+    assert!(outcomes > 100, "only {outcomes} outcomes in the vectors");
+}

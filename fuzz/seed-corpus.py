@@ -2,7 +2,9 @@
 """Seeds fuzz/corpus/<target>/ from the committed vectors (tests/vectors/*.json): frames, replies,
 journal records, journal files and JSON inputs the kernel really produces and takes, so that each
 target starts from the inputs that matter. Run once; the seeds are committed (small, named by
-content) and scripts/fuzz.sh adds what it finds to a temporary directory, not to these.
+content) and scripts/fuzz.sh adds what it finds to a temporary directory, not to these. For the
+targets whose minimized corpus is small, the committed corpus is the seeds merged with a long run's
+corpus (libFuzzer -merge=1; docs/FUZZING.md).
 
     python3 fuzz/seed-corpus.py
 """

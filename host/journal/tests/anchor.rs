@@ -192,3 +192,30 @@ fn inspection_changes_nothing() {
     assert_eq!(fs::read(anchor_path(&dir, NAME)).unwrap(), anchor);
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_anchor_file_holds_one_anchor_after_it_shrinks() {
+    let dir = std::env::temp_dir().join(format!("pos-journal-shrink-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let (mut journal, _) = Journal::open_with(FileStorage::open(&dir, NAME).unwrap(), owned("10000001")).unwrap();
+    journal.set_note("a long note that the compaction's anchor will not carry, so it is shorter");
+    for i in 0..120u8 {
+        journal.append(&[i; 10]).unwrap();
+    }
+    let long = fs::read(anchor_path(&dir, NAME)).unwrap();
+    journal.set_note("short");
+    journal.compact(b"snapshot").unwrap();
+    drop(journal);
+    // Written in place over a longer one, then cut: the file is exactly the new anchor, which an
+    // operator can read without a stale tail after it.
+    let short = fs::read(anchor_path(&dir, NAME)).unwrap();
+    assert!(short.len() < long.len());
+    let anchor = pos_journal::Anchor::decode(&short).unwrap();
+    assert_eq!((anchor.records, anchor.note.as_str()), (1, "short"));
+    assert_eq!(anchor.encode(), short);
+    let (reopened, recovery) = Journal::open_with(FileStorage::open(&dir, NAME).unwrap(), owned("10000001")).unwrap();
+    assert_eq!(recovery.anchor, AnchorFound::Agreed);
+    assert_eq!(reopened.records().len(), 1);
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test on every host: formatting, lints, vector drift, unit and property tests, the vectors
-# on all five hosts (native; the component in wasmtime on Cranelift and on Pulley; the
-# wasm-bindgen build in Node and in headless Chromium; the component through jco in Node), the
+# on all seven hosts (native; the component in wasmtime on Cranelift and on Pulley; the
+# wasm-bindgen build in Node, its kernel-alone module in Node, and in headless Chromium; the
+# component through jco in Node), the
 # kernel's unit tests compiled to wasm, the journal crash model (opaque records, and a whole
 # terminal day crashed at every sync point of the real journal), the network tests, the
 # real-process crash tests, one writer per terminal and operator truth with real processes, the

@@ -3,11 +3,13 @@
 //! invariants after every step (the `terminal_steps` target).
 
 use arbitrary::Arbitrary;
+use pos_acquirer_sim::cards::TEST_PIN;
 use pos_acquirer_sim::{Acquirer, AcquirerConfig, AcquirerOutput};
 use pos_harness::cards;
 use pos_kernel::codec::{Frame, Message};
 use pos_kernel::engine::{DurableState, Record};
-use pos_kernel::security::{SecurityModule, SoftwareSecurityModule, WorkingKeys};
+use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::{PinPad, SecurityModule, SoftwareSecurityModule, WorkingKeys};
 use pos_kernel::{Card, Command, Config, Input, Output, Terminal, Timestamp};
 
 /// 2026-11-21 10:00:00 at UTC+8, as the vectors start.
@@ -81,6 +83,8 @@ fn exchange(
 
 pub fn outstanding_sale() -> Sale {
     let security = Box::new(SoftwareSecurityModule::with_test_keys());
+    // The cardholder types the test PIN on the module's PIN pad before the sale.
+    security.pin_pad().enter(TEST_PIN).expect("the test PIN");
     let mut terminal = Terminal::new(Config::default(), security).expect("the default configuration");
     let mut bank = Acquirer::new(AcquirerConfig::default());
     let (_, signed_on) = exchange(&mut terminal, &mut bank, START, Input::Command(Command::SignOn), true);
@@ -185,13 +189,17 @@ pub struct World {
     link_down: bool,
     /// RRNs and dates of approved sales, for refunds.
     sales: Vec<(String, String)>,
+    /// The PIN pad the cardholder types on (it outlives a restart).
+    pin_pad: PinPad,
 }
 
 impl World {
     pub fn new() -> World {
         let config = Config::default();
-        let security = Box::new(SoftwareSecurityModule::with_test_keys());
+        let pin_pad = PinPad::new();
+        let security = Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pin_pad.clone()));
         World {
+            pin_pad,
             terminal: Terminal::new(config.clone(), security).expect("the default configuration"),
             config,
             bank: Acquirer::new(AcquirerConfig::default()),
@@ -209,6 +217,9 @@ impl World {
         match step {
             Step::Command(choice) => {
                 let command = self.command(choice);
+                if command.takes_pin() {
+                    self.pin_pad.enter(TEST_PIN).expect("the test PIN");
+                }
                 self.feed(Input::Command(command));
             }
             Step::Deliver(damage) => {
@@ -329,7 +340,7 @@ impl World {
         self.inbox.clear();
         self.timers.clear();
         self.link_down = false;
-        let security = Box::new(SoftwareSecurityModule::with_test_keys());
+        let security = Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, self.pin_pad.clone()));
         let records = self.durable.iter().map(Vec::as_slice);
         self.terminal = Terminal::restore(self.config.clone(), security, records, self.now)
             .expect("the journal the terminal wrote restores");

@@ -4,6 +4,7 @@
 //! `cargo run --release -p pos-host --example ab_components -- A.wasm B.wasm [ROUNDS]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use pos_kernel::security::PinPad;
 use std::time::{Duration, Instant};
 
 use pos_host::bench::{cycles, median, micros, startup};
@@ -22,10 +23,10 @@ fn main() {
     let mut best = [(Duration::MAX, Duration::MAX); 2];
     for round in 1..=rounds {
         for (which, runtime) in runtimes.iter().enumerate() {
-            let terminal = runtime.create(&script.config).unwrap();
+            let terminal = runtime.create(&script.config, &PinPad::new()).unwrap();
             let sale = median(&mut cycles::time(&mut cycles::Stepped(terminal), &script).unwrap());
             let started = Instant::now();
-            let terminal = runtime.restore(&config, &records, now).unwrap();
+            let terminal = runtime.restore(&config, &records, now, &PinPad::new()).unwrap();
             let restore = started.elapsed();
             drop(terminal);
             if let Some((best_sale, best_restore)) = best.get_mut(which) {

@@ -8,6 +8,7 @@ use pos_host::bench::{cycles, median, micros};
 use pos_host::component_file;
 use pos_host::runtime::Backend;
 use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::PinPad;
 
 fn main() {
     let rounds: usize = std::env::args()
@@ -18,7 +19,7 @@ fn main() {
     let runtime = component_file::load(&component, Backend::Cranelift, TEST_TMK).unwrap();
     let script = cycles::record(2000).unwrap();
     for _ in 0..rounds {
-        let terminal = runtime.create(&script.config).unwrap();
+        let terminal = runtime.create(&script.config, &PinPad::new()).unwrap();
         let mut times = cycles::time(&mut cycles::Stepped(terminal), &script).unwrap();
         println!("component median {:.2} µs", micros(median(&mut times)));
     }

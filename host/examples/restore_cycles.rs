@@ -9,7 +9,7 @@ use pos_host::bench::startup;
 use pos_host::component_file;
 use pos_host::runtime::Backend;
 use pos_kernel::security::crypto::TEST_TMK;
-use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::Terminal;
 
 fn main() {
@@ -28,7 +28,7 @@ fn main() {
         let native = started.elapsed();
         drop(terminal);
         let started = Instant::now();
-        let terminal = runtime.restore(&config, &records, now).unwrap();
+        let terminal = runtime.restore(&config, &records, now, &PinPad::new()).unwrap();
         let component = started.elapsed();
         drop(terminal);
         println!(

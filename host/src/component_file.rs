@@ -86,6 +86,6 @@ pub fn load(component: &Path, backend: Backend, tmk: [u8; 16]) -> Result<Runtime
 
 /// The runtime from `.cwasm` bytes, with the software security module holding `tmk`.
 pub fn runtime_from_cwasm(cwasm: &[u8], backend: Backend, tmk: [u8; 16]) -> Result<Runtime, String> {
-    let security: SecurityFactory = Box::new(move || Box::new(SoftwareSecurityModule::new(tmk)));
+    let security: SecurityFactory = Box::new(move |pad| Box::new(SoftwareSecurityModule::with_pin_pad(tmk, pad)));
     Runtime::from_cwasm(backend, cwasm, Limits::default(), security).map_err(|e| e.to_string())
 }

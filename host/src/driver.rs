@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pos_journal::{Journal, Storage};
 use pos_kernel::engine::{Command, Event, Outcome, Query, Status, Timer, TransactionKind, TransactionLife};
+use pos_kernel::security::PinPad;
 use pos_kernel::{CardVerdict, Config, Input, Output, Timestamp};
 use pos_net::transport::{Transport, TransportError};
 
@@ -71,6 +72,8 @@ pub struct TerminalHost<S: Storage> {
     transport: Transport,
     timers: Vec<(Timer, Timestamp)>,
     card: CardReader,
+    /// The terminal's PIN pad (PED): kept across kernel restarts, never seen by the kernel.
+    pin_pad: PinPad,
     /// Everything the kernel reported, in order (events and outcomes).
     pub log: Vec<Output>,
     /// Kernel faults recovered by re-instantiating from the journal.
@@ -96,7 +99,8 @@ impl<S: Storage> TerminalHost<S> {
         card: CardReader,
     ) -> Result<TerminalHost<S>, HostError> {
         let runtime = runtime.into();
-        let kernel = restore(&runtime, &config, &journal)?;
+        let pin_pad = PinPad::new();
+        let kernel = restore(&runtime, &config, &journal, &pin_pad)?;
         Ok(TerminalHost {
             runtime,
             config,
@@ -105,9 +109,16 @@ impl<S: Storage> TerminalHost<S> {
             transport,
             timers: Vec::new(),
             card,
+            pin_pad,
             log: Vec::new(),
             faults: Vec::new(),
         })
+    }
+
+    /// The terminal's PIN pad: type the cardholder's PIN here before a command whose card says
+    /// a PIN was entered.
+    pub fn pin_pad(&self) -> PinPad {
+        self.pin_pad.clone()
     }
 
     pub fn journal(&self) -> &Journal<S> {
@@ -217,8 +228,8 @@ impl<S: Storage> TerminalHost<S> {
     fn recover(&mut self, fault: KernelFault) -> Result<(), HostError> {
         self.faults.push(fault.0.clone());
         self.timers.clear();
-        self.kernel =
-            restore(&self.runtime, &self.config, &self.journal).map_err(|e| HostError::Unrecoverable(e.to_string()))?;
+        self.kernel = restore(&self.runtime, &self.config, &self.journal, &self.pin_pad)
+            .map_err(|e| HostError::Unrecoverable(e.to_string()))?;
         Ok(())
     }
 
@@ -318,12 +329,15 @@ fn restore<S: Storage>(
     runtime: &Runtime,
     config: &Config,
     journal: &Journal<S>,
+    pin_pad: &PinPad,
 ) -> Result<ComponentTerminal, HostError> {
     let records: Vec<Vec<u8>> = journal.records().iter().map(|r| r.to_vec()).collect();
     if records.is_empty() {
-        runtime.create(config).map_err(HostError::Kernel)
+        runtime.create(config, pin_pad).map_err(HostError::Kernel)
     } else {
-        runtime.restore(config, &records, now()).map_err(HostError::Kernel)
+        runtime
+            .restore(config, &records, now(), pin_pad)
+            .map_err(HostError::Kernel)
     }
 }
 

@@ -732,7 +732,11 @@ impl Terminal {
             card: CardArgs::test(card),
         };
         let started = Instant::now();
-        let outcome = self.host.run(command);
+        // The cardholder types the test card's PIN on this terminal's own PIN pad.
+        let typed = CardArgs::test_pin(card).map_or(Ok(()), |pin| self.host.pin_pad().enter(pin));
+        let outcome = typed
+            .map_err(|e| format!("PIN pad: {e}"))
+            .and_then(|()| self.host.run(command).map_err(|e| e.to_string()));
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.result.latencies_us.push(micros);
         self.result.sales += 1;
@@ -758,7 +762,7 @@ impl Terminal {
             },
             Err(e) => {
                 self.result.errors += 1;
-                self.result.first_error.get_or_insert_with(|| e.to_string());
+                self.result.first_error.get_or_insert(e);
             }
         }
     }

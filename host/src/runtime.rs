@@ -2,7 +2,7 @@
 //! built once), and a store per terminal with fuel and a memory limit on every call.
 
 use pos_kernel::engine::{Query, Status, TransactionLife};
-use pos_kernel::security::SecurityModule;
+use pos_kernel::security::{PinPad, SecurityModule};
 use pos_kernel::{Config, Input, Output, Timestamp};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceAny};
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
@@ -66,6 +66,8 @@ fn fault(e: impl core::fmt::Display) -> KernelFault {
 /// What a store holds: the host's security module and the store's limits.
 pub struct HostState {
     pub security: Box<dyn SecurityModule + Send>,
+    /// The PIN pad the security module takes PINs from.
+    pin_pad: PinPad,
     limits: StoreLimits,
 }
 
@@ -77,8 +79,9 @@ impl core::fmt::Debug for HostState {
     }
 }
 
-/// Makes a security module for each new instance (a restart re-loads the working keys into it).
-pub type SecurityFactory = Box<dyn Fn() -> Box<dyn SecurityModule + Send> + Send + Sync>;
+/// Makes a security module for each new instance (a restart re-loads the working keys into it),
+/// taking PINs from the terminal's PIN pad.
+pub type SecurityFactory = Box<dyn Fn(PinPad) -> Box<dyn SecurityModule + Send> + Send + Sync>;
 
 /// The compiled kernel component, ready to instantiate.
 pub struct Runtime {
@@ -169,7 +172,7 @@ impl Runtime {
         })
     }
 
-    fn store(&self) -> Result<Store<HostState>, KernelFault> {
+    fn store(&self, pin_pad: &PinPad) -> Result<Store<HostState>, KernelFault> {
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.limits.memory_bytes)
             .instances(4)
@@ -177,7 +180,8 @@ impl Runtime {
         let mut store = Store::new(
             &self.engine,
             HostState {
-                security: (self.security)(),
+                security: (self.security)(pin_pad.clone()),
+                pin_pad: pin_pad.clone(),
                 limits,
             },
         );
@@ -187,16 +191,18 @@ impl Runtime {
     }
 
     /// A new store with a new instance of the component, from the `KernelPre` (what every
-    /// terminal start costs before the kernel's own work; `posterm bench` times it).
-    pub fn instantiate(&self) -> Result<(Store<HostState>, Kernel), KernelFault> {
-        let mut store = self.store()?;
+    /// terminal start costs before the kernel's own work; `posterm bench` times it). Its
+    /// security module takes PINs from `pin_pad`, the terminal's PIN pad, which the host keeps
+    /// across restarts.
+    pub fn instantiate(&self, pin_pad: &PinPad) -> Result<(Store<HostState>, Kernel), KernelFault> {
+        let mut store = self.store(pin_pad)?;
         let kernel = self.pre.instantiate(&mut store).map_err(fault)?;
         Ok((store, kernel))
     }
 
-    /// A fresh terminal with an empty journal.
-    pub fn create(&self, config: &Config) -> Result<ComponentTerminal, KernelFault> {
-        let (mut store, kernel) = self.instantiate()?;
+    /// A fresh terminal with an empty journal (PINs from `pin_pad`).
+    pub fn create(&self, config: &Config, pin_pad: &PinPad) -> Result<ComponentTerminal, KernelFault> {
+        let (mut store, kernel) = self.instantiate(pin_pad)?;
         let api = kernel.pos_kernel_terminal_api().terminal();
         let terminal = api
             .call_create(&mut store, &convert::config(config))
@@ -210,14 +216,15 @@ impl Runtime {
         })
     }
 
-    /// A terminal rebuilt from its journal records.
+    /// A terminal rebuilt from its journal records (PINs from `pin_pad`).
     pub fn restore(
         &self,
         config: &Config,
         records: &[Vec<u8>],
         now: Timestamp,
+        pin_pad: &PinPad,
     ) -> Result<ComponentTerminal, KernelFault> {
-        let (mut store, kernel) = self.instantiate()?;
+        let (mut store, kernel) = self.instantiate(pin_pad)?;
         // Replaying costs fuel per record: a full batch must always restore, so the budget
         // grows with the journal instead of trapping a large one forever.
         let per_record = u64::try_from(records.len()).unwrap_or(u64::MAX);
@@ -255,6 +262,11 @@ impl core::fmt::Debug for ComponentTerminal {
 }
 
 impl ComponentTerminal {
+    /// The PIN pad this instance's security module takes PINs from.
+    pub fn pin_pad(&self) -> PinPad {
+        self.store.data().pin_pad.clone()
+    }
+
     fn refuel(&mut self) -> Result<(), KernelFault> {
         self.store.set_fuel(self.fuel).map_err(fault)
     }
@@ -331,9 +343,9 @@ impl security::Host for HostState {
             .map_err(security_host::error)
     }
 
-    fn pin_block(&mut self, pin: String, pan: String) -> Result<Vec<u8>, security::SecurityError> {
+    fn pin_block(&mut self, pan: String) -> Result<Vec<u8>, security::SecurityError> {
         self.security
-            .pin_block(&pin, &pan)
+            .pin_block(&pan)
             .map(|b| b.to_vec())
             .map_err(security_host::error)
     }

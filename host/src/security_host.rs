@@ -22,6 +22,7 @@ pub fn error(e: SecurityError) -> s::SecurityError {
             s::SecurityError::BadKeyBlock(u32::try_from(length).unwrap_or(u32::MAX))
         }
         SecurityError::InvalidPin => s::SecurityError::InvalidPin,
+        SecurityError::PinNotEntered => s::SecurityError::PinNotEntered,
         SecurityError::InvalidPan => s::SecurityError::InvalidPan,
         other => s::SecurityError::Device(other.to_string()),
     }

@@ -11,12 +11,13 @@ use pos_harness::vectors_dir;
 use pos_host::cli::vectors::ComponentFactory;
 use pos_host::runtime::{self as rt, Backend, Limits, Runtime};
 use pos_kernel::engine::Command;
-use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Config, Input, Timestamp};
 
 fn replay_all(backend: Backend) -> (usize, Vec<String>) {
     let runtime = common::runtime(backend, Limits::default());
-    let factory = ComponentFactory(&runtime);
+    let factory = ComponentFactory::new(&runtime);
     let vectors = runner::load_vectors(&vectors_dir()).unwrap();
     let failures: Vec<String> = vectors
         .iter()
@@ -53,9 +54,9 @@ fn every_vector_replays_through_the_component_on_pulley() {
 #[test]
 fn the_precompiled_component_loads_and_runs() {
     let cwasm = rt::precompile(Backend::Cranelift, &common::component_bytes()).unwrap();
-    let security = Box::new(|| Box::new(SoftwareSecurityModule::with_test_keys()) as Box<_>);
+    let security = Box::new(|pad| Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pad)) as Box<_>);
     let runtime = Runtime::from_cwasm(Backend::Cranelift, &cwasm, Limits::default(), security).unwrap();
-    let mut terminal = runtime.create(&Config::default()).unwrap();
+    let mut terminal = runtime.create(&Config::default(), &PinPad::new()).unwrap();
     terminal.handle(Timestamp(1), &Input::Command(Command::SignOn)).unwrap();
     let outputs = terminal.drain().unwrap();
     assert!(
@@ -64,14 +65,14 @@ fn the_precompiled_component_loads_and_runs() {
     );
     // A .cwasm for another backend is refused, not run.
     let pulley = rt::precompile(Backend::Pulley, &common::component_bytes()).unwrap();
-    let security = Box::new(|| Box::new(SoftwareSecurityModule::with_test_keys()) as Box<_>);
+    let security = Box::new(|pad| Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pad)) as Box<_>);
     assert!(Runtime::from_cwasm(Backend::Cranelift, &pulley, Limits::default(), security).is_err());
 }
 
 #[test]
 fn out_of_fuel_is_a_fault_and_the_journal_restores_the_terminal() {
     let runtime = common::runtime(Backend::Cranelift, Limits::default());
-    let factory = ComponentFactory(&runtime);
+    let factory = ComponentFactory::new(&runtime);
     let vector = runner::load_vectors(&vectors_dir())
         .unwrap()
         .into_iter()
@@ -79,7 +80,7 @@ fn out_of_fuel_is_a_fault_and_the_journal_restores_the_terminal() {
         .unwrap();
     let mut host = Host::with(&factory, vector.config.clone()).unwrap();
     for step in &vector.steps {
-        host.step_with(&factory, step.now, &step.input).unwrap();
+        host.play(&factory, step).unwrap();
     }
     let before = host.terminal.status().unwrap();
     assert_eq!(before.approved_count, 1);
@@ -96,7 +97,12 @@ fn out_of_fuel_is_a_fault_and_the_journal_restores_the_terminal() {
     assert!(fault.to_string().to_lowercase().contains("fuel"), "{fault}");
     // A new instance from the journal has everything that was durable.
     let mut restored = runtime
-        .restore(&vector.config, &host.journal.records, Timestamp(1_795_226_600_000))
+        .restore(
+            &vector.config,
+            &host.journal.records,
+            Timestamp(1_795_226_600_000),
+            &PinPad::new(),
+        )
         .unwrap();
     assert_eq!(restored.status().unwrap(), before);
 }

@@ -11,6 +11,7 @@
 
 use std::collections::VecDeque;
 
+use pos_acquirer_sim::cards::TEST_PIN;
 use pos_acquirer_sim::{Acquirer, AcquirerConfig, AcquirerOutput, Fault};
 use pos_harness::cards;
 use pos_harness::reconcile::reconcile;
@@ -18,7 +19,8 @@ use pos_harness::world::START;
 use pos_journal::{CrashTiming, Journal, JournalError, ModelStorage};
 use pos_kernel::engine::settlement::Verdict;
 use pos_kernel::engine::{Event, Timer};
-use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Command, Config, Input, Outcome, OutcomeResult, Output, Terminal, Timestamp};
 
 const LATENCY_MS: u64 = 150;
@@ -163,8 +165,9 @@ fn config() -> Config {
     Config::default()
 }
 
-fn security() -> Box<SoftwareSecurityModule> {
-    Box::new(SoftwareSecurityModule::with_test_keys())
+/// The software module on the terminal's PIN pad (which outlives a crash of the process).
+fn security(pin_pad: &PinPad) -> Box<SoftwareSecurityModule> {
+    Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pin_pad.clone()))
 }
 
 /// What one run of the day did.
@@ -203,8 +206,9 @@ fn run_day(crash: Option<(u64, CrashTiming)>) -> Run {
             Journal::open(storage.crash()).unwrap().0
         }
     };
+    let pin_pad = PinPad::new();
     let mut process = Process {
-        kernel: Terminal::new(config(), security()).unwrap(),
+        kernel: Terminal::new(config(), security(&pin_pad)).unwrap(),
         journal,
         bank: &mut bank,
         now: &mut now,
@@ -229,6 +233,9 @@ fn run_day(crash: Option<(u64, CrashTiming)>) -> Run {
         }
         *process.now = process.now.plus_ms(60_000);
         let now = *process.now;
+        if command.takes_pin() {
+            pin_pad.enter(TEST_PIN).unwrap();
+        }
         process.kernel.handle(now, Input::Command(command));
         if process.run_until_quiet().is_ok() {
             continue;
@@ -240,7 +247,7 @@ fn run_day(crash: Option<(u64, CrashTiming)>) -> Run {
         let (journal, _) = Journal::open(image).unwrap();
         *process.now = process.now.plus_ms(5_000);
         let records: Vec<&[u8]> = journal.records().iter().map(Vec::as_slice).collect();
-        process.kernel = Terminal::restore(config(), security(), records, *process.now).unwrap();
+        process.kernel = Terminal::restore(config(), security(&pin_pad), records, *process.now).unwrap();
         process.journal = journal;
         process.timers.clear();
         process.inbox.clear();

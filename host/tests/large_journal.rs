@@ -4,7 +4,8 @@
 
 use pos_host::bench::startup;
 use pos_host::runtime::{Backend, Limits, Runtime};
-use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 
 #[test]
 fn ten_thousand_records_restore_through_the_component() {
@@ -17,7 +18,7 @@ fn ten_thousand_records_restore_through_the_component() {
         Backend::Cranelift,
         &wasm,
         Limits::default(),
-        Box::new(|| Box::new(SoftwareSecurityModule::with_test_keys())),
+        Box::new(|pad| Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pad))),
     )
     .unwrap();
     let (config, records, now) = startup::journal(10_000);
@@ -29,7 +30,7 @@ fn ten_thousand_records_restore_through_the_component() {
         now,
     )
     .unwrap();
-    let mut component = runtime.restore(&config, &records, now).unwrap();
+    let mut component = runtime.restore(&config, &records, now, &PinPad::new()).unwrap();
     let status = component.status().unwrap();
     assert_eq!(status, native.status());
     assert!(status.approved_count >= 4_999, "{status:?}");

@@ -5,6 +5,7 @@
 
 mod common;
 
+use pos_acquirer_sim::cards::TEST_PIN;
 use pos_harness::cards;
 use pos_host::driver::{CardReader, HostError, TerminalHost};
 use pos_host::runtime::{Backend, Limits, Runtime};
@@ -57,6 +58,14 @@ fn reopen<S: Storage>(
     TerminalHost::open(runtime, config, journal, transport, card).unwrap()
 }
 
+/// The cardholder types the test PIN on the host's PIN pad when `command` asks for one.
+fn typed<S: Storage>(host: &TerminalHost<S>, command: Command) -> Command {
+    if command.takes_pin() {
+        host.pin_pad().enter(TEST_PIN).unwrap();
+    }
+    command
+}
+
 fn sale() -> Command {
     Command::Sale {
         amount: 1_200,
@@ -68,18 +77,18 @@ fn sale() -> Command {
 fn a_fault_restores_the_terminal_from_its_journal() {
     let runtime = common::runtime(Backend::Cranelift, Limits::default());
     let (server, mut host) = signed_on(runtime, ModelStorage::new(), Vec::new());
-    assert_eq!(host.run(sale()).unwrap().result, OutcomeResult::Approved);
+    assert_eq!(host.run(typed(&host, sale())).unwrap().result, OutcomeResult::Approved);
 
     // The next call runs out of fuel: the host reports the fault, rebuilds the instance from the
     // journal (with its full fuel) and carries on; nothing durable is lost. Which call starves
     // first depends on the build: if it is the command itself, the command is lost and says so
     // (decision 28), and the operator runs it again.
     host.kernel_mut().set_fuel_per_call(1_000);
-    match host.run(sale()) {
+    match host.run(typed(&host, sale())) {
         Ok(outcome) => assert_eq!(outcome.result, OutcomeResult::Approved),
         Err(HostError::CommandLost(fault)) => {
             assert!(fault.contains("fuel"), "{fault}");
-            assert_eq!(host.run(sale()).unwrap().result, OutcomeResult::Approved);
+            assert_eq!(host.run(typed(&host, sale())).unwrap().result, OutcomeResult::Approved);
         }
         Err(other) => panic!("unexpected host error: {other}"),
     }
@@ -112,12 +121,14 @@ fn outputs_of_a_faulted_instance_are_dropped() {
     };
     let runtime = common::runtime(Backend::Cranelift, limits);
     let (_server, mut host) = signed_on(runtime, ModelStorage::new(), vec![0; 16 << 20]);
-    let outcome = host
-        .run(Command::Sale {
+    let sale = typed(
+        &host,
+        Command::Sale {
             amount: 4_200,
             card: cards::chip_debit(),
-        })
-        .unwrap();
+        },
+    );
+    let outcome = host.run(sale).unwrap();
     assert_eq!(host.faults.len(), 1, "the oversized verdict trapped: {:?}", host.faults);
     // The restored instance reversed the approval the card never confirmed.
     assert!(matches!(outcome.result, OutcomeResult::Reversed { .. }), "{outcome:?}");
@@ -165,7 +176,7 @@ impl pos_journal::Storage for NoReplace {
 fn a_failed_compaction_is_reported_and_the_next_settle_finishes() {
     let runtime = std::sync::Arc::new(common::runtime(Backend::Cranelift, Limits::default()));
     let (server, mut host) = signed_on(runtime.clone(), NoReplace(ModelStorage::new()), Vec::new());
-    assert_eq!(host.run(sale()).unwrap().result, OutcomeResult::Approved);
+    assert_eq!(host.run(typed(&host, sale())).unwrap().result, OutcomeResult::Approved);
     match host.run(Command::Settle) {
         Err(HostError::JournalFailed(cause)) => {
             assert!(

@@ -440,7 +440,10 @@ pub fn input_problem(problem: InputProblem) -> Text {
             "Track 3 must be up to 104 digits and '='",
         ),
         ChipData => ("IC卡数据最多255字节", "The chip data must be at most 255 bytes"),
-        Pin => ("密码应为4至12位数字", "The PIN must be 4 to 12 digits"),
+        Pin => (
+            "密码键盘上没有4至12位的密码：请持卡人重新输入密码",
+            "The PIN pad holds no PIN of 4 to 12 digits: ask the cardholder to enter the PIN again",
+        ),
         OriginalRrn => (
             "原交易参考号应为12位字母或数字",
             "The original reference number (RRN) must be 12 letters or digits",

@@ -37,6 +37,12 @@ use pos_kernel::security::crypto::{
 use pos_kernel::security::{EncryptedKey, KeyKind, SecurityError, SecurityModule, SoftwareSecurityModule, WorkingKeys};
 use wasm_bindgen_test::wasm_bindgen_test;
 
+/// The cardholder types `pin` on the module's PIN pad, then the kernel asks for the block.
+fn typed(module: &mut SoftwareSecurityModule, pin: &str, pan: &str) -> Result<[u8; 8], SecurityError> {
+    module.pin_pad().enter(pin)?;
+    module.pin_block(pan)
+}
+
 fn h<const N: usize>(s: &str) -> [u8; N] {
     hex::decode(s).unwrap().try_into().unwrap()
 }
@@ -206,11 +212,11 @@ fn kat_software_module_after_sign_on() {
     assert_eq!(module.mac(&h::<5>("0200302004")), Ok(*b"D61D7AA1"));
     assert_eq!(module.mac(&[]), Ok(*b"CEE1405A"));
     assert_eq!(
-        module.pin_block("123456", "6225760012345678"),
+        typed(&mut module, "123456", "6225760012345678"),
         Ok(h("34A32F9A868D86D2"))
     );
     assert_eq!(
-        module.pin_block("123456", "6210981234567890123"),
+        typed(&mut module, "123456", "6210981234567890123"),
         Ok(h("5B1C6693FCEA1913"))
     );
 }
@@ -409,8 +415,8 @@ fn invalid_pin_and_pan_rejected() {
         );
     }
     let mut module = loaded_module();
-    assert_eq!(module.pin_block("12", pan), Err(SecurityError::InvalidPin));
-    assert_eq!(module.pin_block("1234", "4111"), Err(SecurityError::InvalidPan));
+    assert_eq!(typed(&mut module, "12", pan), Err(SecurityError::InvalidPin));
+    assert_eq!(typed(&mut module, "1234", "4111"), Err(SecurityError::InvalidPan));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,7 +428,7 @@ fn keys_not_loaded_before_sign_on() {
     let mut module = SoftwareSecurityModule::with_test_keys();
     assert_eq!(module.mac(b"0200"), Err(SecurityError::KeysNotLoaded));
     assert_eq!(
-        module.pin_block("123456", "6225760012345678"),
+        typed(&mut module, "123456", "6225760012345678"),
         Err(SecurityError::KeysNotLoaded)
     );
 }
@@ -473,7 +479,7 @@ fn load_is_all_or_nothing() {
     let mut module = loaded_module();
     let mab = h::<5>("0200302004");
     let old_mac = module.mac(&mab).unwrap();
-    let old_pin = module.pin_block("123456", "6225760012345678").unwrap();
+    let old_pin = typed(&mut module, "123456", "6225760012345678").unwrap();
     assert_eq!(old_mac, *b"D61D7AA1");
 
     // New keys: PIK and TDK valid, MAK with a bad check value.
@@ -491,7 +497,7 @@ fn load_is_all_or_nothing() {
     );
     // The previous PIK and MAK are still in place.
     assert_eq!(module.mac(&mab), Ok(old_mac));
-    assert_eq!(module.pin_block("123456", "6225760012345678"), Ok(old_pin));
+    assert_eq!(typed(&mut module, "123456", "6225760012345678"), Ok(old_pin));
 
     // Same with a bad TDK (the last key checked): still nothing installed.
     new_keys.mak = encrypt_key(&TEST_TMK, &new_mak);
@@ -508,7 +514,7 @@ fn load_is_all_or_nothing() {
     assert_eq!(module.mac(&mab), Ok(cup_mac(&new_mak, &mab)));
     assert_ne!(module.mac(&mab), Ok(old_mac));
     assert_eq!(
-        module.pin_block("123456", "6225760012345678"),
+        typed(&mut module, "123456", "6225760012345678"),
         Ok(tdes_encrypt_block(
             &new_pik,
             clear_pin_block("123456", "6225760012345678").unwrap()

@@ -175,7 +175,20 @@ async function boot() {
     query: (stan) => host.terminal.query({ stan }),
     status: () => host.terminal.status(),
     checkBeforeCard: (kind, amount) => host.terminal.checkBeforeCard(kind, amount),
-    makeCard: (card, how, pin) => presentCard(card.pan, card.expiry, how, pin || null),
+    // The keypad's PIN goes to the terminal's PIN pad (its security module), never into the
+    // card the kernel gets: that only says a PIN was entered.
+    // A PIN the pad refuses (not 4 to 12 digits) leaves it empty: the kernel then says to enter
+    // the PIN again.
+    makeCard: (card, how, pin) => {
+      if (pin !== null) {
+        try {
+          host.terminal.enterPin(pin);
+        } catch {
+          // the pad stays empty
+        }
+      }
+      return presentCard(card.pan, card.expiry, how, pin !== null);
+    },
     networkDown: () => network.down,
     pinpadActive: () => pinpad.active,
     pinpadKey: (k) => pinpad.key(k),

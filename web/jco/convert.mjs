@@ -48,7 +48,7 @@ export const SERDE = {
   // Fields serde leaves out when None (or false, for a bool): skip_serializing_if. Every other
   // option serializes None as null.
   skipped: {
-    card: ["expiry", "track2", "track3", "sequence", "icc-data", "pin", "fallback"], // engine/input.rs
+    card: ["expiry", "track2", "track3", "sequence", "icc-data", "pin-entered", "fallback"], // engine/input.rs
     "original-card": ["card"], // Command::Void and CompletionVoid, engine/input.rs
     outcome: ["balance", "settlement"], // engine/outcome.rs
   },

@@ -21,15 +21,16 @@ function getCoreModule(path) {
  */
 export function boot(security = new SecurityModule()) {
   const imports = security.imports();
-  // The .d.ts names the import `pos:kernel/security@0.2.0`, the JS jco 1.35 generates reads
+  // The .d.ts names the import `pos:kernel/security@0.3.0`, the JS jco 1.35 generates reads
   // `pos:kernel/security`: give both.
-  const root = instantiate(getCoreModule, { "pos:kernel/security": imports, "pos:kernel/security@0.2.0": imports });
+  const root = instantiate(getCoreModule, { "pos:kernel/security": imports, "pos:kernel/security@0.3.0": imports });
   return root.terminalApi.Terminal;
 }
 
-/** Wraps a jco Terminal so inputs and outputs are serde JSON values. */
-function wrap(terminal) {
+/** Wraps a jco Terminal so inputs and outputs are serde JSON values; `enterPin` types on its security module's PIN pad. */
+function wrap(terminal, security) {
   return {
+    enterPin: (pin) => security.enterPin(pin),
     handle: (now, input) => terminal.handle(BigInt(now), convert.toJco("terminal-api/input", input)),
     pollOutput() {
       const output = terminal.pollOutput();
@@ -47,7 +48,13 @@ const hexToBytes = (text) => Uint8Array.from(text.match(/../g) ?? [], (pair) => 
 
 /** The factory of replay.mjs: every create and restore is a freshly booted terminal. */
 export const factory = {
-  create: (config) => wrap(boot().create(convert.toJco("terminal-api/config", config))),
-  restore: (config, records, now) =>
-    wrap(boot().restore(convert.toJco("terminal-api/config", config), records.map(hexToBytes), BigInt(now))),
+  create(config) {
+    const security = new SecurityModule();
+    return wrap(boot(security).create(convert.toJco("terminal-api/config", config)), security);
+  },
+  restore(config, records, now) {
+    const security = new SecurityModule();
+    const terminal = boot(security).restore(convert.toJco("terminal-api/config", config), records.map(hexToBytes), BigInt(now));
+    return wrap(terminal, security);
+  },
 };

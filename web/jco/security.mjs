@@ -1,4 +1,4 @@
-// The terminal's security module (WIT `pos:kernel/security@0.2.0`) in JavaScript, for the jco
+// The terminal's security module (WIT `pos:kernel/security@0.3.0`) in JavaScript, for the jco
 // host: 3DES with double-length keys (des.js EDE, ECB), key check values, the CUP "ECB" MAC and
 // ISO 9564 format-0 PIN blocks, as docs/profile.md §5 specifies and kernel/src/security/crypto.rs
 // implements. One instance per terminal: a fresh instance holds no working keys, like a
@@ -74,12 +74,15 @@ export function clearPinBlock(pin, pan) {
 }
 
 /**
- * A security module holding the TMK and, after a sign-on, the working keys. `imports()` gives
- * the object jco's instantiate() expects for the `security` interface.
+ * A security module holding the TMK and, after a sign-on, the working keys, with its PIN pad:
+ * `enterPin` is the cardholder typing; the component's `pin-block(pan)` takes that PIN once (the
+ * PIN never enters the component). `imports()` gives the object jco's instantiate() expects for
+ * the `security` interface.
  */
 export class SecurityModule {
   #tmk;
   #keys = null; // { pik, mak, tdk } clear keys, or null before a successful load
+  #typedPin = null; // what the cardholder typed on the PIN pad, until a PIN block takes it
 
   constructor(tmk = TEST_TMK) {
     this.#tmk = tmk;
@@ -101,7 +104,18 @@ export class SecurityModule {
     return cupMac(this.#loaded().mak, macBlock);
   }
 
-  pinBlock(pin, pan) {
+  /** The cardholder types `pin` on the PIN pad; anything but 4 to 12 digits is refused (invalid-pin) and the pad is left empty. */
+  enterPin(pin) {
+    this.#typedPin = null;
+    if (typeof pin !== "string" || !/^[0-9]{4,12}$/.test(pin)) throw fail("invalid-pin");
+    this.#typedPin = pin;
+  }
+
+  /** The PIN block of the PIN typed on the pad, for `pan`; the pad is empty afterwards. */
+  pinBlock(pan) {
+    const pin = this.#typedPin;
+    this.#typedPin = null;
+    if (pin === null) throw fail("pin-not-entered");
     const { pik } = this.#loaded();
     return tdesEncrypt(pik, clearPinBlock(pin, pan));
   }
@@ -116,7 +130,7 @@ export class SecurityModule {
     return {
       loadWorkingKeys: (keys) => this.loadWorkingKeys(keys),
       mac: (macBlock) => this.mac(macBlock),
-      pinBlock: (pin, pan) => this.pinBlock(pin, pan),
+      pinBlock: (pan) => this.pinBlock(pan),
     };
   }
 }

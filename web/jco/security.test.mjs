@@ -91,28 +91,42 @@ test("clear and encrypted PIN blocks", () => {
   assert.deepEqual(tdesEncrypt(PIK, clearPinBlock("123456", "6210981234567890123")), hex("5B1C6693FCEA1913"));
 });
 
+/** The cardholder types `pin` on the module's PIN pad, then the component asks for the block. */
+function typed(module, pin, pan) {
+  module.enterPin(pin);
+  return module.pinBlock(pan);
+}
+
 test("module after sign-on", () => {
   const module = loaded();
   assert.deepEqual(bytes(module.mac(hex("0200302004"))), ascii("D61D7AA1"));
   assert.deepEqual(bytes(module.mac(new Uint8Array(0))), ascii("CEE1405A"));
-  assert.deepEqual(module.pinBlock("123456", "6225760012345678"), hex("34A32F9A868D86D2"));
-  assert.deepEqual(module.pinBlock("123456", "6210981234567890123"), hex("5B1C6693FCEA1913"));
+  assert.deepEqual(typed(module, "123456", "6225760012345678"), hex("34A32F9A868D86D2"));
+  assert.deepEqual(typed(module, "123456", "6210981234567890123"), hex("5B1C6693FCEA1913"));
+});
+
+test("a PIN block takes the typed PIN once", () => {
+  const module = loaded();
+  assert.deepEqual(errorOf(() => module.pinBlock("6225760012345678")), { tag: "pin-not-entered" });
+  module.enterPin("123456");
+  assert.deepEqual(module.pinBlock("6225760012345678"), hex("34A32F9A868D86D2"));
+  assert.deepEqual(errorOf(() => module.pinBlock("6225760012345678")), { tag: "pin-not-entered" });
 });
 
 test("no keys before sign-on", () => {
   const module = new SecurityModule();
   assert.deepEqual(errorOf(() => module.mac(ascii("0200"))), { tag: "keys-not-loaded" });
-  assert.deepEqual(errorOf(() => module.pinBlock("123456", "6225760012345678")), { tag: "keys-not-loaded" });
+  assert.deepEqual(errorOf(() => typed(module, "123456", "6225760012345678")), { tag: "keys-not-loaded" });
 });
 
 test("invalid PIN and PAN", () => {
   const module = loaded();
   const pan = "6225760012345678";
   for (const pin of ["", "123", "1234567890123", "12a4", "12 34", "１２３４"]) {
-    assert.deepEqual(errorOf(() => module.pinBlock(pin, pan)), { tag: "invalid-pin" }, pin);
+    assert.deepEqual(errorOf(() => typed(module, pin, pan)), { tag: "invalid-pin" }, pin);
   }
   for (const bad of ["", "622576001234", "62257600123456789012", "622576001234567X", "6225-7600-1234-5678"]) {
-    assert.deepEqual(errorOf(() => module.pinBlock("1234", bad)), { tag: "invalid-pan" }, bad);
+    assert.deepEqual(errorOf(() => typed(module, "1234", bad)), { tag: "invalid-pan" }, bad);
   }
 });
 

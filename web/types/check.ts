@@ -38,7 +38,8 @@ export async function day(): Promise<void> {
   const tray: TrayCard[] = testCards();
   const first = tray[0];
   if (first) {
-    const card: Card = presentCard(first.pan, first.expiry, "insert", first.pin);
+    if (first.pin !== null) terminal.enterPin(first.pin);
+    const card: Card = presentCard(first.pan, first.expiry, "insert", first.pin !== null);
     const sale: Command = { sale: { amount: 1_234, card } };
     terminal.handle(Date.now(), { command: sale });
   }

@@ -5,6 +5,7 @@
 // Values use the kernel's serde JSON shapes, exactly as the vector files hold them:
 //   factory.create(config)                  -> kernel
 //   factory.restore(config, records, now)   -> kernel   (records: hex strings, oldest first)
+//   kernel.enterPin(pin)                     (a step's typed_pin: the host's PIN pad, not an input)
 //   kernel.handle(now, input)
 //   kernel.pollOutput()                      -> output or null/undefined when there is none
 
@@ -69,6 +70,9 @@ export function replayVector(vector, factory) {
         journal.crash();
         kernel = factory.restore(vector.config, journal.records, step.now);
       } else {
+        // What the cardholder typed on the PIN pad goes to the host's security module, never
+        // into the kernel's input.
+        if (step.typed_pin != null) kernel.enterPin(step.typed_pin);
         journal.answered(step.input);
         kernel.handle(step.now, step.input);
       }

@@ -20,8 +20,8 @@ impl SecurityModule for HostSecurity {
             .and_then(|mac| eight_bytes("MAC", mac))
     }
 
-    fn pin_block(&mut self, pin: &str, pan: &str) -> Result<[u8; 8], SecurityError> {
-        host::pin_block(pin, pan)
+    fn pin_block(&mut self, pan: &str) -> Result<[u8; 8], SecurityError> {
+        host::pin_block(pan)
             .map_err(SecurityError::from)
             .and_then(|block| eight_bytes("PIN block", block))
     }
@@ -82,6 +82,7 @@ impl From<host::SecurityError> for SecurityError {
                 length: usize::try_from(length).unwrap_or(usize::MAX),
             },
             host::SecurityError::InvalidPin => SecurityError::InvalidPin,
+            host::SecurityError::PinNotEntered => SecurityError::PinNotEntered,
             host::SecurityError::InvalidPan => SecurityError::InvalidPan,
             host::SecurityError::Device(message) => SecurityError::Device(message),
         }

@@ -104,7 +104,9 @@ fn run(terminal: &mut Terminal, transport: &mut pos_net::Transport, command: Com
 fn kernel_signs_on_and_sells_over_tcp() {
     let server = server(35_000);
     let mut transport = transport(&server);
-    let mut terminal = Terminal::new(Config::default(), Box::new(SoftwareSecurityModule::with_test_keys())).unwrap();
+    let security = SoftwareSecurityModule::with_test_keys();
+    let pin_pad = security.pin_pad();
+    let mut terminal = Terminal::new(Config::default(), Box::new(security)).unwrap();
 
     let outcome = run(&mut terminal, &mut transport, Command::SignOn);
     assert_eq!(outcome.result, OutcomeResult::Approved, "{outcome:?}");
@@ -117,9 +119,10 @@ fn kernel_signs_on_and_sells_over_tcp() {
         track3: None,
         sequence: None,
         icc_data: None,
-        pin: Some(TEST_PIN.into()),
+        pin_entered: true,
         fallback: false,
     };
+    pin_pad.enter(TEST_PIN).unwrap();
     let outcome = run(
         &mut terminal,
         &mut transport,
@@ -134,6 +137,7 @@ fn kernel_signs_on_and_sells_over_tcp() {
 
     // A long ledger is read a page at a time: pages of 2 give the same 5 entries as the bank.
     for amount in [100, 200, 300, 400] {
+        pin_pad.enter(TEST_PIN).unwrap();
         let outcome = run(
             &mut terminal,
             &mut transport,

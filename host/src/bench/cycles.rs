@@ -9,16 +9,18 @@ use std::time::{Duration, Instant};
 use pos_harness::cards;
 use pos_harness::vector::StepInput;
 use pos_harness::world::World;
-use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Command, Config, Input, OutcomeResult, Output, Terminal, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::runtime::{ComponentTerminal, KernelFault};
 
-/// One input at its time.
+/// One input at its time, after the PIN the cardholder typed on the PIN pad, if any.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Step {
     pub now: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed_pin: Option<String>,
     pub input: Input,
 }
 
@@ -38,6 +40,7 @@ fn steps(recorded: &[pos_harness::vector::Step]) -> Vec<Step> {
         .filter_map(|step| match &step.input {
             StepInput::Kernel(input) => Some(Step {
                 now: step.now,
+                typed_pin: step.typed_pin.clone(),
                 input: input.clone(),
             }),
             StepInput::Restart => None,
@@ -73,20 +76,37 @@ pub fn record(sales: usize) -> Result<SaleScript, String> {
     Ok(SaleScript { config, setup, cycles })
 }
 
-/// A kernel as the benchmark drives it: one input, then every output it has.
+/// A kernel as the benchmark drives it: the typed PIN on its PIN pad, one input, then every
+/// output it has.
 pub trait Driven {
     fn feed(&mut self, step: &Step) -> Result<Vec<Output>, String>;
 }
 
-impl Driven for Terminal {
+fn type_pin(pin_pad: &PinPad, step: &Step) -> Result<(), String> {
+    match &step.typed_pin {
+        Some(pin) => pin_pad.enter(pin).map_err(|e| e.to_string()),
+        None => Ok(()),
+    }
+}
+
+/// The native kernel with the software module's PIN pad.
+#[derive(Debug)]
+pub struct Native {
+    terminal: Terminal,
+    pin_pad: PinPad,
+}
+
+impl Driven for Native {
     fn feed(&mut self, step: &Step) -> Result<Vec<Output>, String> {
-        self.handle(step.now, step.input.clone());
-        Ok(std::iter::from_fn(|| self.poll_output()).collect())
+        type_pin(&self.pin_pad, step)?;
+        self.terminal.handle(step.now, step.input.clone());
+        Ok(std::iter::from_fn(|| self.terminal.poll_output()).collect())
     }
 }
 
 impl Driven for ComponentTerminal {
     fn feed(&mut self, step: &Step) -> Result<Vec<Output>, String> {
+        type_pin(&self.pin_pad(), step)?;
         self.handle(step.now, &step.input)
             .map_err(|e: KernelFault| e.to_string())?;
         self.drain().map_err(|e| e.to_string())
@@ -99,12 +119,16 @@ pub struct Stepped(pub ComponentTerminal);
 
 impl Driven for Stepped {
     fn feed(&mut self, step: &Step) -> Result<Vec<Output>, String> {
+        type_pin(&self.0.pin_pad(), step)?;
         self.0.step(step.now, &step.input).map_err(|e| e.to_string())
     }
 }
 
-pub fn native(config: &Config) -> Result<Terminal, String> {
-    Terminal::new(config.clone(), Box::new(SoftwareSecurityModule::with_test_keys())).map_err(|e| e.to_string())
+pub fn native(config: &Config) -> Result<Native, String> {
+    let security = SoftwareSecurityModule::with_test_keys();
+    let pin_pad = security.pin_pad();
+    let terminal = Terminal::new(config.clone(), Box::new(security)).map_err(|e| e.to_string())?;
+    Ok(Native { terminal, pin_pad })
 }
 
 /// Replays the script; returns the duration of every sale cycle. Each cycle must end in an

@@ -72,6 +72,9 @@ pub fn costs(runtime: Runtime, dir: &Path, sales: u64) -> Result<Costs, String> 
     host.run(Command::SignOn).map_err(|e| e.to_string())?;
     let (fsyncs_before, bytes_before) = (fsyncs(&host), bytes(&host));
     for _ in 0..sales {
+        host.pin_pad()
+            .enter(pos_acquirer_sim::cards::TEST_PIN)
+            .map_err(|e| e.to_string())?;
         let outcome = host
             .run(Command::Sale {
                 amount: 1_234,

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use pos_harness::cards;
 use pos_harness::world::World;
 use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::PinPad;
 use pos_kernel::{Command, Config, Timestamp};
 
 use super::median;
@@ -18,7 +19,7 @@ pub fn instantiate(runtime: &Runtime, runs: usize) -> Result<Duration, String> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
-        let instance = runtime.instantiate().map_err(|e| e.to_string())?;
+        let instance = runtime.instantiate(&PinPad::new()).map_err(|e| e.to_string())?;
         times.push(started.elapsed());
         drop(instance);
     }
@@ -69,7 +70,9 @@ pub fn cold_start(
         let bytes = std::fs::read(cwasm).map_err(|e| format!("{}: {e}", cwasm.display()))?;
         let runtime = component_file::runtime_from_cwasm(&bytes, backend, TEST_TMK)?;
         let loaded = started.elapsed();
-        let mut terminal = runtime.restore(config, records, now).map_err(|e| e.to_string())?;
+        let mut terminal = runtime
+            .restore(config, records, now, &PinPad::new())
+            .map_err(|e| e.to_string())?;
         let status = terminal.status().map_err(|e| e.to_string())?;
         let total = started.elapsed();
         if status.busy {

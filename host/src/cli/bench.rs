@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::PinPad;
 
 use super::print::{exit, note, out};
 use super::Cli;
@@ -105,7 +106,9 @@ fn bench(cli: &Cli, args: &BenchArgs) -> Result<Table, String> {
     // whatever noise there is over every host alike.
     let rounds = args.rounds.max(1);
     let on = |runtime: &crate::runtime::Runtime, stepped: bool| -> Result<Duration, String> {
-        let terminal = runtime.create(&script.config).map_err(|e| e.to_string())?;
+        let terminal = runtime
+            .create(&script.config, &PinPad::new())
+            .map_err(|e| e.to_string())?;
         let mut times = if stepped {
             cycles::time(&mut cycles::Stepped(terminal), &script)?
         } else {

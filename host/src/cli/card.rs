@@ -45,9 +45,12 @@ pub struct CardArgs {
     /// Expiry YYMM.
     #[arg(long, requires = "pan")]
     pub expiry: Option<String>,
-    /// The cardholder's PIN (test cards bring their own; --no-pin leaves it out).
+    /// What the cardholder types on the PIN pad, 4 to 12 digits (for a test card that has a PIN,
+    /// its PIN 123456 unless given). The PIN goes to posterm's simulated PIN pad, never into the
+    /// kernel: the kernel only learns that a PIN was entered.
     #[arg(long)]
     pub pin: Option<String>,
+    /// No PIN is entered (a test card's PIN is not typed).
     #[arg(long, conflicts_with = "pin")]
     pub no_pin: bool,
     /// The chip card declines at the second GENERATE AC (the sale is then reversed, reason 06).
@@ -57,7 +60,7 @@ pub struct CardArgs {
 
 const ARQC: &str = "9f2608a1b2c3d4e5f607089f2701809f360200019f100706010a03a0a000";
 
-fn read(pan: &str, entry: EntryMode, expiry: &str, pin: Option<&str>) -> Card {
+fn read(pan: &str, entry: EntryMode, expiry: &str, pin_entered: bool) -> Card {
     let chip_data =
         matches!(entry, EntryMode::Chip | EntryMode::Contactless).then(|| hex::decode(ARQC).unwrap_or_default());
     Card {
@@ -68,7 +71,7 @@ fn read(pan: &str, entry: EntryMode, expiry: &str, pin: Option<&str>) -> Card {
         track3: None,
         sequence: chip_data.as_ref().map(|_| "001".to_owned()),
         icc_data: chip_data,
-        pin: pin.map(Into::into),
+        pin_entered,
         fallback: false,
     }
 }
@@ -97,47 +100,46 @@ impl CardArgs {
                     Entry::Chip => EntryMode::Chip,
                     Entry::Contactless => EntryMode::Contactless,
                 };
-                let mut card = read(pan, entry, self.expiry.as_deref().unwrap_or(cards::VALID_EXPIRY), None);
+                let mut card = read(pan, entry, self.expiry.as_deref().unwrap_or(cards::VALID_EXPIRY), false);
                 if entry == EntryMode::Manual {
                     card.track2 = None;
                 }
                 card
             }
-            (None, TestCard::Swiped) => read(
-                cards::MAGSTRIPE_DEBIT,
-                EntryMode::Magstripe,
-                cards::VALID_EXPIRY,
-                Some(cards::TEST_PIN),
-            ),
-            (None, TestCard::Chip) => read(
-                cards::CHIP_DEBIT,
-                EntryMode::Chip,
-                cards::VALID_EXPIRY,
-                Some(cards::TEST_PIN),
-            ),
-            (None, TestCard::Tap) => read(cards::CONTACTLESS, EntryMode::Contactless, cards::VALID_EXPIRY, None),
-            (None, TestCard::Small) => read(
-                cards::SMALL_BALANCE,
-                EntryMode::Magstripe,
-                cards::VALID_EXPIRY,
-                Some(cards::TEST_PIN),
-            ),
-            (None, TestCard::Expired) => read(cards::EXPIRED, EntryMode::Magstripe, "2001", Some(cards::TEST_PIN)),
-            (None, TestCard::Unknown) => read(
-                cards::UNKNOWN,
-                EntryMode::Magstripe,
-                cards::VALID_EXPIRY,
-                Some(cards::TEST_PIN),
-            ),
-            (None, TestCard::Foreign) => read(cards::FOREIGN, EntryMode::Magstripe, cards::VALID_EXPIRY, None),
+            (None, TestCard::Swiped) => read(cards::MAGSTRIPE_DEBIT, EntryMode::Magstripe, cards::VALID_EXPIRY, true),
+            (None, TestCard::Chip) => read(cards::CHIP_DEBIT, EntryMode::Chip, cards::VALID_EXPIRY, true),
+            (None, TestCard::Tap) => read(cards::CONTACTLESS, EntryMode::Contactless, cards::VALID_EXPIRY, false),
+            (None, TestCard::Small) => read(cards::SMALL_BALANCE, EntryMode::Magstripe, cards::VALID_EXPIRY, true),
+            (None, TestCard::Expired) => read(cards::EXPIRED, EntryMode::Magstripe, "2001", true),
+            (None, TestCard::Unknown) => read(cards::UNKNOWN, EntryMode::Magstripe, cards::VALID_EXPIRY, true),
+            (None, TestCard::Foreign) => read(cards::FOREIGN, EntryMode::Magstripe, cards::VALID_EXPIRY, false),
         };
-        if let Some(pin) = &self.pin {
-            card.pin = Some(pin.clone());
-        }
-        if self.no_pin {
-            card.pin = None;
-        }
+        card.pin_entered = self.typed_pin().is_some();
         card
+    }
+
+    /// What the cardholder types on the PIN pad: `--pin`, else a test card's own PIN (none with
+    /// `--no-pin`, a tap, a foreign card or a keyed-in `--pan`).
+    pub fn typed_pin(&self) -> Option<String> {
+        if self.no_pin {
+            return None;
+        }
+        if let Some(pin) = &self.pin {
+            return Some(pin.clone());
+        }
+        let card = match (&self.pan, self.test_card.unwrap_or(TestCard::Swiped)) {
+            (Some(_), _) => return None,
+            (None, card) => card,
+        };
+        Self::test_pin(card).map(str::to_owned)
+    }
+
+    /// The PIN a test card's cardholder types, if the card has one.
+    pub fn test_pin(card: TestCard) -> Option<&'static str> {
+        match card {
+            TestCard::Tap | TestCard::Foreign => None,
+            _ => Some(cards::TEST_PIN),
+        }
     }
 }
 

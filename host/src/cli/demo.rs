@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use pos_acquirer_sim::cards::TEST_PIN;
 use pos_harness::reconcile::reconcile;
 use pos_journal::{FileStorage, Journal};
 use pos_kernel::engine::{Command, DurableState, Query};
@@ -77,6 +78,10 @@ impl Demo {
     fn run(&mut self, title: &str, command: Command) -> Result<Outcome, String> {
         if !title.is_empty() {
             out!("\n# {title}");
+        }
+        if command.takes_pin() {
+            // The demo's cardholder types the test cards' PIN on posterm's simulated PIN pad.
+            self.host.pin_pad().enter(TEST_PIN).map_err(|e| e.to_string())?;
         }
         let outcome = self.host.run(command).map_err(|e| e.to_string())?;
         for output in self.host.log.get(self.shown..).unwrap_or_default() {

@@ -9,11 +9,14 @@ use std::time::Duration;
 
 use pos_journal::{inspect_file, AnchorFound, FileStorage, Inspection, Journal, JournalError, JournalOptions, Problem};
 use pos_kernel::engine::{Command as KernelCommand, Query, Record, Status, WaitingFor};
+use pos_kernel::security::pin_pad::is_valid_pin;
+use pos_kernel::security::PinPad;
 use pos_kernel::{pan, CardVerdict, Output};
 use pos_net::transport::{Transport, TransportConfig};
 
+use super::card::{self, CardArgs};
 use super::print::{self, exit, note, out};
-use super::{card, Cli, Command};
+use super::{Cli, Command};
 use crate::component_file;
 use crate::driver::{CardReader, TerminalHost};
 use crate::runtime::{Backend, ComponentTerminal};
@@ -134,7 +137,49 @@ pub fn open(cli: &Cli, card_declines: bool) -> Result<TerminalHost<FileStorage>,
     TerminalHost::open(runtime, file.terminal, journal, transport, card).map_err(|e| Stop::host(e.to_string()))
 }
 
+/// A transaction subcommand as the terminal carries it out.
+struct Transaction {
+    command: KernelCommand,
+    /// The chip card declines at the second GENERATE AC.
+    card_declines: bool,
+    /// What the cardholder types on the PIN pad first (never given to the kernel).
+    typed_pin: Option<String>,
+}
+
+/// The card arguments of a transaction that asks for a PIN (a refund takes none, a void
+/// without its card has none).
+fn pin_card(command: &Command) -> Option<&CardArgs> {
+    match command {
+        Command::Sale { card, .. }
+        | Command::Balance { card }
+        | Command::Preauth { card, .. }
+        | Command::PreauthCancel { card, .. }
+        | Command::Complete { card, .. } => Some(card),
+        Command::Void {
+            with_card: true, card, ..
+        } => Some(card),
+        _ => None,
+    }
+}
+
 /// The kernel command for a transaction subcommand, or None for the others.
+fn transaction_of(command: &Command) -> Result<Option<Transaction>, String> {
+    let typed_pin = pin_card(command).and_then(CardArgs::typed_pin);
+    if typed_pin.as_deref().is_some_and(|pin| !is_valid_pin(pin)) {
+        return Err("--pin: a PIN is 4 to 12 digits (the cardholder types it on the PIN pad)".into());
+    }
+    let Some((kernel, card_declines)) = kernel_command(command)? else {
+        return Ok(None);
+    };
+    Ok(Some(Transaction {
+        command: kernel,
+        card_declines,
+        typed_pin,
+    }))
+}
+
+/// The kernel command for a transaction subcommand (and whether the chip card declines), or
+/// None for the others.
 fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, String> {
     let amount = |text: &str| card::parse_amount(text);
     Ok(Some(match command {
@@ -207,7 +252,7 @@ fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, St
 
 /// Runs a transaction subcommand; None when `cli.command` is not one.
 pub fn transaction(cli: &Cli) -> Option<ExitCode> {
-    let (command, card_declines) = match kernel_command(&cli.command) {
+    let transaction = match transaction_of(&cli.command) {
         Ok(Some(found)) => found,
         Ok(None) => return None,
         Err(usage) => {
@@ -215,13 +260,18 @@ pub fn transaction(cli: &Cli) -> Option<ExitCode> {
             return Some(ExitCode::from(exit::USAGE));
         }
     };
-    Some(run(cli, command, card_declines).unwrap_or_else(Stop::report))
+    Some(run(cli, transaction).unwrap_or_else(Stop::report))
 }
 
-fn run(cli: &Cli, command: KernelCommand, card_declines: bool) -> Result<ExitCode, Stop> {
+fn run(cli: &Cli, transaction: Transaction) -> Result<ExitCode, Stop> {
     let _lock = lock(cli)?;
-    let mut host = open(cli, card_declines)?;
-    let result = host.run(command);
+    let mut host = open(cli, transaction.card_declines)?;
+    if let Some(pin) = &transaction.typed_pin {
+        host.pin_pad()
+            .enter(pin)
+            .map_err(|e| Stop::host(format!("the PIN pad: {e}")))?;
+    }
+    let result = host.run(transaction.command);
     // Whatever happened, show what the terminal reported on the way.
     report_log(cli, &host.log);
     for fault in &host.faults {
@@ -275,9 +325,14 @@ fn read_only(cli: &Cli) -> Result<ReadOnly, Stop> {
     let runtime =
         component_file::load(&component, backend(cli), file.tmk().map_err(Stop::host)?).map_err(Stop::host)?;
     let kernel = if inspection.records.is_empty() {
-        runtime.create(&file.terminal)
+        runtime.create(&file.terminal, &PinPad::new())
     } else {
-        runtime.restore(&file.terminal, &inspection.records, crate::driver::now())
+        runtime.restore(
+            &file.terminal,
+            &inspection.records,
+            crate::driver::now(),
+            &PinPad::new(),
+        )
     }
     .map_err(|e| Stop::host(format!("the journal's records cannot be restored: {e}")))?;
     Ok(ReadOnly { inspection, kernel })

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use pos_harness::runner::{self, KernelFactory, KernelUnderTest};
 use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::PinPad;
 use pos_kernel::{Config, Input, Output, Timestamp};
 
 use super::print::{note, out};
@@ -21,19 +22,38 @@ impl KernelUnderTest for ComponentTerminal {
     }
 }
 
-/// Component terminals from one runtime (vectors use the software module with the test TMK).
+/// Component terminals from one runtime (vectors use the software module with the test TMK),
+/// with one PIN pad.
 #[derive(Debug)]
-pub struct ComponentFactory<'a>(pub &'a Runtime);
+pub struct ComponentFactory<'a> {
+    pub runtime: &'a Runtime,
+    pub pin_pad: PinPad,
+}
+
+impl<'a> ComponentFactory<'a> {
+    pub fn new(runtime: &'a Runtime) -> Self {
+        ComponentFactory {
+            runtime,
+            pin_pad: PinPad::new(),
+        }
+    }
+}
 
 impl KernelFactory for ComponentFactory<'_> {
     type Kernel = ComponentTerminal;
 
     fn create(&self, config: &Config) -> Result<ComponentTerminal, String> {
-        self.0.create(config).map_err(|e| e.to_string())
+        self.runtime.create(config, &self.pin_pad).map_err(|e| e.to_string())
     }
 
     fn restore(&self, config: &Config, records: &[Vec<u8>], now: Timestamp) -> Result<ComponentTerminal, String> {
-        self.0.restore(config, records, now).map_err(|e| e.to_string())
+        self.runtime
+            .restore(config, records, now, &self.pin_pad)
+            .map_err(|e| e.to_string())
+    }
+
+    fn pin_pad(&self) -> PinPad {
+        self.pin_pad.clone()
     }
 }
 
@@ -54,7 +74,7 @@ pub fn run(cli: &Cli, dir: &std::path::Path) -> ExitCode {
             return ExitCode::from(super::print::exit::HOST_ERROR);
         }
     };
-    let factory = ComponentFactory(&runtime);
+    let factory = ComponentFactory::new(&runtime);
     let mut failed = 0;
     for vector in &vectors {
         if let Err(failure) = runner::run_with(vector, &factory) {

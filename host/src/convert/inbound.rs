@@ -49,7 +49,7 @@ fn card(c: &Card) -> w::Card {
         track3: c.track3.clone(),
         sequence: c.sequence.clone(),
         icc_data: c.icc_data.clone(),
-        pin: c.pin.clone(),
+        pin_entered: c.pin_entered,
         fallback: c.fallback,
     }
 }

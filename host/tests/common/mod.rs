@@ -13,6 +13,7 @@ pub mod rig;
 use std::path::PathBuf;
 
 use pos_host::runtime::{Backend, Limits, Runtime};
+use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::SoftwareSecurityModule;
 
 /// The component built by `scripts/build-component.sh`.
@@ -35,7 +36,7 @@ pub fn runtime(backend: Backend, limits: Limits) -> Runtime {
         backend,
         &component_bytes(),
         limits,
-        Box::new(|| Box::new(SoftwareSecurityModule::with_test_keys())),
+        Box::new(|pad| Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pad))),
     )
     .expect("the component instantiates")
 }

@@ -107,6 +107,27 @@ impl Command {
             Command::AcknowledgeException { .. } => K::AcknowledgeException,
         }
     }
+
+    /// The card presented with this command, if any.
+    pub fn card(&self) -> Option<&Card> {
+        match self {
+            Command::Sale { card, .. }
+            | Command::Balance { card }
+            | Command::Refund { card, .. }
+            | Command::PreAuth { card, .. }
+            | Command::PreAuthCancel { card, .. }
+            | Command::Completion { card, .. } => Some(card),
+            Command::Void { card, .. } | Command::CompletionVoid { card, .. } => card.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the kernel asks the security module for a PIN block for this command: the card
+    /// says a PIN was entered and the request carries one (a refund does not: docs/profile.md,
+    /// "Messages"). A host types the cardholder's PIN on its PIN pad before such a command.
+    pub fn takes_pin(&self) -> bool {
+        self.transaction() != super::TransactionKind::Refund && self.card().is_some_and(|card| card.pin_entered)
+    }
 }
 
 /// How the card was read.
@@ -136,8 +157,8 @@ impl EntryMode {
     }
 }
 
-/// Card data as read by the terminal. Track data and the PIN stay in memory only: the kernel
-/// never writes them to the journal (docs/architecture.md, "Card data").
+/// Card data as read by the terminal. Track data stays in memory only: the kernel never writes
+/// it to the journal (docs/architecture.md, "Keys, PIN and card data"). No PIN: that stays in the PIN pad.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
@@ -161,9 +182,10 @@ pub struct Card {
     #[serde(default, skip_serializing_if = "Option::is_none", with = "super::hex_option")]
     #[cfg_attr(feature = "ts", tsify(type = "string"))]
     pub icc_data: Option<Vec<u8>>,
-    /// The cardholder's PIN, when one was entered (turned into an encrypted F52 at once).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pin: Option<String>,
+    /// The cardholder typed a PIN on the PIN pad. The PIN itself stays in the pad: the kernel
+    /// asks the security module for the encrypted PIN block (F52) and never sees it.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub pin_entered: bool,
     /// Magstripe read after a chip read failed (60.5).
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub fallback: bool,
@@ -175,7 +197,7 @@ impl core::fmt::Debug for Card {
         f.debug_struct("Card")
             .field("pan", &crate::pan::mask(&self.pan))
             .field("entry", &self.entry)
-            .field("pin", &self.pin.as_ref().map(|_| "****"))
+            .field("pin_entered", &self.pin_entered)
             .field("track2", &self.track2.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }

@@ -130,7 +130,7 @@ pub enum InputProblem {
     Track3,
     /// The chip data (F55) is longer than 255 bytes.
     ChipData,
-    /// The PIN is not 4 to 12 digits.
+    /// The card says a PIN was entered, but the PIN pad holds none (or not 4 to 12 digits).
     Pin,
     /// The original RRN is not 12 letters or digits.
     OriginalRrn,

@@ -154,6 +154,21 @@ pub fn cup_mac(mak: &Key, mac_block: &[u8]) -> [u8; 8] {
 
 /// [`cup_mac`] with the MAK's key schedule already computed.
 pub fn cup_mac_prepared(mak: &PreparedKey, mac_block: &[u8]) -> [u8; 8] {
+    let encrypted: Result<[u8; 8], core::convert::Infallible> =
+        cup_mac_with(|block| Ok(mak.encrypt_block(block)), mac_block);
+    match encrypted {
+        Ok(mac) => mac,
+        Err(never) => match never {},
+    }
+}
+
+/// [`cup_mac`] with the two 3DES encryptions under the MAK done by `encrypt_with_mak` (a token
+/// that holds the MAK: the key never leaves it). Everything else is done here, so every security
+/// module computes the same MAC.
+pub fn cup_mac_with<E>(
+    mut encrypt_with_mak: impl FnMut([u8; 8]) -> Result<[u8; 8], E>,
+    mac_block: &[u8],
+) -> Result<[u8; 8], E> {
     let mut folded = [0u8; 8];
     for chunk in mac_block.chunks(8) {
         // A short last chunk is implicitly zero-padded: missing bytes XOR as zeros.
@@ -162,9 +177,9 @@ pub fn cup_mac_prepared(mak: &PreparedKey, mac_block: &[u8]) -> [u8; 8] {
         }
     }
     let (first, last) = hex_expand(folded);
-    let step = xor8(mak.encrypt_block(first), last);
-    let (mac, _) = hex_expand(mak.encrypt_block(step));
-    mac
+    let step = xor8(encrypt_with_mak(first)?, last);
+    let (mac, _) = hex_expand(encrypt_with_mak(step)?);
+    Ok(mac)
 }
 
 fn all_digits(s: &str) -> bool {

@@ -20,8 +20,10 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 pub mod crypto;
+pub mod pin_pad;
 pub mod software;
 
+pub use pin_pad::{Pin, PinPad};
 pub use software::SoftwareSecurityModule;
 
 /// Which working key an operation or error is about.
@@ -61,6 +63,8 @@ pub enum SecurityError {
     },
     /// The PIN is not 4 to 12 decimal digits (or a PIN block does not decode to one).
     InvalidPin,
+    /// A PIN block was asked for but no PIN was typed on the PIN pad.
+    PinNotEntered,
     /// The PAN is not 13 to 19 decimal digits.
     InvalidPan,
     /// A hardware security device reported an error.
@@ -78,6 +82,7 @@ impl fmt::Display for SecurityError {
                 WorkingKeys::F62_LENGTH
             ),
             Self::InvalidPin => f.write_str("PIN must be 4 to 12 decimal digits"),
+            Self::PinNotEntered => f.write_str("no PIN was entered on the PIN pad"),
             Self::InvalidPan => f.write_str("PAN must be 13 to 19 decimal digits"),
             Self::Device(message) => write!(f, "security device error: {message}"),
         }
@@ -159,6 +164,8 @@ pub trait SecurityModule {
     fn load_working_keys(&mut self, keys: &WorkingKeys) -> Result<(), SecurityError>;
     /// CUP "ECB" MAC of the MAC block with the MAK: returns the 8 ASCII bytes that go into F64.
     fn mac(&mut self, mac_block: &[u8]) -> Result<[u8; 8], SecurityError>;
-    /// ISO 9564 format-0 PIN block for `pin` (4..=12 digits) and `pan` (digits, 13..=19), encrypted under the PIK.
-    fn pin_block(&mut self, pin: &str, pan: &str) -> Result<[u8; 8], SecurityError>;
+    /// ISO 9564 format-0 PIN block for `pan` (digits, 13..=19), encrypted under the PIK, of the
+    /// PIN the cardholder typed on the module's PIN pad ([`PinPad`]); the kernel never sees it.
+    /// [`SecurityError::PinNotEntered`] when nothing was typed.
+    fn pin_block(&mut self, pan: &str) -> Result<[u8; 8], SecurityError>;
 }

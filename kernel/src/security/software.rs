@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::crypto::{self, Key, PreparedKey, TEST_TMK};
-use super::{KeyKind, SecurityError, SecurityModule, WorkingKeys};
+use super::{KeyKind, PinPad, SecurityError, SecurityModule, WorkingKeys};
 
 /// The clear working keys after a successful load, with the PIK's and MAK's key schedules.
 struct ClearKeys {
@@ -32,17 +32,33 @@ impl Drop for ClearKeys {
 pub struct SoftwareSecurityModule {
     tmk: Key,
     keys: Option<ClearKeys>,
+    pin_pad: PinPad,
 }
 
 impl SoftwareSecurityModule {
-    /// A module with the given clear terminal master key and no working keys.
+    /// A module with the given clear terminal master key, no working keys and a PIN pad of its
+    /// own ([`SoftwareSecurityModule::pin_pad`]).
     pub fn new(tmk: Key) -> Self {
-        Self { tmk, keys: None }
+        Self::with_pin_pad(tmk, PinPad::new())
+    }
+
+    /// A module that takes PINs from `pin_pad`, a pad the host also holds.
+    pub fn with_pin_pad(tmk: Key, pin_pad: PinPad) -> Self {
+        Self {
+            tmk,
+            keys: None,
+            pin_pad,
+        }
     }
 
     /// A module with the test TMK [`TEST_TMK`] (docs/profile.md §6). For tests and demos only.
     pub fn with_test_keys() -> Self {
         Self::new(TEST_TMK)
+    }
+
+    /// A handle to the module's PIN pad, for the host to type PINs on.
+    pub fn pin_pad(&self) -> PinPad {
+        self.pin_pad.clone()
     }
 
     fn keys(&self) -> Result<&ClearKeys, SecurityError> {
@@ -87,9 +103,12 @@ impl SecurityModule for SoftwareSecurityModule {
         Ok(crypto::cup_mac_prepared(&keys.mak_schedule, mac_block))
     }
 
-    fn pin_block(&mut self, pin: &str, pan: &str) -> Result<[u8; 8], SecurityError> {
+    fn pin_block(&mut self, pan: &str) -> Result<[u8; 8], SecurityError> {
+        // The PIN is taken (the pad is empty afterwards) even when the keys are missing: a PIN
+        // typed for a transaction that failed must not serve the next one.
+        let pin = self.pin_pad.take()?;
         let keys = self.keys()?;
-        let clear = crypto::clear_pin_block(pin, pan)?;
+        let clear = crypto::clear_pin_block(pin.digits(), pan)?;
         Ok(keys.pik_schedule.encrypt_block(clear))
     }
 }

@@ -1,7 +1,7 @@
 //! The documented test cards as a terminal's card reader presents them (swiped, inserted, tapped):
 //! kernel [`Card`] values for tests, demos and the browser terminal.
 
-use crate::cards::{CHIP_DEBIT, CONTACTLESS, EXPIRED, MAGSTRIPE_DEBIT, SMALL_BALANCE, TEST_PIN, UNKNOWN, VALID_EXPIRY};
+use crate::cards::{CHIP_DEBIT, CONTACTLESS, EXPIRED, MAGSTRIPE_DEBIT, SMALL_BALANCE, UNKNOWN, VALID_EXPIRY};
 use pos_kernel::{Card, EntryMode};
 
 /// ARQC data a chip card gives for the first GENERATE AC (9F26 cryptogram, 9F27, 9F36 ATC).
@@ -15,8 +15,9 @@ fn tlv(hex_text: &str) -> Vec<u8> {
     hex::decode(hex_text).unwrap_or_default()
 }
 
-/// A swiped card with its track 2 and the cardholder's PIN.
-pub fn magstripe(pan: &str, expiry: &str, pin: Option<&str>) -> Card {
+/// A swiped card with its track 2; `pin_entered`: the cardholder types a PIN on the PIN pad
+/// (the PIN itself goes to the pad, never into the card data).
+pub fn magstripe(pan: &str, expiry: &str, pin_entered: bool) -> Card {
     Card {
         pan: pan.into(),
         entry: EntryMode::Magstripe,
@@ -25,13 +26,13 @@ pub fn magstripe(pan: &str, expiry: &str, pin: Option<&str>) -> Card {
         track3: None,
         sequence: None,
         icc_data: None,
-        pin: pin.map(Into::into),
+        pin_entered,
         fallback: false,
     }
 }
 
-/// A contact chip card with PIN.
-pub fn chip(pan: &str, pin: Option<&str>) -> Card {
+/// A contact chip card; `pin_entered` as for [`magstripe`].
+pub fn chip(pan: &str, pin_entered: bool) -> Card {
     Card {
         pan: pan.into(),
         entry: EntryMode::Chip,
@@ -40,7 +41,7 @@ pub fn chip(pan: &str, pin: Option<&str>) -> Card {
         track3: None,
         sequence: Some("001".into()),
         icc_data: Some(tlv(ARQC_TLV)),
-        pin: pin.map(Into::into),
+        pin_entered,
         fallback: false,
     }
 }
@@ -55,17 +56,17 @@ pub fn contactless(pan: &str) -> Card {
         track3: None,
         sequence: Some("000".into()),
         icc_data: Some(tlv(ARQC_TLV)),
-        pin: None,
+        pin_entered: false,
         fallback: false,
     }
 }
 
 pub fn swiped_debit() -> Card {
-    magstripe(MAGSTRIPE_DEBIT, VALID_EXPIRY, Some(TEST_PIN))
+    magstripe(MAGSTRIPE_DEBIT, VALID_EXPIRY, true)
 }
 
 pub fn chip_debit() -> Card {
-    chip(CHIP_DEBIT, Some(TEST_PIN))
+    chip(CHIP_DEBIT, true)
 }
 
 pub fn tap_credit() -> Card {
@@ -73,19 +74,15 @@ pub fn tap_credit() -> Card {
 }
 
 pub fn small_balance() -> Card {
-    magstripe(SMALL_BALANCE, VALID_EXPIRY, Some(TEST_PIN))
+    magstripe(SMALL_BALANCE, VALID_EXPIRY, true)
 }
 
 pub fn expired() -> Card {
-    magstripe(EXPIRED, "2001", Some(TEST_PIN))
+    magstripe(EXPIRED, "2001", true)
 }
 
 pub fn unknown() -> Card {
-    magstripe(UNKNOWN, VALID_EXPIRY, Some(TEST_PIN))
-}
-
-pub fn wrong_pin() -> Card {
-    magstripe(MAGSTRIPE_DEBIT, VALID_EXPIRY, Some("999999"))
+    magstripe(UNKNOWN, VALID_EXPIRY, true)
 }
 
 pub fn aac() -> Vec<u8> {

@@ -2,10 +2,11 @@
 //! code drives the native Rust API and, through [`KernelFactory`], any other host (the wasmtime
 //! component, later JavaScript bindings).
 
-use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Config, Input, Output, Terminal, Timestamp};
 
-use crate::vector::{StepInput, Vector};
+use crate::vector::{Step, StepInput, Vector};
 
 /// Why a vector did not replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +29,13 @@ pub trait KernelUnderTest {
 }
 
 /// Makes kernels: fresh, or restored from journal records (with a fresh security module, as after
-/// a process restart).
+/// a process restart). Every kernel it makes takes PINs from the factory's one PIN pad.
 pub trait KernelFactory {
     type Kernel: KernelUnderTest;
     fn create(&self, config: &Config) -> Result<Self::Kernel, String>;
     fn restore(&self, config: &Config, records: &[Vec<u8>], now: Timestamp) -> Result<Self::Kernel, String>;
+    /// The PIN pad of the terminals this factory makes: a step's `typed_pin` is typed here.
+    fn pin_pad(&self) -> PinPad;
 }
 
 impl KernelUnderTest for Terminal {
@@ -46,20 +49,32 @@ impl KernelUnderTest for Terminal {
     }
 }
 
-/// The Rust API with the software security module and the test TMK.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Native;
+/// The Rust API with the software security module, the test TMK and a simulated PIN pad.
+#[derive(Debug, Clone, Default)]
+pub struct Native {
+    pin_pad: PinPad,
+}
+
+impl Native {
+    fn security(&self) -> Box<SoftwareSecurityModule> {
+        Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, self.pin_pad.clone()))
+    }
+}
 
 impl KernelFactory for Native {
     type Kernel = Terminal;
 
     fn create(&self, config: &Config) -> Result<Terminal, String> {
-        Terminal::new(config.clone(), Box::new(SoftwareSecurityModule::with_test_keys())).map_err(|e| e.to_string())
+        Terminal::new(config.clone(), self.security()).map_err(|e| e.to_string())
     }
 
     fn restore(&self, config: &Config, records: &[Vec<u8>], now: Timestamp) -> Result<Terminal, String> {
-        let security = Box::new(SoftwareSecurityModule::with_test_keys());
-        Terminal::restore(config.clone(), security, records.iter().map(Vec::as_slice), now).map_err(|e| e.to_string())
+        Terminal::restore(config.clone(), self.security(), records.iter().map(Vec::as_slice), now)
+            .map_err(|e| e.to_string())
+    }
+
+    fn pin_pad(&self) -> PinPad {
+        self.pin_pad.clone()
     }
 }
 
@@ -105,6 +120,8 @@ pub struct Host<K> {
     pub terminal: K,
     pub journal: JournalModel,
     config: Config,
+    /// The terminal's PIN pad, outside the kernel: the cardholder types here.
+    pin_pad: PinPad,
 }
 
 impl<K: KernelUnderTest> Host<K> {
@@ -114,7 +131,23 @@ impl<K: KernelUnderTest> Host<K> {
             terminal,
             journal: JournalModel::default(),
             config,
+            pin_pad: factory.pin_pad(),
         })
+    }
+
+    /// The cardholder types `pin` on the PIN pad (before the command that asks for it).
+    pub fn type_pin(&self, pin: &str) -> Result<(), String> {
+        self.pin_pad
+            .enter(pin)
+            .map_err(|e| format!("the PIN pad refused the typed PIN: {e}"))
+    }
+
+    /// Plays one vector step: types its PIN, if any, then feeds its input.
+    pub fn play<F: KernelFactory<Kernel = K>>(&mut self, factory: &F, step: &Step) -> Result<Vec<Output>, String> {
+        if let Some(pin) = &step.typed_pin {
+            self.type_pin(pin)?;
+        }
+        self.step_with(factory, step.now, &step.input)
     }
 
     /// Feeds one step's input and returns every output it produced.
@@ -145,11 +178,22 @@ impl<K: KernelUnderTest> Host<K> {
 
 impl Host<Terminal> {
     pub fn new(config: Config) -> Result<Host<Terminal>, String> {
-        Host::with(&Native, config)
+        Host::with(&Native::default(), config)
+    }
+
+    fn native(&self) -> Native {
+        Native {
+            pin_pad: self.pin_pad.clone(),
+        }
     }
 
     pub fn step(&mut self, now: Timestamp, input: &StepInput) -> Result<Vec<Output>, String> {
-        self.step_with(&Native, now, input)
+        self.step_with(&self.native(), now, input)
+    }
+
+    /// [`Host::play`] through the native API.
+    pub fn play_native(&mut self, step: &Step) -> Result<Vec<Output>, String> {
+        self.play(&self.native(), step)
     }
 }
 
@@ -162,9 +206,7 @@ pub fn run_with<F: KernelFactory>(vector: &Vector, factory: &F) -> Result<(), Fa
     };
     let mut host = Host::with(factory, vector.config.clone()).map_err(|e| fail(0, e))?;
     for (index, step) in vector.steps.iter().enumerate() {
-        let got = host
-            .step_with(factory, step.now, &step.input)
-            .map_err(|e| fail(index, e))?;
+        let got = host.play(factory, step).map_err(|e| fail(index, e))?;
         if got != step.expect {
             let show = |o: &[Output]| serde_json::to_string_pretty(o).unwrap_or_default();
             return Err(fail(
@@ -178,7 +220,7 @@ pub fn run_with<F: KernelFactory>(vector: &Vector, factory: &F) -> Result<(), Fa
 
 /// Replays `vector` through the native Rust API.
 pub fn run(vector: &Vector) -> Result<(), Failure> {
-    run_with(vector, &Native)
+    run_with(vector, &Native::default())
 }
 
 /// Reads every committed vector, sorted by file name.

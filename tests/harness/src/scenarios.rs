@@ -4,14 +4,15 @@
 use pos_acquirer_sim::Fault;
 use pos_kernel::engine::settlement::{SettlementReport, Verdict};
 use pos_kernel::engine::{
-    Charged, Event, FailReason, LifeStep, OriginalProblem, Query, ReversalReason, TransactionKind, WaitingFor,
+    Charged, Event, FailReason, InputProblem, LifeStep, OriginalProblem, Query, ReversalReason, TransactionKind,
+    WaitingFor,
 };
 use pos_kernel::security::KeyKind;
 use pos_kernel::{Command, Config, OutcomeResult};
 
 use crate::cards;
 use crate::vector::{StepInput, Vector};
-use crate::world::World;
+use crate::world::{NextPin, World};
 
 /// One scenario: a stable id, what it proves, its configuration and the script.
 pub struct Scenario {
@@ -902,7 +903,9 @@ fn issue_two() -> Vec<Scenario> {
             config: default_config,
             script: |w| {
                 sign_on(w);
-                w.command(sale(10_000, cards::wrong_pin()));
+                // The cardholder types a PIN that is not the card's.
+                w.next_pin = NextPin::Typed("999999".into());
+                w.command(sale(10_000, cards::swiped_debit()));
                 expect_declined(w, "55");
             },
         },
@@ -1134,6 +1137,22 @@ fn issue_two() -> Vec<Scenario> {
                 w.command(sale(5_000_001, cards::swiped_debit()));
                 expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::OverLimit { limit: 5_000_000 } });
                 assert_eq!(transmitted_mtis(w), ["0800"]);
+            },
+        },
+        Scenario {
+            id: "pin-pad-empty-nothing-sent",
+            description: "A card that says a PIN was entered while the PIN pad holds none: refused locally (the PIN is asked for again); nothing is sent",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.next_pin = NextPin::Nothing;
+                w.command(sale(10_000, cards::swiped_debit()));
+                let problem = InputProblem::Pin;
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::InvalidInput { problem } });
+                assert_eq!(transmitted_mtis(w), ["0800"]);
+                // Typed this time: the same sale goes through.
+                w.command(sale(10_000, cards::swiped_debit()));
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
             },
         },
         Scenario {

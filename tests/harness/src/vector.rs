@@ -6,6 +6,8 @@
 //! ```
 //! `input` is a kernel [`Input`] or `"restart"` (rebuild the terminal from the records it has
 //! persisted so far: those acknowledged with `"persisted"`). `expect` lists every output, in order.
+//! `typed_pin`, when present, is what the cardholder typed on the host's PIN pad before the input
+//! (a card with `"pin_entered": true`): the host types it on its pad, never into the kernel.
 
 use pos_kernel::{Config, Input, Output, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,9 @@ pub struct Vector {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub now: Timestamp,
+    /// Typed on the PIN pad before the input; the kernel never receives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed_pin: Option<String>,
     pub input: StepInput,
     pub expect: Vec<Output>,
 }

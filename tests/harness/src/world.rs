@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use pos_acquirer_sim::cards::TEST_PIN;
 use pos_acquirer_sim::{Acquirer, AcquirerConfig, AcquirerOutput};
 use pos_kernel::engine::{Event, Timer};
 use pos_kernel::{CardVerdict, Command, Config, Input, Outcome, Output, Timestamp};
@@ -26,6 +27,18 @@ pub enum PersistFault {
     CrashBeforeSync,
     /// The process dies right after the record is durable, before carrying out anything after it.
     CrashAfterSync,
+}
+
+/// What the cardholder types on the PIN pad for the next card on which a PIN is entered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum NextPin {
+    /// The test cards' PIN.
+    #[default]
+    TestPin,
+    /// Another PIN (a wrong one).
+    Typed(String),
+    /// Nothing: the PIN pad stays empty.
+    Nothing,
 }
 
 pub struct World {
@@ -54,6 +67,8 @@ pub struct World {
     pub recording: bool,
     /// The chip card's verdict is awaited.
     pub card_pending: bool,
+    /// What the cardholder types on the PIN pad for the next card with `pin_entered`.
+    pub next_pin: NextPin,
     pub steps: Vec<Step>,
     pub outcomes: Vec<Outcome>,
     pub events: Vec<Event>,
@@ -84,6 +99,7 @@ impl World {
             persist_chaos: None,
             recording: true,
             card_pending: false,
+            next_pin: NextPin::TestPin,
             steps: Vec::new(),
             outcomes: Vec::new(),
             events: Vec::new(),
@@ -100,14 +116,26 @@ impl World {
         outputs
     }
 
-    /// Feeds one input (recorded as a step) without carrying out what it produces.
+    /// Feeds one input (recorded as a step) without carrying out what it produces. A command
+    /// with a card on which a PIN is entered: the cardholder types it on the PIN pad first.
     fn record(&mut self, input: StepInput) -> Vec<Output> {
-        let outputs = self.host.step(self.now, &input).expect("restore from the journal");
+        let typed_pin = match core::mem::take(&mut self.next_pin) {
+            _ if !pin_entered(&input) => None,
+            NextPin::TestPin => Some(TEST_PIN.to_owned()),
+            NextPin::Typed(pin) => Some(pin),
+            NextPin::Nothing => None,
+        };
+        let step = Step {
+            now: self.now,
+            typed_pin,
+            input,
+            expect: Vec::new(),
+        };
+        let outputs = self.host.play_native(&step).expect("restore from the journal");
         if self.recording {
             self.steps.push(Step {
-                now: self.now,
-                input,
                 expect: outputs.clone(),
+                ..step
             });
         }
         outputs
@@ -283,4 +311,9 @@ impl World {
     pub fn has_timers(&self) -> bool {
         !self.timers.is_empty()
     }
+}
+
+/// Whether `input` is a command for which the cardholder types a PIN on the PIN pad.
+fn pin_entered(input: &StepInput) -> bool {
+    matches!(input, StepInput::Kernel(Input::Command(command)) if command.takes_pin())
 }

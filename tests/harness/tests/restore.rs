@@ -19,7 +19,7 @@ fn replaying_the_journal_gives_the_live_state_at_every_step() {
         let vector = Vector::from_json(&std::fs::read_to_string(&path).expect("read")).expect("parse");
         let mut host = Host::new(vector.config.clone()).expect("config");
         for (index, step) in vector.steps.iter().enumerate() {
-            host.step(step.now, &step.input).expect("step");
+            host.play_native(step).expect("step");
             let config = host.terminal.config();
             let replayed = DurableState::new(config.initial_stan, config.initial_batch)
                 .replay(host.journal.records.iter().map(Vec::as_slice))

@@ -47,25 +47,24 @@ pub fn test_cards() -> Result<JsValue, JsError> {
 }
 
 /// A card as the reader presents it: `how` is `swipe` (track 2), `insert` (chip, with the ARQC
-/// data) or `tap` (contactless, no PIN). `pin` is what the cardholder typed, if anything.
+/// data) or `tap` (contactless, no PIN). `pinEntered`: the cardholder typed a PIN on the PIN pad
+/// (`Terminal.enterPin`); the PIN itself is never part of the card.
 #[wasm_bindgen(js_name = presentCard, unchecked_return_type = "Card")]
 pub fn present_card(
     #[wasm_bindgen(unchecked_param_type = "string")] pan: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] expiry: JsValue,
     #[wasm_bindgen(unchecked_param_type = "\"swipe\" | \"insert\" | \"tap\"")] how: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | null")] pin: JsValue,
+    #[wasm_bindgen(js_name = pinEntered, unchecked_param_type = "boolean")] pin_entered: JsValue,
 ) -> Result<JsValue, JsError> {
     let pan = string(&pan, "pan")?;
     let expiry = string(&expiry, "expiry")?;
     let how = string(&how, "how")?;
-    let pin = if pin.is_null() || pin.is_undefined() {
-        None
-    } else {
-        Some(string(&pin, "pin")?)
-    };
+    let pin_entered = pin_entered
+        .as_bool()
+        .ok_or_else(|| JsError::new("invalid pinEntered: expected true or false"))?;
     let mut card = match how.as_str() {
-        "swipe" => reader::magstripe(&pan, &expiry, None),
-        "insert" => reader::chip(&pan, None),
+        "swipe" => reader::magstripe(&pan, &expiry, pin_entered),
+        "insert" => reader::chip(&pan, pin_entered),
         "tap" => reader::contactless(&pan),
         other => {
             return Err(JsError::new(&format!(
@@ -73,7 +72,8 @@ pub fn present_card(
             )))
         }
     };
-    card.pin = pin.filter(|p| !p.is_empty());
+    // A tap above the CVM limit asks for a PIN too.
+    card.pin_entered = pin_entered;
     to_js(&card)
 }
 

@@ -2,12 +2,13 @@
 
 use pos_kernel::engine::{FailReason, Query, TransactionKind};
 use pos_kernel::guidance::{self, Guidance};
-use pos_kernel::security::SoftwareSecurityModule;
+use pos_kernel::security::crypto::TEST_TMK;
+use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Config, Input, Timestamp};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::js::{from_js, from_js_strict, hex_arg, to_js};
+use crate::js::{from_js, from_js_strict, hex_arg, string, to_js};
 
 /// Why a transaction cannot start, before a card is asked for.
 #[derive(Serialize, tsify::Tsify)]
@@ -17,8 +18,8 @@ struct CardRefusal {
     guidance: Guidance,
 }
 
-/// One terminal: the sans-IO kernel with the software security module and the test TMK
-/// (docs/profile.md §6). Run loop: `handle` an input, then carry out every output of `pollOutput`
+/// One terminal: the sans-IO kernel with the software security module, the test TMK
+/// (docs/profile.md §6) and a PIN pad (`enterPin`). Run loop: `handle` an input, then carry out every output of `pollOutput`
 /// (or `drain`) in order; a `persist` must be durable before anything after it is carried out,
 /// then answer `"persisted"`.
 // The kernel holds a boxed security module and is not `Debug`; JS never prints it.
@@ -26,6 +27,16 @@ struct CardRefusal {
 #[wasm_bindgen]
 pub struct Terminal {
     kernel: pos_kernel::Terminal,
+    /// The PIN pad the security module takes PINs from: the page's keypad types here, so the
+    /// PIN never reaches the kernel.
+    pin_pad: PinPad,
+}
+
+/// The software security module with the test TMK, on a new PIN pad.
+fn security() -> (Box<SoftwareSecurityModule>, PinPad) {
+    let pin_pad = PinPad::new();
+    let module = SoftwareSecurityModule::with_pin_pad(TEST_TMK, pin_pad.clone());
+    (Box::new(module), pin_pad)
 }
 
 #[wasm_bindgen]
@@ -35,9 +46,9 @@ impl Terminal {
         #[wasm_bindgen(unchecked_param_type = "TerminalConfig")] config: JsValue,
     ) -> Result<Terminal, JsError> {
         let config: Config = from_js_strict(config, "configuration")?;
-        let kernel = pos_kernel::Terminal::new(config, Box::new(SoftwareSecurityModule::with_test_keys()))
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Terminal { kernel })
+        let (security, pin_pad) = security();
+        let kernel = pos_kernel::Terminal::new(config, security).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Terminal { kernel, pin_pad })
     }
 
     /// Rebuilds a terminal from its journal records (hex strings, oldest first: every record the
@@ -59,10 +70,21 @@ impl Terminal {
             .enumerate()
             .map(|(i, record)| hex_arg(&record, &format!("journal record {i}")))
             .collect::<Result<Vec<_>, _>>()?;
-        let security = Box::new(SoftwareSecurityModule::with_test_keys());
+        let (security, pin_pad) = security();
         let kernel = pos_kernel::Terminal::restore(config, security, records.iter().map(Vec::as_slice), now)
             .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Terminal { kernel })
+        Ok(Terminal { kernel, pin_pad })
+    }
+
+    /// The cardholder typed `pin` (4 to 12 digits) on the PIN pad: it goes to the security
+    /// module, never to the kernel, and serves the next card whose `pin_entered` is true. Throws
+    /// for anything but 4 to 12 digits (the pad is then empty).
+    #[wasm_bindgen(js_name = enterPin)]
+    pub fn enter_pin(&self, #[wasm_bindgen(unchecked_param_type = "string")] pin: JsValue) -> Result<(), JsError> {
+        let pin = string(&pin, "pin")?;
+        self.pin_pad
+            .enter(&pin)
+            .map_err(|_| JsError::new("invalid pin: expected 4 to 12 digits typed on the PIN pad"))
     }
 
     /// Feeds one input at time `now`. Throws if the input is not a kernel input.

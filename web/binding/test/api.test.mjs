@@ -39,7 +39,10 @@ test("a chip sale is approved by the compiled-in acquirer, with a masked receipt
   terminal.handle(NOW, { command: "sign_on" });
   assert.equal(runUntilOutcome(terminal, bank, journal, NOW).result, "approved");
   const chip = testCards().find((c) => c.pan.startsWith("6217"));
-  const card = presentCard(chip.pan, chip.expiry, "insert", chip.pin);
+  // The PIN goes to the terminal's PIN pad; the card only says that one was entered.
+  terminal.enterPin(chip.pin);
+  const card = presentCard(chip.pan, chip.expiry, "insert", true);
+  assert.ok(!JSON.stringify(card).includes(chip.pin), "no PIN in the card");
   terminal.handle(NOW, { command: { sale: { amount: 1234, card } } });
   const outcome = runUntilOutcome(terminal, bank, journal, NOW);
   assert.equal(outcome.result, "approved");
@@ -70,7 +73,9 @@ test("bad input is a thrown Error that says what is wrong", () => {
   assert.throws(() => Terminal.restore(defaultConfig(), ["00"], NOW), /journal/i);
   assert.throws(() => decodeFrame("0003600003"), /./);
   assert.throws(() => new Acquirer().inject("rain"), /rain/);
-  assert.throws(() => presentCard("6222020000000007", "3012", "wave", null), /swipe, insert or tap/);
+  assert.throws(() => presentCard("6222020000000007", "3012", "wave", false), /swipe, insert or tap/);
+  assert.throws(() => presentCard("6222020000000007", "3012", "swipe", "123456"), /invalid pinEntered: expected true or false/);
+  assert.throws(() => terminal.enterPin("12"), /invalid pin: expected 4 to 12 digits/);
   // The terminal still works after every refusal.
   terminal.handle(NOW, { command: "sign_on" });
   assert.ok(terminal.pollOutput().persist);
@@ -82,7 +87,8 @@ test("decodeFrame masks the PAN and hides track data and the PIN block", () => {
   terminal.handle(NOW, { command: "sign_on" });
   runUntilOutcome(terminal, bank, [], NOW);
   const swiped = testCards().find((c) => c.pan === "6222020000000007");
-  terminal.handle(NOW, { command: { sale: { amount: 100, card: presentCard(swiped.pan, swiped.expiry, "swipe", "123456") } } });
+  terminal.enterPin(swiped.pin);
+  terminal.handle(NOW, { command: { sale: { amount: 100, card: presentCard(swiped.pan, swiped.expiry, "swipe", true) } } });
   terminal.handle(NOW, "persisted");
   const request = Array.from({ length: 4 }, () => terminal.pollOutput()).find((o) => o?.transmit);
   const view = decodeFrame(request.transmit);
@@ -100,7 +106,8 @@ test("decodeRecord shows a journal record with every PAN masked", () => {
   terminal.handle(NOW, { command: "sign_on" });
   runUntilOutcome(terminal, bank, journal, NOW);
   const swiped = testCards().find((c) => c.pan === "6222020000000007");
-  terminal.handle(NOW, { command: { sale: { amount: 100, card: presentCard(swiped.pan, swiped.expiry, "swipe", "123456") } } });
+  terminal.enterPin(swiped.pin);
+  terminal.handle(NOW, { command: { sale: { amount: 100, card: presentCard(swiped.pan, swiped.expiry, "swipe", true) } } });
   assert.equal(runUntilOutcome(terminal, bank, journal, NOW).result, "approved");
   const approved = journal.map(decodeRecord).find((r) => r.approved);
   assert.equal(approved.approved.pan, "622202******0007");
@@ -150,7 +157,7 @@ test("a mistake in an input names the field and what was expected, and never tra
   // Numbers where strings belong: errors that name the argument.
   assert.match(refused(() => decodeFrame(12345)), /invalid frame: expected a string, got the number 12345/);
   assert.match(refused(() => decodeRecord(12345)), /invalid journal record: expected a string/);
-  assert.match(refused(() => presentCard(6222020000000007, "3012", "swipe", null)), /invalid pan: expected a string/);
+  assert.match(refused(() => presentCard(6222020000000007, "3012", "swipe", false)), /invalid pan: expected a string/);
   assert.match(refused(() => new Acquirer().handleFrame(NOW, 42)), /invalid frame: expected a string/);
   assert.match(refused(() => Terminal.restore(defaultConfig(), [1, 2], NOW)), /journal record 0: expected a string/);
   assert.match(refused(() => Terminal.restore(defaultConfig(), "00", NOW)), /expected an array/);

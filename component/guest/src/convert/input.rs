@@ -73,7 +73,7 @@ impl From<wit::Card> for Card {
             track3: c.track3,
             sequence: c.sequence,
             icc_data: c.icc_data,
-            pin: c.pin,
+            pin_entered: c.pin_entered,
             fallback: c.fallback,
         }
     }

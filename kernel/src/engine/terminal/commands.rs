@@ -11,6 +11,7 @@ use crate::engine::outcome::{FailReason, InputProblem, OutcomeResult};
 use crate::engine::output::Event;
 use crate::engine::{Card, Command, EntryMode, ReversalReason, TransactionKind};
 use crate::pan;
+use crate::security::SecurityError;
 use crate::time::Timestamp;
 
 impl Terminal {
@@ -201,10 +202,15 @@ impl Terminal {
     fn send_card_request(&mut self, now: Timestamp, stan: u32, spec: CardSpec) {
         let kind = spec.kind;
         let card = &spec.card;
-        // Refunds carry neither PIN block nor chip data (docs/profile.md, "Messages").
-        let pin_block = match (&card.pin, kind) {
-            (Some(pin), k) if k != TransactionKind::Refund => match self.security.pin_block(pin, &card.pan) {
+        // Refunds carry neither PIN block nor chip data (docs/profile.md, "Messages"); the same
+        // rule as `Command::takes_pin`, which hosts read to know when to type a PIN.
+        let pin_block = match (card.pin_entered, kind) {
+            (true, k) if k != TransactionKind::Refund => match self.security.pin_block(&card.pan) {
                 Ok(block) => Some(block),
+                Err(SecurityError::PinNotEntered | SecurityError::InvalidPin) => {
+                    let problem = InputProblem::Pin;
+                    return self.fail(kind, None, FailReason::InvalidInput { problem });
+                }
                 Err(e) => return self.fail(kind, None, super::security_failure(&e)),
             },
             _ => None,
@@ -324,13 +330,6 @@ fn check_card(card: &Card) -> Result<(), FailReason> {
     }
     if card.icc_data.as_ref().is_some_and(|icc| icc.len() > 255) {
         return bad(InputProblem::ChipData);
-    }
-    if card
-        .pin
-        .as_deref()
-        .is_some_and(|p| !(4..=12).contains(&p.len()) || !digits(p))
-    {
-        return bad(InputProblem::Pin);
     }
     Ok(())
 }

@@ -43,7 +43,7 @@ fn keyed(pan: &str) -> Card {
         track3: None,
         sequence: None,
         icc_data: None,
-        pin: None,
+        pin_entered: false,
         fallback: false,
     }
 }

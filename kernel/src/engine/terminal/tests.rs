@@ -69,7 +69,7 @@ fn a_sale_before_sign_on_or_over_the_limit_is_refused_before_the_card() {
         track3: None,
         sequence: None,
         icc_data: None,
-        pin: None,
+        pin_entered: false,
         fallback: false,
     };
     let command = Command::Sale { amount: 100, card };

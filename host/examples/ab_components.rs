@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use pos_host::bench::{cycles, median, micros, startup};
 use pos_host::component_file;
 use pos_host::runtime::Backend;
-use pos_kernel::security::crypto::TEST_TMK;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let usage = "usage: ab_components A.wasm B.wasm [ROUNDS]";
     let (a, b) = (args.next().expect(usage), args.next().expect(usage));
     let rounds: usize = args.next().map_or(8, |n| n.parse().expect("ROUNDS: a number"));
-    let runtimes = [a, b].map(|path| component_file::load(path.as_ref(), Backend::Cranelift, TEST_TMK).unwrap());
+    let runtimes = [a, b]
+        .map(|path| component_file::load(path.as_ref(), Backend::Cranelift, component_file::test_keys()).unwrap());
     let script = cycles::record(2000).unwrap();
     let (config, records, now) = startup::journal(10_000);
     let mut best = [(Duration::MAX, Duration::MAX); 2];

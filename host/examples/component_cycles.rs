@@ -7,7 +7,6 @@
 use pos_host::bench::{cycles, median, micros};
 use pos_host::component_file;
 use pos_host::runtime::Backend;
-use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::PinPad;
 
 fn main() {
@@ -16,7 +15,7 @@ fn main() {
         .map_or(5, |n| n.parse().expect("ROUNDS: a number"));
     // POSTERM_COMPONENT=target/component/pos_kernel.raw.wasm keeps the guest's function names.
     let component = std::env::var_os("POSTERM_COMPONENT").map_or_else(component_file::default_component, Into::into);
-    let runtime = component_file::load(&component, Backend::Cranelift, TEST_TMK).unwrap();
+    let runtime = component_file::load(&component, Backend::Cranelift, component_file::test_keys()).unwrap();
     let script = cycles::record(2000).unwrap();
     for _ in 0..rounds {
         let terminal = runtime.create(&script.config, &PinPad::new()).unwrap();

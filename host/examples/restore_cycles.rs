@@ -8,7 +8,6 @@ use std::time::Instant;
 use pos_host::bench::startup;
 use pos_host::component_file;
 use pos_host::runtime::Backend;
-use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::Terminal;
 
@@ -17,7 +16,7 @@ fn main() {
         .nth(1)
         .map_or(5, |n| n.parse().expect("ROUNDS: a number"));
     let component = std::env::var_os("POSTERM_COMPONENT").map_or_else(component_file::default_component, Into::into);
-    let runtime = component_file::load(&component, Backend::Cranelift, TEST_TMK).unwrap();
+    let runtime = component_file::load(&component, Backend::Cranelift, component_file::test_keys()).unwrap();
     let (config, records, now) = startup::journal(10_000);
     let bytes: usize = records.iter().map(Vec::len).sum();
     println!("{} records, {bytes} bytes", records.len());

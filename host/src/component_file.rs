@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::SoftwareSecurityModule;
 
 use crate::runtime::{Backend, Limits, Runtime, SecurityFactory};
@@ -68,8 +69,8 @@ fn precompile(component: &Path, _backend: Backend, _wasm: &[u8]) -> Result<Vec<u
 }
 
 /// Loads the runtime from the `.cwasm` beside `component`, compiling it first when it is missing
-/// or older than the component.
-pub fn load(component: &Path, backend: Backend, tmk: [u8; 16]) -> Result<Runtime, String> {
+/// or older than the component; its instances get their security modules from `security`.
+pub fn load(component: &Path, backend: Backend, security: SecurityFactory) -> Result<Runtime, String> {
     let cwasm = cwasm_path(component, backend);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let stale = match (modified(&cwasm), modified(component)) {
@@ -81,11 +82,17 @@ pub fn load(component: &Path, backend: Backend, tmk: [u8; 16]) -> Result<Runtime
         compile(component, backend, &cwasm)?;
     }
     let bytes = std::fs::read(&cwasm).map_err(|e| format!("{}: {e}", cwasm.display()))?;
-    runtime_from_cwasm(&bytes, backend, tmk)
+    runtime_from_cwasm(&bytes, backend, security)
 }
 
-/// The runtime from `.cwasm` bytes, with the software security module holding `tmk`.
-pub fn runtime_from_cwasm(cwasm: &[u8], backend: Backend, tmk: [u8; 16]) -> Result<Runtime, String> {
-    let security: SecurityFactory = Box::new(move |pad| Box::new(SoftwareSecurityModule::with_pin_pad(tmk, pad)));
+/// The runtime from `.cwasm` bytes.
+pub fn runtime_from_cwasm(cwasm: &[u8], backend: Backend, security: SecurityFactory) -> Result<Runtime, String> {
     Runtime::from_cwasm(backend, cwasm, Limits::default(), security).map_err(|e| e.to_string())
+}
+
+/// The software security module with the test TMK (docs/profile.md §6): for the vectors, the
+/// benchmarks and `posterm farm`, never for a terminal directory (posterm's terminals keep
+/// their keys in a PKCS#11 token).
+pub fn test_keys() -> SecurityFactory {
+    Box::new(|pad| Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pad)))
 }

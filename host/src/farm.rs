@@ -681,10 +681,12 @@ fn open_terminal(shared: &Shared, index: usize) -> Result<Terminal, String> {
         acquirer: shared.acquirer.clone(),
         ..HostSettings::default()
     };
-    // config.toml too, so `posterm --dir <dir>/terminal-0001 status` works on a kept farm.
+    // config.toml too, to show what each terminal was. A farm is a load generator: its terminals
+    // use the software security module with the test TMK, not a token.
     dir.init(&TerminalFile {
         terminal: config.clone(),
         host: settings.clone(),
+        ..TerminalFile::default()
     })?;
     let storage = FileStorage::open(&dir.path, "journal.pjl").map_err(|e| format!("{}: {e}", dir.path.display()))?;
     let (journal, _) = Journal::open(storage).map_err(|e| e.to_string())?;

@@ -349,4 +349,20 @@ impl security::Host for HostState {
             .map(|b| b.to_vec())
             .map_err(security_host::error)
     }
+
+    fn seal(&mut self, block: Vec<u8>) -> Result<Vec<u8>, security::SecurityError> {
+        let block = security_host::block16(block)?;
+        self.security
+            .seal(block)
+            .map(|b| b.to_vec())
+            .map_err(security_host::error)
+    }
+
+    fn unseal(&mut self, sealed: Vec<u8>) -> Result<Vec<u8>, security::SecurityError> {
+        let sealed = security_host::block16(sealed)?;
+        self.security
+            .unseal(sealed)
+            .map(|b| b.to_vec())
+            .map_err(security_host::error)
+    }
 }

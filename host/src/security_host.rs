@@ -40,6 +40,12 @@ fn key(k: &s::EncryptedKey) -> Result<EncryptedKey, s::SecurityError> {
     })
 }
 
+/// A card data block from the component: exactly 16 bytes.
+pub fn block16(bytes: Vec<u8>) -> Result<[u8; 16], s::SecurityError> {
+    <[u8; 16]>::try_from(bytes)
+        .map_err(|bytes| s::SecurityError::Device(format!("a card data block has {} bytes, expected 16", bytes.len())))
+}
+
 pub fn load_working_keys(security: &mut dyn SecurityModule, keys: s::WorkingKeys) -> Result<(), s::SecurityError> {
     let keys = WorkingKeys {
         pik: key(&keys.pik)?,

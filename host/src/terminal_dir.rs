@@ -16,9 +16,10 @@ pub struct HostSettings {
     /// Where the acquirer listens.
     pub acquirer: String,
     pub connect_timeout_ms: u64,
-    /// The terminal master key, 32 hex digits (the software security module's; a terminal with a
-    /// secure element keeps it there instead). Default: the test TMK of docs/profile.md §6.
-    pub tmk: String,
+    /// A clear terminal master key, as configuration files before the token held it. Read only
+    /// to refuse it with what to do ([`TerminalDir::load`]); never written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tmk: Option<String>,
 }
 
 impl Default for HostSettings {
@@ -26,7 +27,43 @@ impl Default for HostSettings {
         HostSettings {
             acquirer: "127.0.0.1:5000".into(),
             connect_timeout_ms: 3_000,
-            tmk: "0123456789ABCDEFFEDCBA9876543210".into(),
+            tmk: None,
+        }
+    }
+}
+
+/// Where the terminal's keys are: a PKCS#11 token (`host/pkcs11/README.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// The token's PKCS#11 library.
+    pub pkcs11_library: PathBuf,
+    /// The token's label.
+    pub token: String,
+    /// The label of the terminal master key in the token (`posterm keys load-tmk` creates it).
+    pub tmk_label: String,
+    /// The label of the card data key in the token (AES-256, generated there by `posterm keys
+    /// load-tmk`): the journal keeps PANs sealed under it.
+    pub data_key_label: String,
+    /// The file holding the token's user PIN, relative to the terminal directory, mode 0600.
+    /// `$POSTERM_TOKEN_PIN`, when set, is used instead.
+    pub user_pin_file: PathBuf,
+    /// SoftHSM2 only: its configuration file (relative to the terminal directory), which posterm
+    /// hands the library as `SOFTHSM2_CONF` (`posterm init --softhsm` makes one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub softhsm2_conf: Option<PathBuf>,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            pkcs11_library: pos_pkcs11::softhsm::library()
+                .unwrap_or_else(|| PathBuf::from("/usr/lib/softhsm/libsofthsm2.so")),
+            token: "posterm".into(),
+            tmk_label: "posterm-tmk".into(),
+            data_key_label: "posterm-card-data".into(),
+            user_pin_file: PathBuf::from("token-pin"),
+            softhsm2_conf: None,
         }
     }
 }
@@ -37,17 +74,7 @@ impl Default for HostSettings {
 pub struct TerminalFile {
     pub terminal: Config,
     pub host: HostSettings,
-}
-
-impl TerminalFile {
-    /// The TMK as a key.
-    pub fn tmk(&self) -> Result<[u8; 16], String> {
-        let bytes = hex::decode(&self.host.tmk).map_err(|e| format!("host.tmk: {e}"))?;
-        bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| "host.tmk: must be 32 hex digits (a double-length key)".to_owned())
-    }
+    pub security: SecuritySettings,
 }
 
 /// The journal's file name in a terminal directory.
@@ -153,15 +180,22 @@ impl TerminalDir {
             })
     }
 
-    /// Creates the directory with a default configuration (unless one exists).
+    /// The token's user PIN file named in `file` (relative paths are in this directory).
+    pub fn user_pin_path(&self, file: &TerminalFile) -> PathBuf {
+        self.path.join(&file.security.user_pin_file)
+    }
+
+    /// Creates the directory (private to its owner: mode 0700) with a default configuration
+    /// (mode 0600), unless one exists.
     pub fn init(&self, file: &TerminalFile) -> Result<bool, String> {
         std::fs::create_dir_all(&self.path).map_err(|e| format!("{}: {e}", self.path.display()))?;
+        private(&self.path, 0o700)?;
         if self.config_path().exists() {
             return Ok(false);
         }
         let text = toml::to_string_pretty(file).map_err(|e| e.to_string())?;
-        let header = "# posterm terminal configuration. [terminal] is the kernel's configuration (every field has a\n# documented default), [host] the host's: acquirer address, timeouts, the terminal master key.\n\n";
-        std::fs::write(self.config_path(), format!("{header}{text}")).map_err(|e| e.to_string())?;
+        let header = "# posterm terminal configuration. [terminal] is the kernel's configuration (every field has a\n# documented default), [host] the host's (acquirer address, timeouts), [security] where the\n# terminal's keys are: a PKCS#11 token. No key or PIN is ever written here.\n\n";
+        write_private(&self.config_path(), format!("{header}{text}").as_bytes())?;
         Ok(true)
     }
 
@@ -178,7 +212,15 @@ impl TerminalDir {
         file.terminal
             .validate()
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        file.tmk()?;
+        if file.host.tmk.is_some() {
+            return Err(format!(
+                "{}: host.tmk holds the terminal master key in clear, which posterm no longer reads: load it into the \
+                 token once (`posterm keys load-tmk --dir {}`, typing its components, or --from-file with a file of \
+                 mode 0600 that you delete afterwards), then delete the host.tmk line",
+                path.display(),
+                self.path.display()
+            ));
+        }
         check_address(&file.host.acquirer).map_err(|e| format!("{}: host.acquirer: {e}", path.display()))?;
         Ok(file)
     }
@@ -186,4 +228,29 @@ impl TerminalDir {
     pub fn exists(path: &Path) -> bool {
         path.join("config.toml").exists()
     }
+}
+
+/// Sets `path`'s mode (unix): terminal directories are 0700, their files 0600.
+pub fn private(path: &Path, mode: u32) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| format!("{}: cannot make it private: {e}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// Writes a file only its owner can read or write (0600 from its creation on).
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    out.write_all(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    private(path, 0o600)
 }

@@ -10,12 +10,16 @@ use std::sync::Arc;
 use pos_host::component_file;
 use pos_host::farm::{self, FarmOptions, Length, Progress};
 use pos_host::runtime::Backend;
-use pos_kernel::security::crypto::TEST_TMK;
 
 #[test]
 fn four_terminals_five_sales_each_reconcile() {
     // The cached .cwasm (compiled once beside the component) keeps this fast.
-    let runtime = component_file::load(&common::component_path(), Backend::Cranelift, TEST_TMK).unwrap();
+    let runtime = component_file::load(
+        &common::component_path(),
+        Backend::Cranelift,
+        component_file::test_keys(),
+    )
+    .unwrap();
     let dir = std::env::temp_dir().join(format!("pos-host-farm-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let options = FarmOptions {
@@ -55,7 +59,14 @@ fn four_terminals_five_sales_each_reconcile() {
     }
     // The same directory again is refused: a farm needs fresh journals.
     let again = farm::run(
-        Arc::new(component_file::load(&common::component_path(), Backend::Cranelift, TEST_TMK).unwrap()),
+        Arc::new(
+            component_file::load(
+                &common::component_path(),
+                Backend::Cranelift,
+                component_file::test_keys(),
+            )
+            .unwrap(),
+        ),
         &options,
         &mut |_| {},
     );

@@ -566,3 +566,17 @@ fn errors_display() {
         .to_string()
         .contains("MAK"));
 }
+
+/// The card data block of the test card and its seal under the test data key. Expected values
+/// from outside this code: the block by the layout in card_data.rs, the seal by
+/// `openssl enc -aes-256-ecb -nopad -K $(printf 'pos-kernel test card data key 01' | xxd -p -c 64)`.
+#[test]
+fn kat_card_data_seal() {
+    use pos_kernel::security::card_data::pack;
+    let block = pack("6222020000000007", Some("3012")).unwrap();
+    assert_eq!(block, h::<16>("166222020000000007FFF3012FFFFFFF"));
+    let mut module = SoftwareSecurityModule::with_test_keys();
+    let sealed = module.seal(block).unwrap();
+    assert_eq!(sealed, h::<16>("5d3668df778ec9df9c7906822dfd81fd"));
+    assert_eq!(module.unseal(sealed).unwrap(), block);
+}

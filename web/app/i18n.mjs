@@ -244,6 +244,7 @@ const DICT = {
   other_tab: ["此终端已在另一个标签页中打开", "This terminal is open in another tab"],
   other_tab_help: ["一个终端同一时间只能有一个写入者：请使用那个标签页，或将其关闭后刷新本页", "A terminal has one writer at a time: use that tab, or close it and reload this one"],
   journal_refused: ["流水被拒绝，未发送任何交易", "Journal refused: nothing was sent"],
+  journal_old_format_help: ["此流水由旧版本写入（卡号未加密保存），本版本不读取：请先用旧版本结算，或点击「全部重置」开始新终端（旧交易请与收单机构核对）", "This journal was written by an earlier version, which kept card numbers in clear; this version does not read it. Settle with that version, or press \u201cReset everything\u201d to start a new terminal (check the old transactions with the acquirer)"],
   journal_refused_help: ["流水比曾经保存的短、丢失或属于另一终端号。可恢复原流水，或点击「全部重置」开始新终端（旧交易请与收单机构核对）", "The journal is shorter than what was saved, missing, or another terminal id's. Restore it, or press \u201cReset everything\u201d to start a new terminal (check the old transactions with the acquirer)"],
 
   // Slips

@@ -96,7 +96,8 @@ async function boot() {
   const refused = journal.anchor && checkJournal(journal.anchor, journal.records.length, terminalId);
   if (refused) {
     console.warn("journal refused", refused);
-    return halt("journal_refused", "journal_refused_help", refused.message);
+    const help = refused.reason === "old_format" ? "journal_old_format_help" : "journal_refused_help";
+    return halt("journal_refused", help, refused.message);
   }
   await store.adopt(terminalId, journal);
   const { records } = journal;

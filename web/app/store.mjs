@@ -11,6 +11,9 @@ const DB_NAME = "pos-virtual-terminal";
 const DB_VERSION = 2;
 const STORES = ["journal", "meta", "bank", "trace"];
 const ANCHOR = "anchor";
+/** The records' format, as pos-journal's FORMAT_VERSION: 3 keeps card numbers sealed (an anchor
+ * without it is format 2's, which kept them in clear, and is refused: checkJournal). */
+export const JOURNAL_FORMAT = 3;
 
 function settle(request) {
   return new Promise((resolve, reject) => {
@@ -99,10 +102,11 @@ export class Store {
   /** Takes the journal as this terminal's (`owner`): writes an anchor for one that had none. */
   async adopt(owner, { records, anchor }) {
     if (anchor) {
-      this.#anchor = { ...anchor, records: Math.max(anchor.records, records.length) };
+      // checkJournal let it through: it has no records, or records of this format.
+      this.#anchor = { ...anchor, records: Math.max(anchor.records, records.length), format: JOURNAL_FORMAT };
       return;
     }
-    const created = { owner, journal_id: newJournalId(), generation: 0, records: records.length, note: "" };
+    const created = { owner, journal_id: newJournalId(), generation: 0, records: records.length, note: "", format: JOURNAL_FORMAT };
     const tx = this.#db.transaction("meta", "readwrite", { durability: "strict" });
     tx.objectStore("meta").put(created, ANCHOR);
     await committed(tx);

@@ -66,6 +66,38 @@ test("a sale before sign-on or over the limit is refused before the card is aske
   await page.context().close();
 });
 
+test("a journal of the previous format (card numbers in clear) is refused until reset", async () => {
+  const page = await openTerminal(bench);
+  await signOn(page);
+  await waitText(page, "journal-count", /^2$/);
+  // The anchor as the previous version wrote it: no format (its records kept PANs in clear).
+  await page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open("pos-virtual-terminal");
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction("meta", "readwrite");
+    const store = tx.objectStore("meta");
+    const anchor = await new Promise((resolve) => {
+      const request = store.get("anchor");
+      request.onsuccess = () => resolve(request.result);
+    });
+    delete anchor.format;
+    store.put(anchor, "anchor");
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  });
+  await page.reload();
+  await page.waitForSelector("body[data-ready=halted]");
+  const notice = await text(page, "halt-notice");
+  assert.match(notice, /earlier version, which kept card numbers in clear/);
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.click(tid("reset"));
+  await ready(page);
+  await signOn(page);
+});
+
 test("a journal that lost records, or another terminal id's, is refused until reset", async () => {
   const page = await openTerminal(bench);
   await signOn(page);

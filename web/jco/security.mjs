@@ -1,15 +1,27 @@
 // The terminal's security module (WIT `pos:kernel/security@0.3.0`) in JavaScript, for the jco
 // host: 3DES with double-length keys (des.js EDE, ECB), key check values, the CUP "ECB" MAC and
 // ISO 9564 format-0 PIN blocks, as docs/profile.md §5 specifies and kernel/src/security/crypto.rs
-// implements. One instance per terminal: a fresh instance holds no working keys, like a
+// implements, and the card data key (AES-256, one block: kernel/src/security/card_data.rs). One
+// instance per terminal: a fresh instance holds no working keys, like a
 // rebooted terminal.
 import { createRequire } from "node:module";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 
 const require = createRequire(import.meta.url);
 const { EDE } = require("des.js"); // CommonJS only
 
 /** The clear test terminal master key of docs/profile.md §6 (tests and demos only). */
 export const TEST_TMK = hex("0123456789ABCDEFFEDCBA9876543210");
+
+/** The software modules' card data key, as kernel/src/security/crypto.rs TEST_DATA_KEY (tests only). */
+export const TEST_DATA_KEY = new TextEncoder().encode("pos-kernel test card data key 01");
+
+/** One 16-byte block through AES-256-ECB with the card data key. */
+function cardBlock(block, seal) {
+  if (block.length !== 16) throw fail("device", `a card data block has ${block.length} bytes, expected 16`);
+  const cipher = (seal ? createCipheriv : createDecipheriv)("aes-256-ecb", TEST_DATA_KEY, null).setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([cipher.update(block), cipher.final()]));
+}
 
 /**
  * A WIT `security-error` raised by an import. jco's generated glue turns a thrown value with an
@@ -125,12 +137,23 @@ export class SecurityModule {
     return this.#keys;
   }
 
+  /** Card data for the journal, sealed under the data key (deterministic, one AES block). */
+  seal(block) {
+    return cardBlock(block, true);
+  }
+
+  unseal(sealed) {
+    return cardBlock(sealed, false);
+  }
+
   /** The `pos:kernel/security` import: plain functions bound to this module. */
   imports() {
     return {
       loadWorkingKeys: (keys) => this.loadWorkingKeys(keys),
       mac: (macBlock) => this.mac(macBlock),
       pinBlock: (pan) => this.pinBlock(pan),
+      seal: (block) => this.seal(block),
+      unseal: (sealed) => this.unseal(sealed),
     };
   }
 }

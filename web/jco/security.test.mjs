@@ -155,3 +155,12 @@ test("a wrong TMK fails on the PIK", () => {
   const module = new SecurityModule(hex("00112233445566778899AABBCCDDEEFF"));
   assert.deepEqual(errorOf(() => module.loadWorkingKeys(workingKeys())), { tag: "check-value-mismatch", val: "pin" });
 });
+
+test("card data seals as the Rust module seals it (AES-256, one block)", () => {
+  const module = new SecurityModule();
+  const block = hex("166222020000000007FFF3012FFFFFFF"); // kernel/tests/security_kat.rs kat_card_data_seal
+  const sealed = module.seal(block);
+  assert.deepEqual(sealed, hex("5D3668DF778EC9DF9C7906822DFD81FD"));
+  assert.deepEqual(module.unseal(sealed), block);
+  assert.deepEqual(errorOf(() => module.seal(new Uint8Array(15))).tag, "device");
+});

@@ -25,6 +25,24 @@ impl SecurityModule for HostSecurity {
             .map_err(SecurityError::from)
             .and_then(|block| eight_bytes("PIN block", block))
     }
+
+    fn seal(&mut self, block: [u8; 16]) -> Result<[u8; 16], SecurityError> {
+        host::seal(&block)
+            .map_err(SecurityError::from)
+            .and_then(|sealed| sixteen_bytes("sealed card data", sealed))
+    }
+
+    fn unseal(&mut self, sealed: [u8; 16]) -> Result<[u8; 16], SecurityError> {
+        host::unseal(&sealed)
+            .map_err(SecurityError::from)
+            .and_then(|block| sixteen_bytes("card data", block))
+    }
+}
+
+/// A card data block from the host must be exactly 16 bytes.
+fn sixteen_bytes(what: &str, bytes: Vec<u8>) -> Result<[u8; 16], SecurityError> {
+    <[u8; 16]>::try_from(bytes)
+        .map_err(|bytes| SecurityError::Device(format!("the {what} has {} bytes, expected 16", bytes.len())))
 }
 
 /// The host's answer must be exactly 8 bytes; anything else is a faulty device, not a panic.

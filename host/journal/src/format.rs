@@ -9,7 +9,24 @@
 pub const MAGIC: [u8; 8] = *b"POSJRNL1";
 
 /// The format version this crate writes and reads (header bytes 8..10, little-endian).
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
+
+/// The format before card data was sealed (its records hold clear PANs): refused with what to
+/// do, never read.
+pub const CLEAR_CARD_DATA_VERSION: u16 = 2;
+
+/// Why a journal of `version` is not read, and what to do.
+pub fn version_refused(version: u16) -> String {
+    if version == CLEAR_CARD_DATA_VERSION {
+        format!(
+            "journal format version {version} was written by an earlier version, which kept card numbers in clear; \
+             this one keeps them sealed and does not read it (nothing was changed): settle its batch with the version \
+             that wrote it, then move the file aside and start a new journal"
+        )
+    } else {
+        format!("journal format version {version} is not supported")
+    }
+}
 
 /// Length of the file header: magic (8), version (2), reserved (2), generation (4), journal id
 /// (8), reserved (4), CRC32C of the 28 bytes before it (4).
@@ -258,7 +275,7 @@ mod tests {
         let h = header(ID);
         assert_eq!(h.len(), HEADER_LEN);
         assert_eq!(&h[..8], b"POSJRNL1");
-        assert_eq!(&h[8..10], &[2, 0]);
+        assert_eq!(&h[8..10], &[3, 0]);
         assert_eq!(&h[10..12], &[0, 0]);
         assert_eq!(&h[12..16], &[3, 0, 0, 0]);
         assert_eq!(&h[16..24], &[8, 7, 6, 5, 4, 3, 2, 1]);

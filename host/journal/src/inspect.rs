@@ -53,7 +53,7 @@ impl fmt::Display for Problem {
                 "the journal is damaged at offset {offset}, with valid records after it: it will not open"
             ),
             Problem::NotAJournal => f.write_str("the journal file is not a journal"),
-            Problem::UnsupportedVersion(version) => write!(f, "journal format version {version} is not supported"),
+            Problem::UnsupportedVersion(version) => f.write_str(&format::version_refused(*version)),
             Problem::Refused(refusal) => write!(f, "the journal is refused: {refusal}"),
             Problem::UnreadableAnchor => {
                 f.write_str("the journal's anchor file is damaged: the next transaction command writes it anew")
@@ -93,7 +93,13 @@ pub fn inspect(image: Option<&[u8]>, anchor: Option<&[u8]>, owner: Option<&str>)
         Header::UnsupportedVersion(version) => inspection.problems.push(Problem::UnsupportedVersion(version)),
         Header::Damaged(at) => inspection.problems.push(Problem::Corrupt { offset: at as u64 }),
     }
-    if let Some(anchor) = &inspection.anchor {
+    // A file that cannot be read as a journal of this format has said why; the anchor's count of
+    // its records would only add "missing".
+    let readable = !inspection
+        .problems
+        .iter()
+        .any(|p| matches!(p, Problem::NotAJournal | Problem::UnsupportedVersion(_)));
+    if let Some(anchor) = inspection.anchor.as_ref().filter(|_| readable) {
         let found = Found {
             identity: inspection.identity,
             records: inspection.records.len(),

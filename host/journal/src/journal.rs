@@ -100,9 +100,7 @@ impl fmt::Display for JournalError {
         match self {
             JournalError::Io { op, source } => write!(f, "journal {op} failed: {source}"),
             JournalError::NotAJournal => write!(f, "not a journal file (bad magic)"),
-            JournalError::UnsupportedVersion { version } => {
-                write!(f, "journal format version {version} is not supported")
-            }
+            JournalError::UnsupportedVersion { version } => f.write_str(&crate::format::version_refused(*version)),
             JournalError::Corrupt { offset } => {
                 write!(f, "journal corrupt at offset {offset}, with valid records after it")
             }

@@ -7,7 +7,10 @@ mod journal;
 mod storage;
 
 pub use anchor::{Anchor, Found, Refusal, RefusalReason};
-pub use format::{Identity, FORMAT_VERSION, FRAME_OVERHEAD, HEADER_LEN, MAGIC, MAX_RECORD_LEN};
+pub use format::{
+    version_refused, Identity, CLEAR_CARD_DATA_VERSION, FORMAT_VERSION, FRAME_OVERHEAD, HEADER_LEN, MAGIC,
+    MAX_RECORD_LEN,
+};
 pub use inspect::{inspect, inspect_file, Inspection, Problem};
 pub use journal::{AnchorFound, Journal, JournalError, JournalOptions, Recovery, RecoveryPolicy};
 pub use storage::{anchor_path, CrashTiming, FileStorage, ModelStorage, Storage};

@@ -3,6 +3,13 @@
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
+
+/// Files the journal creates are its owner's only (mode 0600 on unix): they hold card data.
+fn private(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    options
+}
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -125,7 +132,7 @@ impl FileStorage {
             _ => {}
         }
         let mut fsyncs = 0;
-        let file = match OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
+        let file = match private(OpenOptions::new().read(true).write(true).create_new(true)).open(&path) {
             Ok(file) => {
                 sync_dir(&dir, &mut fsyncs)?;
                 file
@@ -198,12 +205,7 @@ impl Storage for FileStorage {
     }
 
     fn replace(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let mut tmp = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&self.tmp)?;
+        let mut tmp = private(OpenOptions::new().read(true).write(true).create(true).truncate(true)).open(&self.tmp)?;
         tmp.write_all(bytes)?;
         self.fsyncs += 1;
         tmp.sync_all()?;
@@ -225,11 +227,7 @@ impl Storage for FileStorage {
         let (file, written) = match &mut self.anchor_file {
             Some(open) => open,
             empty => {
-                let file = OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .open(&self.anchor)?;
+                let file = private(OpenOptions::new().write(true).create(true).truncate(false)).open(&self.anchor)?;
                 let len = file.metadata()?.len();
                 empty.insert((file, len))
             }

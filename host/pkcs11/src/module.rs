@@ -42,6 +42,8 @@ pub struct Pkcs11SecurityModule {
     pin_pad: PinPad,
     keys: Option<Installed>,
     installed_by: Option<KeyInstall>,
+    /// The card data key's handle, once looked up.
+    data_key: Option<ObjectHandle>,
 }
 
 impl core::fmt::Debug for Pkcs11SecurityModule {
@@ -60,12 +62,32 @@ impl Pkcs11SecurityModule {
             pin_pad,
             keys: None,
             installed_by: None,
+            data_key: None,
         }
     }
 
     /// How the working keys in use were installed (None before a sign-on).
     pub fn installed_by(&self) -> Option<KeyInstall> {
         self.installed_by
+    }
+
+    /// One card data block encrypted (or decrypted) with the token's data key, AES-256 ECB.
+    fn card_data(&mut self, block: [u8; 16], seal: bool) -> Result<[u8; 16], SecurityError> {
+        let session = self.token.session();
+        let key = match self.data_key {
+            Some(key) => key,
+            None => *self
+                .data_key
+                .insert(Token::key(&session, self.token.data_key_label()).map_err(device)?),
+        };
+        let out = if seal {
+            session.encrypt(&Mechanism::AesEcb, key, &block)
+        } else {
+            session.decrypt(&Mechanism::AesEcb, key, &block)
+        }
+        .map_err(|e| SecurityError::Device(format!("the token failed to use the card data key: {e}")))?;
+        <[u8; 16]>::try_from(out.as_slice())
+            .map_err(|_| SecurityError::Device(format!("the token returned {} bytes for one block", out.len())))
     }
 
     /// One 8-byte block, 3DES-ECB-encrypted in the token with `key`.
@@ -203,6 +225,14 @@ impl SecurityModule for Pkcs11SecurityModule {
             |block| Pkcs11SecurityModule::encrypt_block(&session, mak, block),
             mac_block,
         )
+    }
+
+    fn seal(&mut self, block: [u8; 16]) -> Result<[u8; 16], SecurityError> {
+        self.card_data(block, true)
+    }
+
+    fn unseal(&mut self, sealed: [u8; 16]) -> Result<[u8; 16], SecurityError> {
+        self.card_data(sealed, false)
     }
 
     fn pin_block(&mut self, pan: &str) -> Result<[u8; 8], SecurityError> {

@@ -6,7 +6,8 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error, RvError};
-use cryptoki::object::{Attribute, ObjectClass, ObjectHandle};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
 
@@ -22,12 +23,15 @@ pub struct TokenConfig {
     pub token_label: String,
     /// The label of the terminal master key object.
     pub tmk_label: String,
+    /// The label of the card data key (AES-256) that seals the PANs the journal keeps.
+    pub data_key_label: String,
 }
 
 /// A logged-in read-write session on the token.
 pub struct Token {
     session: Mutex<Session>,
     tmk_label: String,
+    data_key_label: String,
 }
 
 impl core::fmt::Debug for Token {
@@ -100,6 +104,7 @@ impl Token {
         Ok(Token {
             session: Mutex::new(session),
             tmk_label: config.tmk_label.clone(),
+            data_key_label: config.data_key_label.clone(),
         })
     }
 
@@ -112,6 +117,41 @@ impl Token {
 
     pub(crate) fn tmk_label(&self) -> &str {
         &self.tmk_label
+    }
+
+    pub(crate) fn data_key_label(&self) -> &str {
+        &self.data_key_label
+    }
+
+    /// Generates the card data key in the token unless it is there: AES-256, made by the token
+    /// (its value never exists outside it), sensitive, not extractable, for encrypt and decrypt
+    /// only. Returns whether it was generated now. A journal's sealed cards can be revealed only
+    /// with the key that sealed them: it is never replaced.
+    pub fn ensure_data_key(&self) -> Result<bool, TokenError> {
+        let session = self.session();
+        match Token::key(&session, &self.data_key_label) {
+            Ok(_) => return Ok(false),
+            Err(TokenError::NoKey { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let template = [
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::ValueLen(32.into()),
+            Attribute::Label(self.data_key_label.as_bytes().to_vec()),
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Encrypt(true),
+            Attribute::Decrypt(true),
+            Attribute::Wrap(false),
+            Attribute::Unwrap(false),
+        ];
+        session
+            .generate_key(&Mechanism::AesKeyGen, &template)
+            .map_err(call("generate the card data key"))?;
+        Ok(true)
     }
 
     /// The one secret key labelled `label` among the token's objects.

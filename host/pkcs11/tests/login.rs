@@ -16,6 +16,7 @@ fn a_wrong_user_pin_is_refused_and_the_right_one_logs_in() {
         library: hsm.library.clone(),
         token_label: "pos-login".into(),
         tmk_label: "tmk".into(),
+        data_key_label: "data-key".into(),
     };
     let refused = Token::open(&config, &UserPin::new("999999")).unwrap_err();
     assert!(refused.to_string().contains("refused the user PIN"), "{refused}");

@@ -33,6 +33,7 @@ fn config(tmk_label: &str) -> TokenConfig {
         library: softhsm().library.clone(),
         token_label: TOKEN.into(),
         tmk_label: tmk_label.into(),
+        data_key_label: "data-key".into(),
     }
 }
 

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use pos_harness::cards;
 use pos_harness::vector::StepInput;
 use pos_harness::world::World;
-use pos_kernel::security::{PinPad, SoftwareSecurityModule};
+use pos_kernel::security::PinPad;
 use pos_kernel::{Command, Config, Input, OutcomeResult, Output, Terminal, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::{ComponentTerminal, KernelFault};
+use crate::runtime::{ComponentTerminal, KernelFault, SecurityFactory};
 
 /// One input at its time, after the PIN the cardholder typed on the PIN pad, if any.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -124,10 +124,15 @@ impl Driven for Stepped {
     }
 }
 
+/// The native kernel with the software security module and the test TMK.
 pub fn native(config: &Config) -> Result<Native, String> {
-    let security = SoftwareSecurityModule::with_test_keys();
-    let pin_pad = security.pin_pad();
-    let terminal = Terminal::new(config.clone(), Box::new(security)).map_err(|e| e.to_string())?;
+    native_with(config, &crate::component_file::test_keys())
+}
+
+/// The native kernel with the security module `security` makes (the PKCS#11 one, to compare).
+pub fn native_with(config: &Config, security: &SecurityFactory) -> Result<Native, String> {
+    let pin_pad = PinPad::new();
+    let terminal = Terminal::new(config.clone(), security(pin_pad.clone())).map_err(|e| e.to_string())?;
     Ok(Native { terminal, pin_pad })
 }
 

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use pos_harness::cards;
 use pos_harness::world::World;
-use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::PinPad;
 use pos_kernel::{Command, Config, Timestamp};
 
@@ -68,7 +67,7 @@ pub fn cold_start(
     for _ in 0..runs {
         let started = Instant::now();
         let bytes = std::fs::read(cwasm).map_err(|e| format!("{}: {e}", cwasm.display()))?;
-        let runtime = component_file::runtime_from_cwasm(&bytes, backend, TEST_TMK)?;
+        let runtime = component_file::runtime_from_cwasm(&bytes, backend, component_file::test_keys())?;
         let loaded = started.elapsed();
         let mut terminal = runtime
             .restore(config, records, now, &PinPad::new())

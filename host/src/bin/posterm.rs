@@ -12,7 +12,8 @@ fn main() -> ExitCode {
     }
     match &cli.command {
         Command::Demo => cli::demo::run(&cli),
-        Command::Init { acquirer } => cli::demo::init(&cli, acquirer),
+        Command::Init { acquirer, softhsm } => cli::demo::init(&cli, acquirer, *softhsm),
+        Command::Keys(args) => cli::keys::run(&cli, args),
         Command::Status => cli::terminal::status(&cli),
         Command::Query { stan, rrn } => cli::terminal::query(&cli, *stan, rrn.clone()),
         Command::Journal => cli::terminal::journal(&cli),

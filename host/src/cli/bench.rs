@@ -6,15 +6,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::PinPad;
 
 use super::print::{exit, note, out};
 use super::Cli;
 use crate::bench::table::{verdict, Table};
 use crate::bench::{cycles, durability, js, median, micros, sizes, startup};
-use crate::component_file;
 use crate::runtime::Backend;
+use crate::{component_file, token};
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
@@ -88,8 +87,13 @@ fn bench(cli: &Cli, args: &BenchArgs) -> Result<Table, String> {
         .unwrap_or_else(|| root.join("target").join("bench"));
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
-    let cranelift = component_file::load(&component, Backend::Cranelift, TEST_TMK)?;
-    let pulley = component_file::load(&component, Backend::Pulley, TEST_TMK)?;
+    let cranelift = component_file::load(&component, Backend::Cranelift, component_file::test_keys())?;
+    let pulley = component_file::load(&component, Backend::Pulley, component_file::test_keys())?;
+    progress("a SoftHSM2 token with the test TMK, for the PKCS#11 rows");
+    let (token, _) = token::test_token(&work.join("softhsm-terminal"))?;
+    let token = std::sync::Arc::new(token);
+    let in_token = token::factory(std::sync::Arc::clone(&token));
+    let cranelift_token = component_file::load(&component, Backend::Cranelift, token::factory(token))?;
     let mut table = Table::default();
 
     progress(&format!(
@@ -133,6 +137,14 @@ fn bench(cli: &Cli, args: &BenchArgs) -> Result<Table, String> {
             "native",
             median(&mut cycles::time(&mut cycles::native(&script.config)?, &script)?),
         );
+        best.keep(
+            "native pkcs11",
+            median(&mut cycles::time(
+                &mut cycles::native_with(&script.config, &in_token)?,
+                &script,
+            )?),
+        );
+        best.keep("cranelift pkcs11", on(&cranelift_token, true)?);
         best.keep("cranelift", on(&cranelift, true)?);
         best.keep("cranelift two calls", on(&cranelift, false)?);
         best.keep("pulley", on(&pulley, true)?);
@@ -211,6 +223,32 @@ fn bench(cli: &Cli, args: &BenchArgs) -> Result<Table, String> {
         format!("native sale = {share:.2}% of it"),
         format!("< 1%: {}", verdict(share < 1.0)),
     );
+
+    // The same script with the keys in a PKCS#11 token (SoftHSM2): MAC ×2, PIN block, in the token.
+    table.section(&format!(
+        "The security module per sale cycle: PKCS#11 token (SoftHSM2 {}) against the software module, same script and rounds",
+        "2.6"
+    ));
+    let native_token = best.get("native pkcs11");
+    let on_cranelift_token = best.get("cranelift pkcs11");
+    for (name, software, in_token) in [
+        ("native Rust", native, native_token),
+        ("component, wasmtime Cranelift (step)", on_cranelift, on_cranelift_token),
+    ] {
+        let added = in_token.saturating_sub(software);
+        let of_fsync = ratio(added, fsync) * 100.0;
+        table.row(
+            &format!("{name}, keys in the token"),
+            us(in_token),
+            format!(
+                "{:.2}× software ({}), +{:.1} µs per sale",
+                ratio(in_token, software),
+                us(software),
+                micros(added)
+            ),
+            format!("added = {of_fsync:.1}% of one fsync: {}", verdict(of_fsync < 50.0)),
+        );
+    }
 
     progress("start-up");
     // In rounds too, each figure its best round (a cold start by its total).
@@ -291,7 +329,7 @@ fn bench(cli: &Cli, args: &BenchArgs) -> Result<Table, String> {
         args.durability_sales
     ));
     let costs = durability::costs(
-        component_file::load(&component, Backend::Cranelift, TEST_TMK)?,
+        component_file::load(&component, Backend::Cranelift, component_file::test_keys())?,
         &work,
         args.durability_sales,
     )?;

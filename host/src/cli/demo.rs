@@ -16,16 +16,22 @@ use super::print::{self, exit, note, out};
 use super::Cli;
 use crate::component_file;
 use crate::driver::{CardReader, TerminalHost};
-use crate::terminal_dir::{HostSettings, TerminalDir, TerminalFile};
+use crate::terminal_dir::{HostSettings, SecuritySettings, TerminalDir, TerminalFile};
+use crate::token;
 
 fn test_card(card: TestCard) -> pos_kernel::Card {
     CardArgs::test(card)
 }
 
-pub fn init(cli: &Cli, acquirer: &str) -> ExitCode {
+pub fn init(cli: &Cli, acquirer: &str, softhsm: bool) -> ExitCode {
     if let Err(e) = crate::terminal_dir::check_address(acquirer) {
         note!("posterm init: --acquirer: {e}");
         return ExitCode::from(exit::USAGE);
+    }
+    let dir = TerminalDir::new(&cli.dir);
+    if TerminalDir::exists(&dir.path) {
+        out!("{} already exists; left as it is", dir.config_path().display());
+        return ExitCode::SUCCESS;
     }
     let file = TerminalFile {
         terminal: Config::default(),
@@ -33,16 +39,14 @@ pub fn init(cli: &Cli, acquirer: &str) -> ExitCode {
             acquirer: acquirer.to_owned(),
             ..HostSettings::default()
         },
+        security: SecuritySettings::default(),
     };
-    match TerminalDir::new(&cli.dir).init(&file) {
-        Ok(true) => {
-            out!("created {}", TerminalDir::new(&cli.dir).config_path().display());
-            ExitCode::SUCCESS
-        }
-        Ok(false) => {
+    match create(&dir, file, softhsm) {
+        Ok(_) => {
+            out!("created {}", dir.config_path().display());
             out!(
-                "{} already exists; left as it is",
-                TerminalDir::new(&cli.dir).config_path().display()
+                "next: load the terminal master key into the token: posterm keys load-tmk --dir {}",
+                dir.path.display()
             );
             ExitCode::SUCCESS
         }
@@ -51,6 +55,17 @@ pub fn init(cli: &Cli, acquirer: &str) -> ExitCode {
             ExitCode::from(exit::HOST_ERROR)
         }
     }
+}
+
+/// Creates a terminal directory with `file`, and with `softhsm` a SoftHSM2 token of its own that
+/// `config.toml` points to.
+fn create(dir: &TerminalDir, mut file: TerminalFile, softhsm: bool) -> Result<TerminalFile, String> {
+    if softhsm {
+        std::fs::create_dir_all(&dir.path).map_err(|e| format!("{}: {e}", dir.path.display()))?;
+        file.security.softhsm2_conf = Some(token::create_softhsm_token(dir, &file)?);
+    }
+    dir.init(&file)?;
+    Ok(file)
 }
 
 pub fn compile(cli: &Cli, output: Option<PathBuf>) -> ExitCode {
@@ -125,11 +140,22 @@ fn day(cli: &Cli) -> Result<bool, String> {
         acquirer: acquirer.local_addr().to_string(),
         ..HostSettings::default()
     };
+    let terminal_dir = TerminalDir::new(&dir);
     let file = TerminalFile {
         terminal: config.clone(),
         host: settings.clone(),
+        security: SecuritySettings::default(),
     };
-    TerminalDir::new(&dir).init(&file)?;
+    // The terminal's keys in a SoftHSM2 token of its own; the TMK loaded from its two
+    // components, as `posterm keys load-tmk` does. No key is written to any file.
+    let file = create(&terminal_dir, file, true)?;
+    let token = token::open(&terminal_dir, &file)?;
+    let loaded = token::load_test_tmk(&token)?;
+    out!(
+        "posterm demo: keys in SoftHSM2 token `{}`: terminal master key loaded, check value {}",
+        file.security.token,
+        pos_pkcs11::check_value_hex(&loaded.tmk)
+    );
     out!(
         "posterm demo: terminal {} in {}, acquirer on {}",
         config.terminal_id,
@@ -139,7 +165,7 @@ fn day(cli: &Cli) -> Result<bool, String> {
 
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
     let backend = super::terminal::backend(cli);
-    let runtime = component_file::load(&component, backend, file.tmk()?)?;
+    let runtime = component_file::load(&component, backend, token::factory(std::sync::Arc::new(token)))?;
     out!("kernel component: {} on wasmtime ({backend:?})", component.display());
     let storage = FileStorage::open(&dir, "journal.pjl").map_err(|e| e.to_string())?;
     let (journal, _) = Journal::open(storage).map_err(|e| e.to_string())?;

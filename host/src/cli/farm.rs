@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use pos_kernel::security::crypto::TEST_TMK;
 
 use super::print::{exit, note, out};
 use super::Cli;
@@ -118,7 +117,7 @@ pub fn run(cli: &Cli, args: &FarmArgs) -> ExitCode {
         return ExitCode::from(exit::USAGE);
     }
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
-    let runtime = match component_file::load(&component, super::terminal::backend(cli), TEST_TMK) {
+    let runtime = match component_file::load(&component, super::terminal::backend(cli), component_file::test_keys()) {
         Ok(runtime) => Arc::new(runtime),
         Err(e) => {
             note!("posterm farm: {e}");

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod card;
 pub mod demo;
 pub mod farm;
+pub mod keys;
 pub mod print;
 pub mod recover;
 pub mod terminal;
@@ -18,7 +19,8 @@ use card::CardArgs;
 
 /// posterm: a POS terminal running the pos-kernel WebAssembly component in wasmtime.
 ///
-/// A terminal directory (--dir) holds config.toml and the journal. Transaction commands take the
+/// A terminal directory (--dir) holds config.toml and the journal; its keys are in a PKCS#11
+/// token (config.toml's [security]; the user PIN from $POSTERM_TOKEN_PIN or a 0600 file). Transaction commands take the
 /// terminal's lock (one process at a time: a second one waits up to --lock-wait seconds), restore
 /// the terminal from its journal, let it finish its own work first (a pending reversal), run the
 /// command against the acquirer named in config.toml, and print the outcome and receipt.
@@ -26,7 +28,7 @@ use card::CardArgs;
 ///
 /// Exit codes: 0 approved, 1 declined, 2 usage error, 3 failed (nothing charged), 4 outcome
 /// unknown and reversed (nothing charged), 5 reversal not confirmed (the card may have been
-/// charged: contact the acquirer), 6 host error (configuration, journal file, component), 7 the
+/// charged: contact the acquirer), 6 host error (configuration, token, journal file, component), 7 the
 /// terminal is in use by another posterm process, 8 settled but the totals did not agree
 /// (compare the report with the acquirer's statement), 9 the journal is refused (records lost,
 /// missing, or another terminal's: see `posterm recover --help`).
@@ -66,12 +68,21 @@ pub enum Command {
     /// A whole terminal day on loopback against an embedded simulated acquirer: sign-on, sales,
     /// a timeout with its reversal, a decline, a void, a refund, settlement.
     Demo,
-    /// Create a terminal directory with a default config.toml (the test terminal).
+    /// Create a terminal directory (mode 0700) with a default config.toml (the test terminal).
+    /// Its keys are in the PKCS#11 token that [security] names; then load the terminal master key
+    /// into it with `posterm keys load-tmk`.
     Init {
         /// Where the acquirer listens.
         #[arg(long, default_value = "127.0.0.1:5000")]
         acquirer: String,
+        /// Also create a SoftHSM2 token of this terminal's own in DIR/softhsm (for trying
+        /// posterm without a secure element), its user PIN in DIR/token-pin (mode 0600).
+        #[arg(long)]
+        softhsm: bool,
     },
+    /// The terminal's keys: load the terminal master key into its token, or show what the token
+    /// holds.
+    Keys(keys::KeysArgs),
     /// Sign on: load working keys and the batch number.
     SignOn,
     /// Sign off.

@@ -17,10 +17,10 @@ use pos_net::transport::{Transport, TransportConfig};
 use super::card::{self, CardArgs};
 use super::print::{self, exit, note, out};
 use super::{Cli, Command};
-use crate::component_file;
 use crate::driver::{CardReader, TerminalHost};
 use crate::runtime::{Backend, ComponentTerminal};
 use crate::terminal_dir::{DirLock, LockError, TerminalDir, TerminalFile, JOURNAL};
+use crate::{component_file, token};
 
 /// Why a command stopped before it reached the kernel, and with which exit code.
 #[derive(Debug)]
@@ -97,6 +97,15 @@ pub fn open_journal(dir: &TerminalDir, file: &TerminalFile) -> Result<Journal<Fi
                 dir.path.display()
             ),
         },
+        JournalError::UnsupportedVersion { version } => Stop {
+            code: exit::JOURNAL_REFUSED,
+            message: format!(
+                "{}: {}. Nothing was sent. To start a new journal that carries the STAN and batch on: `posterm --dir {} recover --new-journal`.",
+                path.display(),
+                JournalError::UnsupportedVersion { version },
+                dir.path.display()
+            ),
+        },
         other => Stop::host(format!("{}: {other}", path.display())),
     })?;
     if recovery.dropped_records > 0 || recovery.dropped_bytes > 0 {
@@ -121,10 +130,10 @@ pub fn open(cli: &Cli, card_declines: bool) -> Result<TerminalHost<FileStorage>,
     let dir = TerminalDir::new(&cli.dir);
     let file: TerminalFile = dir.load().map_err(Stop::host)?;
     dir.check_writable().map_err(Stop::host)?;
+    let token = token::open_with_tmk(&dir, &file).map_err(Stop::host)?;
     let journal = open_journal(&dir, &file)?;
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
-    let runtime =
-        component_file::load(&component, backend(cli), file.tmk().map_err(Stop::host)?).map_err(Stop::host)?;
+    let runtime = component_file::load(&component, backend(cli), token::factory(token)).map_err(Stop::host)?;
     let transport = Transport::new(TransportConfig {
         address: file.host.acquirer.clone(),
         connect_timeout_ms: file.host.connect_timeout_ms,
@@ -321,9 +330,10 @@ fn read_only(cli: &Cli) -> Result<ReadOnly, Stop> {
     for problem in &inspection.problems {
         note!("posterm: {}: {problem}", dir.journal_path().display());
     }
+    // The token too: restoring installs the journaled working keys, as a restart does.
+    let token = std::sync::Arc::new(token::open(&dir, &file).map_err(Stop::host)?);
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
-    let runtime =
-        component_file::load(&component, backend(cli), file.tmk().map_err(Stop::host)?).map_err(Stop::host)?;
+    let runtime = component_file::load(&component, backend(cli), token::factory(token)).map_err(Stop::host)?;
     let kernel = if inspection.records.is_empty() {
         runtime.create(&file.terminal, &PinPad::new())
     } else {

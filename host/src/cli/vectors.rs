@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use pos_harness::runner::{self, KernelFactory, KernelUnderTest};
-use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::PinPad;
 use pos_kernel::{Config, Input, Output, Timestamp};
 
@@ -60,7 +59,7 @@ impl KernelFactory for ComponentFactory<'_> {
 pub fn run(cli: &Cli, dir: &std::path::Path) -> ExitCode {
     let component = cli.component.clone().unwrap_or_else(component_file::default_component);
     let backend = super::terminal::backend(cli);
-    let runtime = match component_file::load(&component, backend, TEST_TMK) {
+    let runtime = match component_file::load(&component, backend, component_file::test_keys()) {
         Ok(runtime) => runtime,
         Err(e) => {
             note!("posterm: {e}");

@@ -68,30 +68,56 @@ pub fn rig(name: &str) -> Rig {
 
 /// A signed-on terminal with this configuration, in a fresh temporary directory.
 pub fn rig_with(name: &str, config: Config) -> Rig {
+    rig_routed(name, config, str::to_owned)
+}
+
+/// [`rig_with`], the terminal reaching the acquirer at the address `route` gives for the
+/// acquirer's own (a proxy that watches the wire); `Rig::address` stays the acquirer's.
+pub fn rig_routed(name: &str, config: Config, route: impl FnOnce(&str) -> String) -> Rig {
     let (acquirer, address) = start_acquirer();
     let dir = std::env::temp_dir().join(format!("posterm-rig-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let host = HostSettings {
-        acquirer: address.clone(),
+        acquirer: route(&address),
         ..HostSettings::default()
     };
-    let file = TerminalFile {
+    let mut file = TerminalFile {
         terminal: config.clone(),
         host,
+        ..TerminalFile::default()
     };
-    TerminalDir::new(&dir).init(&file).unwrap();
+    // The terminal's keys in a SoftHSM2 token of its own, the TMK loaded from its components as
+    // the key custodians would (`posterm keys load-tmk`).
+    let terminal_dir = TerminalDir::new(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    file.security.softhsm2_conf = Some(pos_host::token::create_softhsm_token(&terminal_dir, &file).unwrap());
+    terminal_dir.init(&file).unwrap();
     let rig = Rig {
         acquirer: Some(acquirer),
         address,
         dir,
         config,
     };
+    rig.load_test_tmk();
     assert_eq!(rig.posterm(&["compile"]).status().unwrap().code(), Some(0));
     assert_eq!(rig.posterm(&["sign-on"]).status().unwrap().code(), Some(0), "sign-on");
     rig
 }
 
 impl Rig {
+    /// `posterm keys load-tmk --from-file` with the test TMK's components, from a file outside the
+    /// terminal directory that is deleted afterwards.
+    pub fn load_test_tmk(&self) {
+        let components = self.dir.with_extension("tmk-components");
+        std::fs::write(&components, pos_host::token::TEST_TMK_COMPONENTS.join("\n")).unwrap();
+        let loaded = self
+            .posterm(&["keys", "load-tmk", "--from-file", components.to_str().unwrap()])
+            .output()
+            .unwrap();
+        std::fs::remove_file(&components).unwrap();
+        assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    }
+
     /// A control command to the acquirer process.
     pub fn control(&self, command: &str) -> String {
         let answer = send_control(&self.address, command).unwrap();

@@ -4,15 +4,16 @@
 //! host reports it durable, so rebuilding from the journal ([`DurableState::replay`]) gives exactly
 //! the state the running terminal had. Records are postcard (compact and fast to replay: a big
 //! batch restores in milliseconds), deterministic for a given input.
-//! They never hold track data, PIN blocks or CVV (docs/architecture.md, rule 12); PANs are kept because batch
-//! upload and reversals need them, and are masked wherever a person can see them.
+//! They never hold track data, PIN blocks or CVV (docs/architecture.md, rule 12), nor a clear PAN:
+//! the card that batch upload and reversals need again is kept sealed by the security module
+//! (`StoredCard`), and masked wherever a person can see it.
 
 use serde::{Deserialize, Serialize};
 
 use super::settlement::{SettlementProgress, SettlementReport};
 use super::{EntryMode, ReversalReason, TransactionKind};
 use crate::codec::Message;
-use crate::security::WorkingKeys;
+use crate::security::{StoredCard, WorkingKeys};
 
 /// One journal record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,11 +108,7 @@ impl Record {
                     resend.message = resend.message.masked();
                 }
             }
-            Record::Approved(entry) => entry.pan = crate::pan::mask(&entry.pan),
             Record::Snapshot(state) => {
-                for entry in state.entries.iter_mut().chain(state.preauths.iter_mut()) {
-                    entry.pan = crate::pan::mask(&entry.pan);
-                }
                 if let Some(reversal) = &mut state.reversal {
                     reversal.message = reversal.message.masked();
                 }
@@ -156,9 +153,10 @@ pub struct PendingReversal {
     pub stan: u32,
     pub transaction: TransactionKind,
     pub amount: Option<u64>,
-    /// Masked PAN, for outcomes and the exceptions list.
-    pub card: String,
-    /// The original request as the reversal repeats it: MTI 0400, without F26 F35 F36 F52 F53 F64.
+    /// The card: masked for outcomes and the exceptions list, sealed for the reversal's F2 and F14.
+    pub card: StoredCard,
+    /// The original request as the reversal repeats it: MTI 0400, without F2 F14 (the card is
+    /// sealed in `card`), F26 F35 F36 F52 F53 F64.
     pub message: Message,
     pub reason: ReversalReason,
     /// F38 of the reply, when one was received.
@@ -221,10 +219,10 @@ pub struct History {
 pub struct PendingRefund {
     pub stan: u32,
     pub amount: u64,
-    /// Masked PAN.
-    pub card: String,
+    /// The card: masked for people, sealed for the resend's F2 and F14.
+    pub card: StoredCard,
     pub entry: EntryMode,
-    /// The refund request without track data and MAC (re-MACed when resent).
+    /// The refund request without the card (F2 F14), track data and MAC (re-MACed when resent).
     pub message: Message,
 }
 
@@ -236,8 +234,9 @@ pub struct BatchEntry {
     pub batch: u32,
     pub transaction: TransactionKind,
     pub entry: EntryMode,
-    /// Full PAN: batch upload sends it (docs/profile.md §3). Masked everywhere it is shown.
-    pub pan: String,
+    /// The card: masked for people; sealed, because batch upload and a keyed void send the PAN
+    /// (docs/profile.md §3).
+    pub card: StoredCard,
     pub amount: u64,
     pub rrn: String,
     pub auth_code: String,
@@ -388,7 +387,7 @@ impl DurableState {
                     stan: pending.stan,
                     transaction: pending.transaction,
                     amount: pending.amount,
-                    card: pending.card,
+                    card: pending.card.masked,
                     reason: pending.reason,
                     acknowledged: false,
                 });
@@ -447,8 +446,8 @@ impl DurableState {
                         .or(resend.as_ref().map(|r| r.amount));
                     let card = reversal
                         .as_ref()
-                        .map(|r| r.card.clone())
-                        .or(resend.as_ref().map(|r| r.card.clone()));
+                        .map(|r| r.card.masked.clone())
+                        .or(resend.as_ref().map(|r| r.card.masked.clone()));
                     // Room for the answer too: most lives are "sent, then approved or declined".
                     let mut steps = Vec::with_capacity(2);
                     steps.push(LifeStep::Sent);

@@ -4,6 +4,7 @@
 use super::{Card, TransactionKind};
 use crate::codec::{Message, Mti};
 use crate::config::Config;
+use crate::security::ClearCard;
 
 pub const MTI_AUTHORIZATION: Mti = Mti(100);
 pub const MTI_FINANCIAL: Mti = Mti(200);
@@ -146,25 +147,36 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
 }
 
 /// The reversal body kept in the journal: the original request as MTI 0400 with the original
-/// STAN, without the fields a reversal never repeats. F38, F39 (and F55 for `06`) are added when
-/// it is sent.
+/// STAN, without the fields a reversal never repeats, and without the card (F2, F14: the journal
+/// keeps them sealed beside it). The card ([`with_card`]), F38, F39 (and F55 for `06`) are added
+/// when it is sent.
 pub fn reversal_body(request: &Message) -> Message {
     let mut reversal = request.clone();
     reversal.mti = MTI_REVERSAL;
-    for field in NOT_IN_REVERSAL {
+    for field in NOT_IN_REVERSAL.into_iter().chain([2, 14]) {
         reversal.unset(field);
     }
     reversal
 }
 
-/// What a pending refund resends: the request without track data and MAC (the journal keeps no
-/// track data; F2 identifies the card).
+/// What a pending refund resends: the request without the card (F2, F14: the journal keeps them
+/// sealed beside it), track data and MAC.
 pub fn resend_body(request: &Message) -> Message {
     let mut resend = request.clone();
-    for field in [35, 36, 64] {
+    for field in [2, 14, 35, 36, 64] {
         resend.unset(field);
     }
     resend
+}
+
+/// A journaled body with its card put back: F2, and F14 when the card had an expiry.
+pub fn with_card(body: &Message, card: &ClearCard) -> Message {
+    let mut message = body.clone();
+    message.set(2, card.pan.as_bytes());
+    if let Some(expiry) = &card.expiry {
+        message.set(14, expiry.as_bytes());
+    }
+    message
 }
 
 /// Settlement 0500: F48 totals, F49, F60 (60.3 `201`), F63 operator.

@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use super::journal::{DurableState, LifeStep};
 use super::TransactionKind;
-use crate::pan;
 
 /// Which transaction to look up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,7 +88,7 @@ pub fn query(state: &DurableState, query: &Query) -> Option<TransactionLife> {
             .or(history.and_then(|h| h.amount))
             .or(exception.and_then(|e| e.amount)),
         card: entry
-            .map(|e| pan::mask(&e.pan))
+            .map(|e| e.card.masked.clone())
             .or(history.and_then(|h| h.card.clone()))
             .or(exception.map(|e| e.card.clone())),
         rrn: entry.map(|e| e.rrn.clone()),

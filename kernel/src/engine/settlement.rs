@@ -121,7 +121,8 @@ pub struct SettlementReport {
     pub open_exceptions: Vec<ExceptionEntry>,
 }
 
-/// Whether a card settles under the foreign half: its PAN does not start with a domestic prefix.
+/// Whether a card settles under the foreign half: its PAN (or masked PAN: prefixes are at most
+/// 6 digits, the part a masked PAN keeps) does not start with a domestic prefix.
 pub fn is_foreign(pan: &str, domestic_prefixes: &[String]) -> bool {
     !domestic_prefixes.iter().any(|p| pan.starts_with(p.as_str()))
 }
@@ -131,7 +132,7 @@ pub fn totals(entries: &[BatchEntry], domestic_prefixes: &[String]) -> (Totals, 
     let mut domestic = Totals::default();
     let mut foreign = Totals::default();
     for entry in entries {
-        if is_foreign(&entry.pan, domestic_prefixes) {
+        if is_foreign(&entry.card.masked, domestic_prefixes) {
             foreign.add(entry);
         } else {
             domestic.add(entry);
@@ -162,8 +163,14 @@ pub fn chunk_count(entries: usize) -> usize {
     entries.div_ceil(UPLOAD_CHUNK)
 }
 
-/// F48 of upload message `chunk`: count n2 + 40-digit entries (organisation, STAN, PAN n20, amount).
-pub fn upload_f48(entries: &[BatchEntry], chunk: usize, domestic_prefixes: &[String]) -> String {
+/// F48 of upload message `chunk`: count n2 + 40-digit entries (organisation, STAN, PAN n20,
+/// amount). `pan_of` reveals each entry's sealed PAN (the security module's data key).
+pub fn upload_f48<E>(
+    entries: &[BatchEntry],
+    chunk: usize,
+    domestic_prefixes: &[String],
+    mut pan_of: impl FnMut(&BatchEntry) -> Result<String, E>,
+) -> Result<String, E> {
     let part: Vec<&BatchEntry> = entries
         .iter()
         .skip(chunk.saturating_mul(UPLOAD_CHUNK))
@@ -171,17 +178,19 @@ pub fn upload_f48(entries: &[BatchEntry], chunk: usize, domestic_prefixes: &[Str
         .collect();
     let mut f48 = format!("{:02}", part.len());
     for entry in part {
-        let organisation = if is_foreign(&entry.pan, domestic_prefixes) {
+        let organisation = if is_foreign(&entry.card.masked, domestic_prefixes) {
             "01"
         } else {
             "00"
         };
         f48.push_str(&format!(
             "{organisation}{:06}{:0>20}{:012}",
-            entry.stan, entry.pan, entry.amount
+            entry.stan,
+            pan_of(entry)?,
+            entry.amount
         ));
     }
-    f48
+    Ok(f48)
 }
 
 /// Totals by type, in a fixed order.

@@ -20,6 +20,11 @@ pub const TEST_TMK: Key = [
     0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10,
 ];
 
+/// The software module's card data key (AES-256), for the vectors, the unit tests and the
+/// browser demo only: a key in the code protects nothing, it only makes those journals hold no
+/// clear card data. posterm's data key is generated in its token and never leaves it.
+pub const TEST_DATA_KEY: [u8; 32] = *b"pos-kernel test card data key 01";
+
 const PIN_MIN_DIGITS: usize = 4;
 const PIN_MAX_DIGITS: usize = 12;
 const PAN_MIN_DIGITS: usize = 13;

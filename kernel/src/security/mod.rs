@@ -19,10 +19,12 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod card_data;
 pub mod crypto;
 pub mod pin_pad;
 pub mod software;
 
+pub use card_data::{ClearCard, StoredCard};
 pub use pin_pad::{Pin, PinPad};
 pub use software::SoftwareSecurityModule;
 
@@ -168,4 +170,9 @@ pub trait SecurityModule {
     /// PIN the cardholder typed on the module's PIN pad ([`PinPad`]); the kernel never sees it.
     /// [`SecurityError::PinNotEntered`] when nothing was typed.
     fn pin_block(&mut self, pan: &str) -> Result<[u8; 8], SecurityError>;
+    /// Encrypts one card data block ([`card_data::pack`]) under the module's data key, which
+    /// never leaves the module; deterministic (the journal must be). AES-256, one block (ECB).
+    fn seal(&mut self, block: [u8; 16]) -> Result<[u8; 16], SecurityError>;
+    /// Decrypts what [`SecurityModule::seal`] returned, to build a message.
+    fn unseal(&mut self, sealed: [u8; 16]) -> Result<[u8; 16], SecurityError>;
 }

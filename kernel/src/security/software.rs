@@ -2,7 +2,10 @@
 
 use core::fmt;
 
-use super::crypto::{self, Key, PreparedKey, TEST_TMK};
+use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use aes::Aes256;
+
+use super::crypto::{self, Key, PreparedKey, TEST_DATA_KEY, TEST_TMK};
 use super::{KeyKind, PinPad, SecurityError, SecurityModule, WorkingKeys};
 
 /// The clear working keys after a successful load, with the PIK's and MAK's key schedules.
@@ -33,6 +36,8 @@ pub struct SoftwareSecurityModule {
     tmk: Key,
     keys: Option<ClearKeys>,
     pin_pad: PinPad,
+    /// The card data key: [`TEST_DATA_KEY`] (this module is for tests and demos).
+    data_key: Aes256,
 }
 
 impl SoftwareSecurityModule {
@@ -48,6 +53,7 @@ impl SoftwareSecurityModule {
             tmk,
             keys: None,
             pin_pad,
+            data_key: Aes256::new(&TEST_DATA_KEY.into()),
         }
     }
 
@@ -110,5 +116,17 @@ impl SecurityModule for SoftwareSecurityModule {
         let keys = self.keys()?;
         let clear = crypto::clear_pin_block(pin.digits(), pan)?;
         Ok(keys.pik_schedule.encrypt_block(clear))
+    }
+
+    fn seal(&mut self, block: [u8; 16]) -> Result<[u8; 16], SecurityError> {
+        let mut block = block.into();
+        self.data_key.encrypt_block(&mut block);
+        Ok(block.into())
+    }
+
+    fn unseal(&mut self, sealed: [u8; 16]) -> Result<[u8; 16], SecurityError> {
+        let mut block = sealed.into();
+        self.data_key.decrypt_block(&mut block);
+        Ok(block.into())
     }
 }

@@ -10,6 +10,7 @@
 #![allow(missing_debug_implementations)]
 
 pub use pos_acquirer_sim::reader as cards;
+pub mod clear_data;
 pub mod reconcile;
 pub mod runner;
 pub mod scenarios;

@@ -93,3 +93,53 @@ fn events_and_outcomes_show_masked_pans_only() {
     }
     assert!(shown > 50);
 }
+
+/// Rule 15 over every vector: the persisted records hold no PAN, track, PIN block, PIN or key in
+/// any encoding (pos_harness::clear_data), whatever crossed the wire.
+#[test]
+fn persisted_records_hold_no_clear_card_data_pin_or_key() {
+    use pos_harness::clear_data::Secrets;
+    use pos_harness::vector::StepInput;
+    use pos_kernel::Input;
+    let (mut records, mut looked_for) = (0, 0);
+    for vector in vectors() {
+        let wire: Vec<&[u8]> = vector
+            .steps
+            .iter()
+            .flat_map(|step| {
+                let received = match &step.input {
+                    StepInput::Kernel(Input::Receive(frame)) => Some(frame.as_slice()),
+                    _ => None,
+                };
+                let sent = step.expect.iter().filter_map(|o| match o {
+                    Output::Transmit(frame) => Some(frame.as_slice()),
+                    _ => None,
+                });
+                received.into_iter().chain(sent)
+            })
+            .collect();
+        let mut secrets = Secrets::from_wire(wire.iter().copied());
+        for step in &vector.steps {
+            if let Some(pin) = &step.typed_pin {
+                for pan in [
+                    pos_acquirer_sim::cards::MAGSTRIPE_DEBIT,
+                    pos_acquirer_sim::cards::CHIP_DEBIT,
+                ] {
+                    secrets.pin(pin, pan);
+                }
+            }
+        }
+        looked_for += secrets.len();
+        for output in vector.steps.iter().flat_map(|s| s.expect.iter()) {
+            if let Output::Persist(bytes) | Output::Compact(bytes) = output {
+                records += 1;
+                let found = secrets.find(bytes);
+                assert!(found.is_empty(), "{}: a persisted record holds {found:?}", vector.id);
+            }
+        }
+    }
+    assert!(
+        records > 200 && looked_for > 300,
+        "records {records}, secrets {looked_for}"
+    );
+}

@@ -49,7 +49,8 @@ fn random_card(rng: &mut StdRng) -> Card {
 }
 
 /// The same physical card as the one used for `pan`.
-fn card_for(pan: &str) -> Card {
+/// The test card whose masked PAN the journal shows.
+fn card_for(masked: &str) -> Card {
     [
         cards::swiped_debit(),
         cards::chip_debit(),
@@ -57,7 +58,7 @@ fn card_for(pan: &str) -> Card {
         cards::small_balance(),
     ]
     .into_iter()
-    .find(|c| c.pan == pan)
+    .find(|c| pos_kernel::pan::mask(&c.pan) == masked)
     .unwrap_or_else(cards::swiped_debit)
 }
 
@@ -103,7 +104,7 @@ fn random_command(rng: &mut StdRng, world: &World) -> Command {
             let original = sales[rng.gen_range(0..sales.len())];
             Command::Refund {
                 amount: rng.gen_range(1..=original.amount),
-                card: card_for(&original.pan),
+                card: card_for(&original.card.masked),
                 original_rrn: original.rrn.clone(),
                 original_date: original.date.clone(),
             }
@@ -118,14 +119,14 @@ fn random_command(rng: &mut StdRng, world: &World) -> Command {
             Command::Completion {
                 original_stan: original.stan,
                 amount: rng.gen_range(1..=most),
-                card: card_for(&original.pan),
+                card: card_for(&original.card.masked),
             }
         }
         80..=86 if !open.is_empty() => {
             let original = open[rng.gen_range(0..open.len())];
             Command::PreAuthCancel {
                 original_stan: original.stan,
-                card: card_for(&original.pan),
+                card: card_for(&original.card.masked),
             }
         }
         87..=92 if !completions.is_empty() => {

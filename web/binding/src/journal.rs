@@ -1,7 +1,7 @@
 //! The browser host's journal check: the same rule that refuses a journal on disk (pos-journal's
 //! `Anchor::check`), for the journal the virtual terminal keeps in IndexedDB.
 
-use pos_journal::{Anchor, Found, Identity, RefusalReason};
+use pos_journal::{version_refused, Anchor, Found, Identity, RefusalReason, CLEAR_CARD_DATA_VERSION, FORMAT_VERSION};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -17,12 +17,16 @@ pub struct StoredAnchor {
     generation: u32,
     records: usize,
     note: String,
+    /// The records' format (pos-journal's `FORMAT_VERSION`); absent in an anchor written before
+    /// card data was sealed (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    format: Option<u16>,
 }
 
 #[derive(Serialize, tsify::Tsify)]
 pub struct JournalRefusal {
-    /// `missing`, `shorter`, `foreign` or `other_owner`.
-    #[tsify(type = "\"missing\" | \"shorter\" | \"foreign\" | \"other_owner\"")]
+    /// `missing`, `shorter`, `foreign`, `other_owner` or `old_format`.
+    #[tsify(type = "\"missing\" | \"shorter\" | \"foreign\" | \"other_owner\" | \"old_format\"")]
     reason: &'static str,
     /// The refusal in a sentence (English).
     message: String,
@@ -40,6 +44,14 @@ pub fn check_journal(
     let stored: StoredAnchor = from_js_strict(anchor, "anchor")?;
     let records: usize = from_js(records, "records")?;
     let owner = string(&owner, "owner")?;
+    // Records of another format are not read (format 2 kept card numbers in clear).
+    let format = stored.format.unwrap_or(CLEAR_CARD_DATA_VERSION);
+    if records > 0 && format != FORMAT_VERSION {
+        return to_js(&JournalRefusal {
+            reason: "old_format",
+            message: version_refused(format),
+        });
+    }
     let journal_id = u64::from_str_radix(&stored.journal_id, 16)
         .map_err(|e| JsError::new(&format!("invalid anchor at `journal_id`: {e}")))?;
     let identity = Identity {

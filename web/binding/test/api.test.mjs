@@ -110,13 +110,16 @@ test("decodeRecord shows a journal record with every PAN masked", () => {
   terminal.handle(NOW, { command: { sale: { amount: 100, card: presentCard(swiped.pan, swiped.expiry, "swipe", true) } } });
   assert.equal(runUntilOutcome(terminal, bank, journal, NOW).result, "approved");
   const approved = journal.map(decodeRecord).find((r) => r.approved);
-  assert.equal(approved.approved.pan, "622202******0007");
+  assert.equal(approved.approved.card.masked, "622202******0007");
+  assert.equal(approved.approved.card.sealed.length, 16, "the card sealed under the data key");
   assert.equal(approved.approved.amount, 100);
-  // The reversal the request carried: its message as a trace shows it, the PAN masked.
+  // The reversal the request carried: no card in its message (F2, F14), the card beside it
+  // masked and sealed.
   const sent = journal.map(decodeRecord).find((r) => r.request_sent?.reversal);
-  const pan = new TextDecoder().decode(sent.request_sent.reversal.message.fields["2"]);
-  assert.equal(pan, "622202******0007");
-  assert.equal(new TextDecoder().decode(sent.request_sent.reversal.message.fields["14"]), "****");
+  const reversal = sent.request_sent.reversal;
+  assert.equal(reversal.message.fields["2"], undefined);
+  assert.equal(reversal.message.fields["14"], undefined);
+  assert.equal(reversal.card.masked, "622202******0007");
   assert.ok(!journal.map((r) => JSON.stringify(decodeRecord(r))).join().includes("6222020000000007"));
   assert.throws(() => decodeRecord("ff"), /journal/i);
 });
@@ -182,7 +185,7 @@ test("a sale before sign-on or over the limit is refused before the card is aske
 });
 
 test("a journal that lost records or is another terminal's is refused", () => {
-  const anchor = { owner: "10000001", journal_id: "6f1c0a93d2e4b857", generation: 0, records: 6, note: "" };
+  const anchor = { owner: "10000001", journal_id: "6f1c0a93d2e4b857", generation: 0, records: 6, note: "", format: 3 };
   assert.equal(checkJournal(anchor, 6, "10000001"), null);
   assert.equal(checkJournal(anchor, 7, "10000001"), null, "ahead of its anchor is fine");
   assert.equal(checkJournal(anchor, 2, "10000001").reason, "shorter");
@@ -190,4 +193,14 @@ test("a journal that lost records or is another terminal's is refused", () => {
   assert.equal(checkJournal(anchor, 6, "10000002").reason, "other_owner");
   assert.match(checkJournal(anchor, 2, "10000001").message, /2 record\(s\).*6 record\(s\)/);
   assert.match(refused(() => checkJournal({ ...anchor, extra: 1 }, 6, "10000001")), /unknown field `extra`/);
+});
+
+test("a journal of the previous format (card numbers in clear) is refused with what to do", () => {
+  // The anchor as the previous version stored it: no `format`.
+  const previous = { owner: "10000001", journal_id: "6f1c0a93d2e4b857", generation: 0, records: 6, note: "" };
+  const refusal = checkJournal(previous, 6, "10000001");
+  assert.equal(refusal.reason, "old_format");
+  assert.match(refusal.message, /kept card numbers in clear.*settle its batch with the version that wrote it/);
+  assert.equal(checkJournal({ ...previous, records: 0 }, 0, "10000001"), null, "an empty journal is simply started in the new format");
+  assert.equal(checkJournal({ ...previous, format: 4 }, 6, "10000001").reason, "old_format");
 });

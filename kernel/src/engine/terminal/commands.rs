@@ -11,7 +11,7 @@ use crate::engine::outcome::{FailReason, InputProblem, OutcomeResult};
 use crate::engine::output::Event;
 use crate::engine::{Card, Command, EntryMode, ReversalReason, TransactionKind};
 use crate::pan;
-use crate::security::SecurityError;
+use crate::security::{SecurityError, StoredCard};
 use crate::time::Timestamp;
 
 impl Terminal {
@@ -168,7 +168,7 @@ impl Terminal {
             kind,
             stan,
             amount: None,
-            pan: String::new(),
+            card: None,
             entry: EntryMode::Manual,
             await_card: false,
             original_stan: None,
@@ -215,6 +215,11 @@ impl Terminal {
             },
             _ => None,
         };
+        // The card as the journal keeps it: sealed by the security module's data key.
+        let stored = match StoredCard::seal(self.security.as_mut(), &card.pan, card.expiry.as_deref()) {
+            Ok(stored) => stored,
+            Err(e) => return self.fail(kind, None, super::security_failure(&e)),
+        };
         let shape = messages::shape(kind);
         let request = messages::card_request(
             &self.config,
@@ -233,7 +238,7 @@ impl Terminal {
                 stan,
                 transaction: kind,
                 amount: spec.amount,
-                card: pan::mask(&card.pan),
+                card: stored.clone(),
                 message: messages::reversal_body(&request),
                 reason: ReversalReason::NoReply,
                 auth_code: None,
@@ -244,7 +249,7 @@ impl Terminal {
             Box::new(PendingRefund {
                 stan,
                 amount: spec.amount.unwrap_or_default(),
-                card: pan::mask(&card.pan),
+                card: stored.clone(),
                 entry: card.entry,
                 message: messages::resend_body(&request),
             })
@@ -253,7 +258,7 @@ impl Terminal {
             kind,
             stan,
             amount: spec.amount,
-            pan: card.pan.clone(),
+            card: Some(stored),
             entry: card.entry,
             await_card: card.entry == EntryMode::Chip
                 && matches!(kind, TransactionKind::Sale | TransactionKind::PreAuth),

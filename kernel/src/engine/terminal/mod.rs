@@ -27,7 +27,7 @@ use super::{Command, EntryMode, Input, TransactionKind};
 use crate::codec::{Frame, Header, Message};
 use crate::config::{Config, ConfigError};
 use crate::guidance;
-use crate::security::{SecurityError, SecurityModule};
+use crate::security::{SecurityError, SecurityModule, StoredCard};
 use crate::time::Timestamp;
 
 /// A POS terminal's transaction logic, sans-IO.
@@ -94,7 +94,8 @@ struct Txn {
     kind: TransactionKind,
     stan: u32,
     amount: Option<u64>,
-    pan: String,
+    /// The card, sealed (None for network messages).
+    card: Option<StoredCard>,
     entry: EntryMode,
     await_card: bool,
     /// For a void, cancel or completion: the STAN of the transaction it refers to.
@@ -235,7 +236,7 @@ impl Terminal {
                     stan: r.stan,
                     transaction: r.transaction,
                     amount: r.amount,
-                    card: r.card.clone(),
+                    card: r.card.masked.clone(),
                     reason: r.reason,
                 }),
             exceptions: self.state.exceptions.clone(),
@@ -246,7 +247,7 @@ impl Terminal {
                 .map(|r| PendingRefundStatus {
                     stan: r.stan,
                     amount: r.amount,
-                    card: r.card.clone(),
+                    card: r.card.masked.clone(),
                 })
                 .collect(),
             settlement_in_progress: self.state.settlement.is_some(),

@@ -6,6 +6,7 @@ use super::Terminal;
 use crate::engine::journal::BatchEntry;
 use crate::engine::outcome::{FailReason, OriginalProblem};
 use crate::engine::{Card, Command, EntryMode, TransactionKind};
+use crate::security::StoredCard;
 
 /// A card request about to be built.
 pub(super) struct CardSpec {
@@ -60,17 +61,19 @@ fn f61_with_date(original: &BatchEntry) -> Vec<u8> {
 
 impl Terminal {
     /// The request of a command that refers to an original transaction.
-    pub(super) fn referencing_spec(&self, command: Command) -> Result<CardSpec, FailReason> {
+    pub(super) fn referencing_spec(&mut self, command: Command) -> Result<CardSpec, FailReason> {
         use TransactionKind::*;
         let kind = command.transaction();
         match command {
             Command::Void { original_stan, card } | Command::CompletionVoid { original_stan, card } => {
                 let wanted = if kind == Void { Sale } else { Completion };
-                let original = self.batch_original(original_stan, wanted)?;
-                let card = card.unwrap_or_else(|| keyed(&original.pan));
-                if card.pan != original.pan {
+                let original = self.batch_original(original_stan, wanted)?.clone();
+                let pan = self.reveal_pan(&original.card)?;
+                let card = card.unwrap_or_else(|| keyed(&pan));
+                if card.pan != pan {
                     return Err(problem(OriginalProblem::OtherCard));
                 }
+                let original = &original;
                 let extra = vec![
                     (37, original.rrn.clone().into_bytes()),
                     (38, original.auth_code.clone().into_bytes()),
@@ -85,7 +88,7 @@ impl Terminal {
                 })
             }
             Command::PreAuthCancel { original_stan, card } => {
-                let original = self.open_preauth(original_stan, &card)?;
+                let original = &self.open_preauth(original_stan, &card)?;
                 let extra = vec![
                     (38, original.auth_code.clone().into_bytes()),
                     (61, f61_with_date(original)),
@@ -104,7 +107,7 @@ impl Terminal {
                 amount,
                 card,
             } => {
-                let original = self.open_preauth(original_stan, &card)?;
+                let original = &self.open_preauth(original_stan, &card)?;
                 // Up to 115% of the pre-authorized amount (docs/architecture.md, rule 7).
                 if u128::from(amount) * 100 > u128::from(original.amount) * 115 {
                     return Err(problem(OriginalProblem::AmountTooHigh));
@@ -180,17 +183,24 @@ impl Terminal {
     }
 
     /// An approved pre-authorization, not yet cancelled or completed, of this card.
-    fn open_preauth(&self, stan: u32, card: &Card) -> Result<&BatchEntry, FailReason> {
-        let original = self.state.preauths.iter().rev().find(|e| e.stan == stan);
+    fn open_preauth(&mut self, stan: u32, card: &Card) -> Result<BatchEntry, FailReason> {
+        let original = self.state.preauths.iter().rev().find(|e| e.stan == stan).cloned();
         let Some(original) = original else {
             return Err(problem(OriginalProblem::NotFound));
         };
         if original.closed_by.is_some() {
             return Err(problem(OriginalProblem::AlreadyClosed));
         }
-        if original.pan != card.pan {
+        if self.reveal_pan(&original.card)? != card.pan {
             return Err(problem(OriginalProblem::OtherCard));
         }
         Ok(original)
+    }
+
+    /// The clear PAN of a journaled card, to compare or key in.
+    fn reveal_pan(&mut self, card: &StoredCard) -> Result<String, FailReason> {
+        card.reveal(self.security.as_mut())
+            .map(|clear| clear.pan)
+            .map_err(|e| super::security_failure(&e))
     }
 }

@@ -8,7 +8,6 @@ use crate::engine::outcome::{FailReason, OutcomeResult, Receipt};
 use crate::engine::output::{Event, Output, Timer};
 use crate::engine::reply::{self, Mismatch};
 use crate::engine::{CardVerdict, ReversalReason, TransactionKind};
-use crate::pan;
 use crate::security::{SecurityError, WorkingKeys};
 use crate::time::Timestamp;
 
@@ -170,6 +169,10 @@ impl Terminal {
     }
 
     fn finish_approved(&mut self, now: Timestamp, txn: Txn, reply: &Message) {
+        let Some(card) = txn.card else {
+            // Only card transactions are approved into the batch; a network message never is.
+            return self.ignore(format!("an approval of {:?} {:06} without a card", txn.kind, txn.stan));
+        };
         let amount = reply
             .get_str(4)
             .and_then(|a| a.parse::<u64>().ok())
@@ -181,7 +184,7 @@ impl Terminal {
             batch: self.state.batch,
             transaction: txn.kind,
             entry: txn.entry,
-            pan: txn.pan,
+            card,
             amount,
             rrn: reply.get_str(37).unwrap_or_default().to_owned(),
             auth_code: reply.get_str(38).unwrap_or_default().to_owned(),
@@ -206,7 +209,7 @@ impl Terminal {
             merchant_id: self.config.merchant_id.clone(),
             terminal_id: self.config.terminal_id.clone(),
             transaction: entry.transaction,
-            card: pan::mask(&entry.pan),
+            card: entry.card.masked.clone(),
             entry: entry.entry,
             amount: entry.amount,
             currency: self.config.currency.clone(),

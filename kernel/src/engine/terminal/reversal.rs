@@ -4,6 +4,7 @@
 use super::{OnPersistFail, Purpose, Terminal, Txn};
 use crate::codec::Message;
 use crate::engine::journal::Record;
+use crate::engine::messages;
 use crate::engine::outcome::{FailReason, OutcomeResult};
 use crate::engine::output::{Event, Output};
 use crate::engine::{Command, TransactionKind};
@@ -13,7 +14,15 @@ impl Terminal {
     pub(super) fn send_reversal(&mut self, now: Timestamp) {
         let Some(pending) = &self.state.reversal else { return };
         let stan = pending.stan;
-        let mut request = pending.message.clone();
+        let mut request = match pending.card.reveal(self.security.as_mut()) {
+            Ok(card) => messages::with_card(&pending.message, &card),
+            Err(e) => {
+                // The data key is gone or the record damaged: the reversal cannot be built. It
+                // stays pending (an attempt), and the operator sees why.
+                self.ignore(format!("reversal {stan:06}: the card cannot be revealed: {e}"));
+                return self.reversal_attempt_failed(now);
+            }
+        };
         if let Some(auth_code) = &pending.auth_code {
             request.set(38, auth_code.as_bytes());
         }
@@ -85,13 +94,19 @@ impl Terminal {
             kind: TransactionKind::Refund,
             stan,
             amount: Some(refund.amount),
-            pan: refund.message.get_str(2).unwrap_or_default().to_owned(),
+            card: Some(refund.card.clone()),
             entry: refund.entry,
             await_card: false,
             original_stan: None,
             resend: true,
         };
-        let request: Message = refund.message.clone();
+        let request = match refund.card.reveal(self.security.as_mut()) {
+            Ok(card) => messages::with_card(&refund.message, &card),
+            Err(e) => {
+                self.ignore(format!("refund {stan:06}: the card cannot be revealed: {e}"));
+                return self.refund_unanswered(now, stan);
+            }
+        };
         self.push(Output::Event(Event::Sending {
             transaction: TransactionKind::Refund,
             stan,

@@ -47,7 +47,10 @@ impl Terminal {
     fn settlement_step(&mut self, now: Timestamp, mut progress: SettlementProgress, first: bool) {
         let stan = next_stan(self.state.last_stan);
         progress.in_flight_stan = Some(stan);
-        let request = self.settlement_request(&progress, stan);
+        let request = match self.settlement_request(&progress, stan) {
+            Ok(request) => request,
+            Err(reason) => return self.fail(SETTLEMENT, None, reason),
+        };
         let event = Event::SettlementStep {
             phase: describe(&progress.phase),
         };
@@ -66,23 +69,29 @@ impl Terminal {
         }
     }
 
-    fn settlement_request(&self, progress: &SettlementProgress, stan: u32) -> Message {
+    /// The request of a settlement step. An upload reveals its entries' sealed PANs; a security
+    /// module that cannot is a failure before anything is sent.
+    fn settlement_request(&mut self, progress: &SettlementProgress, stan: u32) -> Result<Message, FailReason> {
         let (config, batch) = (&self.config, progress.batch);
         let entries = &self.state.entries;
-        match progress.phase {
+        Ok(match progress.phase {
             Phase::Totals => {
                 let f48 = settlement::settlement_f48(&progress.domestic, &progress.foreign);
                 messages::settlement(config, stan, batch, f48)
             }
             Phase::Upload { chunk, .. } => {
-                let f48 = settlement::upload_f48(entries, chunk, &config.domestic_prefixes);
+                let security = self.security.as_mut();
+                let f48 = settlement::upload_f48(entries, chunk, &config.domestic_prefixes, |entry| {
+                    entry.card.reveal(security).map(|card| card.pan)
+                })
+                .map_err(|e| super::security_failure(&e))?;
                 messages::batch_upload(config, stan, batch, "201", f48)
             }
             Phase::End { balanced, .. } => {
                 let code = if balanced { "207" } else { "202" };
                 messages::batch_upload(config, stan, batch, code, format!("{:04}", entries.len() % 10_000))
             }
-        }
+        })
     }
 
     /// Sends the step in progress again: with its own STAN when it was sent before.
@@ -95,7 +104,10 @@ impl Terminal {
         let Some(stan) = progress.in_flight_stan else {
             return self.settlement_step(now, progress, false);
         };
-        let request = self.settlement_request(&progress, stan);
+        let request = match self.settlement_request(&progress, stan) {
+            Ok(request) => request,
+            Err(reason) => return self.fail(SETTLEMENT, Some(stan), reason),
+        };
         self.push(Output::Event(Event::SettlementStep {
             phase: describe(&progress.phase),
         }));

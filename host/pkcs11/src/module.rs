@@ -220,11 +220,22 @@ impl SecurityModule for Pkcs11SecurityModule {
 
     fn mac(&mut self, mac_block: &[u8]) -> Result<[u8; 8], SecurityError> {
         let mak = self.keys.ok_or(SecurityError::KeysNotLoaded)?.mak;
+        // The MAC's two encryptions are 3DES-CBC with a zero IV over the two expanded blocks:
+        // one call to the token instead of two.
+        let (first, last) = crypto::cup_mac_input(mac_block);
+        let mut input = [0u8; 16];
+        for (slot, byte) in input.iter_mut().zip(first.into_iter().chain(last)) {
+            *slot = byte;
+        }
         let session = self.token.session();
-        crypto::cup_mac_with(
-            |block| Pkcs11SecurityModule::encrypt_block(&session, mak, block),
-            mac_block,
-        )
+        let out = session
+            .encrypt(&Mechanism::Des3Cbc([0; 8]), mak, &input)
+            .map_err(|e| SecurityError::Device(format!("the token failed to MAC: {e}")))?;
+        let last_block = out
+            .get(8..16)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .ok_or_else(|| SecurityError::Device(format!("the token returned {} bytes for two blocks", out.len())))?;
+        Ok(crypto::cup_mac_output(last_block))
     }
 
     fn seal(&mut self, block: [u8; 16]) -> Result<[u8; 16], SecurityError> {

@@ -16,7 +16,12 @@ use crate::runtime::Runtime;
 
 /// Median time of appending a 100-byte record to a journal in `dir` and syncing it.
 pub fn fsync(dir: &Path, runs: usize) -> Result<Duration, String> {
-    let _ = std::fs::remove_file(dir.join("fsync-bench.pjl"));
+    // The journal and its anchor: an anchor left by an earlier run would refuse the new journal.
+    let remove = || {
+        let _ = std::fs::remove_file(dir.join("fsync-bench.pjl"));
+        let _ = std::fs::remove_file(pos_journal::anchor_path(dir, "fsync-bench.pjl"));
+    };
+    remove();
     let storage = FileStorage::open(dir, "fsync-bench.pjl").map_err(|e| e.to_string())?;
     let (mut journal, _) = Journal::open(storage).map_err(|e| e.to_string())?;
     let record = [0x5a_u8; 100];
@@ -26,7 +31,8 @@ pub fn fsync(dir: &Path, runs: usize) -> Result<Duration, String> {
         journal.append(&record).map_err(|e| e.to_string())?;
         times.push(started.elapsed());
     }
-    let _ = std::fs::remove_file(dir.join("fsync-bench.pjl"));
+    drop(journal);
+    remove();
     Ok(median(&mut times))
 }
 
@@ -99,4 +105,22 @@ pub fn costs(runtime: Runtime, dir: &Path, sales: u64) -> Result<Costs, String> 
     };
     let _ = std::fs::remove_dir_all(&journal_dir);
     Ok(costs)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_fsync_figure_can_be_measured_twice_in_one_directory() {
+        let dir = std::env::temp_dir().join(format!("posterm-fsync-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        fsync(&dir, 3).unwrap();
+        fsync(&dir, 3).unwrap();
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing left behind");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -174,6 +174,15 @@ pub fn cup_mac_with<E>(
     mut encrypt_with_mak: impl FnMut([u8; 8]) -> Result<[u8; 8], E>,
     mac_block: &[u8],
 ) -> Result<[u8; 8], E> {
+    let (first, last) = cup_mac_input(mac_block);
+    let step = xor8(encrypt_with_mak(first)?, last);
+    Ok(cup_mac_output(encrypt_with_mak(step)?))
+}
+
+/// The two 8-byte blocks the CUP MAC encrypts: the XOR of every 8-byte block of `mac_block`
+/// (zero-padded), hex-expanded. The MAC's two encryptions are 3DES-CBC with a zero IV over
+/// these 16 bytes, which a token does in one call ([`cup_mac_output`] of its last block).
+pub fn cup_mac_input(mac_block: &[u8]) -> ([u8; 8], [u8; 8]) {
     let mut folded = [0u8; 8];
     for chunk in mac_block.chunks(8) {
         // A short last chunk is implicitly zero-padded: missing bytes XOR as zeros.
@@ -181,10 +190,13 @@ pub fn cup_mac_with<E>(
             *acc ^= byte;
         }
     }
-    let (first, last) = hex_expand(folded);
-    let step = xor8(encrypt_with_mak(first)?, last);
-    let (mac, _) = hex_expand(encrypt_with_mak(step)?);
-    Ok(mac)
+    hex_expand(folded)
+}
+
+/// F64 from the last encrypted block: its first 4 bytes hex-expanded to 8 ASCII characters.
+pub fn cup_mac_output(last: [u8; 8]) -> [u8; 8] {
+    let (mac, _) = hex_expand(last);
+    mac
 }
 
 fn all_digits(s: &str) -> bool {

@@ -3,12 +3,13 @@
 
 use pos_acquirer_sim::Fault;
 use pos_kernel::engine::settlement::{SettlementReport, Verdict};
+use pos_kernel::engine::Timer;
 use pos_kernel::engine::{
     Charged, Event, FailReason, InputProblem, LifeStep, OriginalProblem, Query, ReversalReason, TransactionKind,
     WaitingFor,
 };
 use pos_kernel::security::KeyKind;
-use pos_kernel::{Command, Config, OutcomeResult};
+use pos_kernel::{Command, Config, Input, OutcomeResult};
 
 use crate::cards;
 use crate::vector::{StepInput, Vector};
@@ -691,6 +692,21 @@ fn operator_truth() -> Vec<Scenario> {
                 expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::CardDeclined });
                 assert_eq!(frames_with_mti(w, "0400"), 1);
                 expect_no_money_moved(w);
+            },
+        },
+        Scenario {
+            id: "chip-card-timer-before-its-deadline-is-ignored",
+            description: "A card timer delivered before the card's deadline (a host's stale or early timer) changes nothing: the approval still waits for the card, whose TC then completes the sale",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(88_800, cards::chip_debit()));
+                assert!(w.card_pending);
+                w.feed(StepInput::Kernel(Input::Timer(Timer::Card)));
+                assert!(w.card_pending, "the approval still waits for the card");
+                assert_eq!(frames_with_mti(w, "0400"), 0, "no reversal");
+                w.card_verdict(true, Vec::new());
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
             },
         },
         Scenario {

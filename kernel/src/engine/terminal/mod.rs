@@ -107,6 +107,8 @@ struct Txn {
 struct ChipApproval {
     txn: Txn,
     reply: Message,
+    /// When the card's verdict is overdue: a card timer before it (stale, or early) is ignored.
+    deadline: Timestamp,
 }
 
 enum OnPersistFail {

@@ -94,11 +94,12 @@ impl Terminal {
                 }));
                 // A card pulled out (or a reader that never answers) must not hold the approval
                 // forever: past the deadline the card counts as having declined.
+                let deadline = now.plus_ms(self.config.card_verdict_timeout_ms);
                 self.push(Output::ArmTimer {
                     timer: Timer::Card,
-                    at: now.plus_ms(self.config.card_verdict_timeout_ms),
+                    at: deadline,
                 });
-                self.activity = Activity::AwaitingCard(Box::new(ChipApproval { txn, reply }));
+                self.activity = Activity::AwaitingCard(Box::new(ChipApproval { txn, reply, deadline }));
             }
             // Card transactions with a journal entry: approvals are recorded, declines clear
             // the reversal (or the pending refund).

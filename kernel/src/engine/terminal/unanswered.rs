@@ -30,7 +30,13 @@ impl Terminal {
                 }
                 self.drive(now);
             }
-            Timer::Card => self.card_verdict_overdue(),
+            Timer::Card => {
+                // Only at the deadline, as for the response timer: a stale or early timer is no
+                // reason to reverse an approval the card may still accept.
+                if matches!(&self.activity, Activity::AwaitingCard(approval) if now >= approval.deadline) {
+                    self.card_verdict_overdue();
+                }
+            }
         }
     }
 

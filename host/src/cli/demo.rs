@@ -42,8 +42,18 @@ pub fn init(cli: &Cli, acquirer: &str, softhsm: bool) -> ExitCode {
         security: SecuritySettings::default(),
     };
     match create(&dir, file, softhsm) {
-        Ok(_) => {
+        Ok(file) => {
             out!("created {}", dir.config_path().display());
+            if !softhsm {
+                out!(
+                    "its keys go in the PKCS#11 token `{}` of {} ([security] in config.toml; the user PIN from \
+                     ${} or {}, mode 0600); for a SoftHSM2 token of this terminal's own: posterm init --softhsm",
+                    file.security.token,
+                    file.security.pkcs11_library.display(),
+                    pos_pkcs11::USER_PIN_ENV,
+                    dir.user_pin_path(&file).display()
+                );
+            }
             out!(
                 "next: load the terminal master key into the token: posterm keys load-tmk --dir {}",
                 dir.path.display()

@@ -6,9 +6,11 @@
 # kernel's unit tests compiled to wasm, the journal crash model (opaque records, and a whole
 # terminal day crashed at every sync point of the real journal), the network tests, the
 # real-process crash tests, one writer per terminal and operator truth with real processes, the
-# reconciliation property test, the end-to-end browser tests, and a 60 s fuzzing pass per target.
-# Installs what it needs (Rust components, the wasm target, wasm-tools, binaryen, wasm-bindgen-cli,
-# cargo-fuzz, npm packages, Debian's chromium) and ends with a table of vectors passed per host.
+# reconciliation property test, the keys in a SoftHSM2 token, the search for clear card data, PINs
+# and keys in everything written (vectors, a posterm day, the browser's IndexedDB), the end-to-end
+# browser tests, and a 60 s fuzzing pass per target. Installs what it needs (Rust components, the
+# wasm target, wasm-tools, binaryen, wasm-bindgen-cli, cargo-fuzz, npm packages, Debian's softhsm2
+# and chromium) and ends with a table of vectors passed per host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

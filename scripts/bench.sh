@@ -24,12 +24,12 @@ bash scripts/build-component.sh >/dev/null
 bash scripts/build-web.sh >/dev/null
 (cd web/jco && bash install.sh && bash transpile.sh)
 echo "== building posterm (release)"
-cargo build --quiet --release -p pos-host --bin posterm
+cargo build --quiet --release -p posterm
 posterm=target/release/posterm
 extra=()
 if $runtime_only; then
   echo "== building a runtime-only posterm (no Cranelift; loads .cwasm only)"
-  CARGO_TARGET_DIR=target/runtime-only cargo build --quiet --release -p pos-host --bin posterm --no-default-features
+  CARGO_TARGET_DIR=target/runtime-only cargo build --quiet --release -p posterm --no-default-features
   extra+=(--runtime-only-exe target/runtime-only/release/posterm)
 fi
 

@@ -12,28 +12,14 @@
 #                 types-only interface `types` that the WIT contract makes every world import)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+script=build-component
+echo "== tools"
+# shellcheck source=scripts/lib/wasm-build.sh
+source scripts/lib/wasm-build.sh
 
 # wasm-tools of the same release line as wit-bindgen 0.61 (both on wit-component 0.258).
 wasm_tools_version=1.258.3
-target=wasm32-unknown-unknown
-profile=release-wasm
-node_tools="$root/component/tools/node"
 out="$root/target/component"
-cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
-
-die() {
-  echo "build-component: $*" >&2
-  exit 1
-}
-
-command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust (rustup) first"
-command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js (node + npm) first"
-
-echo "== tools"
-if command -v rustup >/dev/null 2>&1; then
-  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
-fi
 
 # Called by its full path so that another wasm-tools earlier in PATH cannot stand in for it.
 wasm_tools="$cargo_bin/wasm-tools"
@@ -42,12 +28,6 @@ if [[ "$("$wasm_tools" --version 2>/dev/null || true)" != "wasm-tools $wasm_tool
     cargo install wasm-tools --version "$wasm_tools_version"
 fi
 
-# binaryen's version is pinned by component/tools/node/package-lock.json; `npm ci` installs exactly it.
-binaryen_version=$(cd "$node_tools" && node -p "require('./package-lock.json').packages['node_modules/binaryen'].version")
-wasm_opt="$node_tools/node_modules/.bin/wasm-opt"
-if [[ "$("$wasm_opt" --version 2>/dev/null || true)" != "wasm-opt version ${binaryen_version%%.*} "* ]]; then
-  (cd "$node_tools" && npm ci --no-audit --no-fund)
-fi
 echo "$("$wasm_tools" --version), $("$wasm_opt" --version)"
 
 echo "== core module"

@@ -11,35 +11,19 @@
 #   optimized   wasm-opt -Os (npm binaryen, pinned in component/tools/node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+script=build-web
+echo "== tools"
+# shellcheck source=scripts/lib/wasm-build.sh
+source scripts/lib/wasm-build.sh
 
 # The CLI must be exactly the version of the wasm-bindgen crate (web/binding/Cargo.toml).
 wasm_bindgen_version=0.2.130
-target=wasm32-unknown-unknown
-profile=release-wasm
 out="$root/web/pkg"
-cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
-node_tools="$root/component/tools/node"
-
-die() {
-  echo "build-web: $*" >&2
-  exit 1
-}
-
-command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust (rustup) first"
-command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js (node + npm) first"
-
-echo "== tools"
-if command -v rustup >/dev/null 2>&1; then
-  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
-fi
 wasm_bindgen="$cargo_bin/wasm-bindgen"
 if [[ "$("$wasm_bindgen" --version 2>/dev/null || true)" != "wasm-bindgen $wasm_bindgen_version" ]]; then
   # Not --locked: the CLI's lockfile names a crate version the registry mirror lacks.
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
 fi
-wasm_opt="$node_tools/node_modules/.bin/wasm-opt"
-[[ -x "$wasm_opt" ]] || (cd "$node_tools" && npm ci --no-audit --no-fund)
 echo "$("$wasm_bindgen" --version), $("$wasm_opt" --version)"
 
 # One variant: its cargo features, its output folder, its package description.

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-component.sh
-cargo run --quiet --release -p pos-host --bin posterm -- demo
+cargo run --quiet --release -p posterm -- demo

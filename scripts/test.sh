@@ -25,6 +25,9 @@ echo "== format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+echo "== the vendor build: posterm without the tools links no test crate"
+bash scripts/check-vendor-build.sh
+
 echo "== vector drift (tests/vectors must equal what the scenarios generate)"
 cargo run --quiet -p pos-harness --bin gen-vectors -- --check
 
@@ -37,15 +40,15 @@ echo "== vectors natively"
 cargo test -p pos-harness --test vectors -- --exact every_vector_replays_natively --nocapture 2>&1 | tee -a "$log"
 
 echo "== posterm vectors through the component"
-cargo run --quiet -p pos-host --bin posterm -- vectors 2>&1 | tee -a "$log"
-cargo run --quiet -p pos-host --bin posterm -- vectors --pulley 2>&1 | tee -a "$log"
+cargo run --quiet -p posterm -- vectors 2>&1 | tee -a "$log"
+cargo run --quiet -p posterm -- vectors --pulley 2>&1 | tee -a "$log"
 
 echo "== the journal crashed at every sync point (storage model that keeps only what was synced)"
 cargo test -p pos-journal --test crash -- at_every_crash_point --nocapture 2>&1 | grep -v '^random seed' | tee -a "$log"
 cargo test -p pos-host --test journal_day -- crashed_at_every_sync_point --nocapture 2>&1 | tee -a "$log"
 
 echo "== real processes killed with SIGKILL during sales"
-cargo test -p pos-host --test crash -- sigkill_during_sales --nocapture 2>&1 | tee -a "$log"
+cargo test -p posterm --test crash -- sigkill_during_sales --nocapture 2>&1 | tee -a "$log"
 
 echo "== reconciliation property test"
 cargo test --release -p pos-harness --test reconcile -- --nocapture 2>&1 | tee -a "$log"

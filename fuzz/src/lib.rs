@@ -460,7 +460,7 @@ fn check_record(bytes: &[u8]) {
     }
     let record = Record::decode(bytes).expect("the kernel's record decodes");
     let messages: Vec<&pos_kernel::codec::Message> = match &record {
-        Record::RequestSent { reversal, resend, .. } => reversal
+        Record::AboutToSend { reversal, resend, .. } => reversal
             .iter()
             .map(|r| &r.message)
             .chain(resend.iter().map(|r| &r.message))

@@ -63,7 +63,7 @@ impl std::error::Error for HostError {}
 pub type CardReader = Box<dyn FnMut(u32) -> CardVerdict>;
 
 /// A terminal running on the component, its journal and its link to the acquirer.
-pub struct TerminalHost<S: Storage> {
+pub struct Driver<S: Storage> {
     /// Shared by every terminal of a process (`posterm farm` runs many on one `Runtime`).
     runtime: Arc<Runtime>,
     config: Config,
@@ -80,15 +80,15 @@ pub struct TerminalHost<S: Storage> {
     pub faults: Vec<String>,
 }
 
-impl<S: Storage> core::fmt::Debug for TerminalHost<S> {
+impl<S: Storage> core::fmt::Debug for Driver<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("TerminalHost")
+        f.debug_struct("Driver")
             .field("timers", &self.timers)
             .finish_non_exhaustive()
     }
 }
 
-impl<S: Storage> TerminalHost<S> {
+impl<S: Storage> Driver<S> {
     /// Restores the terminal from its journal (a fresh one when the journal is empty). The
     /// runtime is taken by value or shared (`Arc<Runtime>`): each terminal gets its own store.
     pub fn open(
@@ -97,11 +97,11 @@ impl<S: Storage> TerminalHost<S> {
         journal: Journal<S>,
         transport: Transport,
         card: CardReader,
-    ) -> Result<TerminalHost<S>, HostError> {
+    ) -> Result<Driver<S>, HostError> {
         let runtime = runtime.into();
         let pin_pad = PinPad::new();
         let kernel = restore(&runtime, &config, &journal, &pin_pad)?;
-        Ok(TerminalHost {
+        Ok(Driver {
             runtime,
             config,
             kernel,

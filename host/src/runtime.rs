@@ -8,7 +8,6 @@ use wasmtime::component::{Component, HasSelf, Linker, ResourceAny};
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
 
 use crate::bindings::{security, types, Kernel, KernelPre};
-use crate::convert;
 use crate::security_host;
 
 /// Which wasmtime back end runs the component.
@@ -205,7 +204,7 @@ impl Runtime {
         let (mut store, kernel) = self.instantiate(pin_pad)?;
         let api = kernel.pos_kernel_terminal_api().terminal();
         let terminal = api
-            .call_create(&mut store, &convert::config(config))
+            .call_create(&mut store, &types::Config::from(config.clone()))
             .map_err(fault)?
             .map_err(fault)?;
         Ok(ComponentTerminal {
@@ -235,7 +234,7 @@ impl Runtime {
         store.set_fuel(fuel).map_err(fault)?;
         let api = kernel.pos_kernel_terminal_api().terminal();
         let terminal = api
-            .call_restore(&mut store, &convert::config(config), records, now.0)
+            .call_restore(&mut store, &types::Config::from(config.clone()), records, now.0)
             .map_err(fault)?
             .map_err(fault)?;
         Ok(ComponentTerminal {
@@ -274,15 +273,20 @@ impl ComponentTerminal {
     pub fn handle(&mut self, now: Timestamp, input: &Input) -> Result<(), KernelFault> {
         self.refuel()?;
         let api = self.kernel.pos_kernel_terminal_api().terminal();
-        api.call_handle(&mut self.store, self.terminal, now.0, &convert::input(input))
-            .map_err(fault)
+        api.call_handle(
+            &mut self.store,
+            self.terminal,
+            now.0,
+            &types::Input::from(input.clone()),
+        )
+        .map_err(fault)
     }
 
     pub fn poll_output(&mut self) -> Result<Option<Output>, KernelFault> {
         self.refuel()?;
         let api = self.kernel.pos_kernel_terminal_api().terminal();
         let output = api.call_poll_output(&mut self.store, self.terminal).map_err(fault)?;
-        Ok(output.map(convert::output))
+        Ok(output.map(Output::from))
     }
 
     /// Every output available now, in one call.
@@ -290,7 +294,7 @@ impl ComponentTerminal {
         self.refuel()?;
         let api = self.kernel.pos_kernel_terminal_api().terminal();
         let outputs = api.call_drain(&mut self.store, self.terminal).map_err(fault)?;
-        Ok(outputs.into_iter().map(convert::output).collect())
+        Ok(outputs.into_iter().map(Output::from).collect())
     }
 
     /// `handle` and `drain` in one call into the component.
@@ -298,15 +302,20 @@ impl ComponentTerminal {
         self.refuel()?;
         let api = self.kernel.pos_kernel_terminal_api().terminal();
         let outputs = api
-            .call_step(&mut self.store, self.terminal, now.0, &convert::input(input))
+            .call_step(
+                &mut self.store,
+                self.terminal,
+                now.0,
+                &types::Input::from(input.clone()),
+            )
             .map_err(fault)?;
-        Ok(outputs.into_iter().map(convert::output).collect())
+        Ok(outputs.into_iter().map(Output::from).collect())
     }
 
     pub fn status(&mut self) -> Result<Status, KernelFault> {
         self.refuel()?;
         let api = self.kernel.pos_kernel_terminal_api().terminal();
-        Ok(convert::status(
+        Ok(Status::from(
             api.call_status(&mut self.store, self.terminal).map_err(fault)?,
         ))
     }
@@ -315,9 +324,9 @@ impl ComponentTerminal {
         self.refuel()?;
         let api = self.kernel.pos_kernel_terminal_api().terminal();
         let life = api
-            .call_query(&mut self.store, self.terminal, &convert::query(query))
+            .call_query(&mut self.store, self.terminal, &types::Query::from(query.clone()))
             .map_err(fault)?;
-        Ok(life.map(convert::transaction_life))
+        Ok(life.map(TransactionLife::from))
     }
 
     /// Changes the fuel given to each following call.

@@ -1,43 +1,14 @@
-//! The security-module import, served by the host's own module (software here; a vendor's secure
-//! element in production): WIT types to the kernel's trait and back.
+//! The security-module import, served by the host's own module (the PKCS#11 token in posterm; the
+//! software module in tests): the calls that differ from the guest's side. The types and errors
+//! map in `wit/rust/security.rs`, shared with the guest.
 
-use pos_kernel::security::{EncryptedKey, KeyKind, SecurityError, SecurityModule, WorkingKeys};
+use pos_kernel::security::{SecurityError, SecurityModule, WorkingKeys};
 
 use crate::bindings::security as s;
 
-fn key_kind(k: KeyKind) -> s::KeyKind {
-    match k {
-        KeyKind::Pin => s::KeyKind::Pin,
-        KeyKind::Mac => s::KeyKind::Mac,
-        KeyKind::TrackData => s::KeyKind::TrackData,
-    }
-}
-
 /// The kernel's error as the WIT error.
 pub fn error(e: SecurityError) -> s::SecurityError {
-    match e {
-        SecurityError::CheckValueMismatch(k) => s::SecurityError::CheckValueMismatch(key_kind(k)),
-        SecurityError::KeysNotLoaded => s::SecurityError::KeysNotLoaded,
-        SecurityError::BadKeyBlock { length } => {
-            s::SecurityError::BadKeyBlock(u32::try_from(length).unwrap_or(u32::MAX))
-        }
-        SecurityError::InvalidPin => s::SecurityError::InvalidPin,
-        SecurityError::PinNotEntered => s::SecurityError::PinNotEntered,
-        SecurityError::InvalidPan => s::SecurityError::InvalidPan,
-        other => s::SecurityError::Device(other.to_string()),
-    }
-}
-
-fn key(k: &s::EncryptedKey) -> Result<EncryptedKey, s::SecurityError> {
-    let bad = |length: usize| s::SecurityError::BadKeyBlock(u32::try_from(length).unwrap_or(u32::MAX));
-    Ok(EncryptedKey {
-        key: k.key.as_slice().try_into().map_err(|_| bad(k.key.len()))?,
-        check_value: k
-            .check_value
-            .as_slice()
-            .try_into()
-            .map_err(|_| bad(k.check_value.len()))?,
-    })
+    e.into()
 }
 
 /// A card data block from the component: exactly 16 bytes.
@@ -47,10 +18,6 @@ pub fn block16(bytes: Vec<u8>) -> Result<[u8; 16], s::SecurityError> {
 }
 
 pub fn load_working_keys(security: &mut dyn SecurityModule, keys: s::WorkingKeys) -> Result<(), s::SecurityError> {
-    let keys = WorkingKeys {
-        pik: key(&keys.pik)?,
-        mak: key(&keys.mak)?,
-        tdk: key(&keys.tdk)?,
-    };
+    let keys = WorkingKeys::try_from(keys)?;
     security.load_working_keys(&keys).map_err(error)
 }

@@ -71,7 +71,7 @@ impl Default for SecuritySettings {
 /// `config.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
-pub struct TerminalFile {
+pub struct ConfigFile {
     pub terminal: Config,
     pub host: HostSettings,
     pub security: SecuritySettings,
@@ -181,13 +181,13 @@ impl TerminalDir {
     }
 
     /// The token's user PIN file named in `file` (relative paths are in this directory).
-    pub fn user_pin_path(&self, file: &TerminalFile) -> PathBuf {
+    pub fn user_pin_path(&self, file: &ConfigFile) -> PathBuf {
         self.path.join(&file.security.user_pin_file)
     }
 
     /// Creates the directory (private to its owner: mode 0700) with a default configuration
     /// (mode 0600), unless one exists.
-    pub fn init(&self, file: &TerminalFile) -> Result<bool, String> {
+    pub fn init(&self, file: &ConfigFile) -> Result<bool, String> {
         std::fs::create_dir_all(&self.path).map_err(|e| format!("{}: {e}", self.path.display()))?;
         private(&self.path, 0o700)?;
         if self.config_path().exists() {
@@ -199,7 +199,7 @@ impl TerminalDir {
         Ok(true)
     }
 
-    pub fn load(&self) -> Result<TerminalFile, String> {
+    pub fn load(&self) -> Result<ConfigFile, String> {
         let path = self.config_path();
         let text = std::fs::read_to_string(&path).map_err(|e| {
             format!(
@@ -208,7 +208,7 @@ impl TerminalDir {
                 self.path.display()
             )
         })?;
-        let file: TerminalFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         file.terminal
             .validate()
             .map_err(|e| format!("{}: {e}", path.display()))?;

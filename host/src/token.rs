@@ -6,10 +6,10 @@ use std::sync::Arc;
 use pos_pkcs11::{softhsm, Pkcs11SecurityModule, Token, TokenConfig, UserPin};
 
 use crate::runtime::SecurityFactory;
-use crate::terminal_dir::{TerminalDir, TerminalFile};
+use crate::terminal_dir::{ConfigFile, TerminalDir};
 
 /// The token's configuration as `config.toml` gives it.
-pub fn token_config(file: &TerminalFile) -> TokenConfig {
+pub fn token_config(file: &ConfigFile) -> TokenConfig {
     TokenConfig {
         library: file.security.pkcs11_library.clone(),
         token_label: file.security.token.clone(),
@@ -19,7 +19,7 @@ pub fn token_config(file: &TerminalFile) -> TokenConfig {
 }
 
 /// Opens and logs in to the terminal's token.
-pub fn open(dir: &TerminalDir, file: &TerminalFile) -> Result<Token, String> {
+pub fn open(dir: &TerminalDir, file: &ConfigFile) -> Result<Token, String> {
     let softhsm = file.security.softhsm2_conf.as_ref().map(|conf| dir.path.join(conf));
     if let Some(conf) = &softhsm {
         // Read by SoftHSM2 when the library is loaded, which happens after this, once per process.
@@ -42,7 +42,7 @@ pub fn open(dir: &TerminalDir, file: &TerminalFile) -> Result<Token, String> {
 }
 
 /// Opens the token and checks that it holds the terminal master key (a sign-on needs it).
-pub fn open_with_tmk(dir: &TerminalDir, file: &TerminalFile) -> Result<Arc<Token>, String> {
+pub fn open_with_tmk(dir: &TerminalDir, file: &ConfigFile) -> Result<Arc<Token>, String> {
     let token = open(dir, file)?;
     if !token.has_tmk().map_err(|e| e.to_string())? {
         return Err(format!(
@@ -91,7 +91,7 @@ pub fn test_token(dir: &std::path::Path) -> Result<(Token, pos_pkcs11::TmkLoaded
     let terminal = TerminalDir::new(dir);
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut file = TerminalFile::default();
+    let mut file = ConfigFile::default();
     file.security.softhsm2_conf = Some(create_softhsm_token(&terminal, &file)?);
     terminal.init(&file)?;
     let token = open(&terminal, &file)?;
@@ -103,7 +103,7 @@ pub fn test_token(dir: &std::path::Path) -> Result<(Token, pos_pkcs11::TmkLoaded
 /// the terminal directory, the label `config.toml` names, and a user PIN in the PIN file (mode
 /// 0600). Returns the configuration file's path relative to the directory, for
 /// `security.softhsm2_conf`. The TMK is not loaded (`posterm keys load-tmk`).
-pub fn create_softhsm_token(dir: &TerminalDir, file: &TerminalFile) -> Result<std::path::PathBuf, String> {
+pub fn create_softhsm_token(dir: &TerminalDir, file: &ConfigFile) -> Result<std::path::PathBuf, String> {
     // Not a secret worth guarding (a test token), but not a constant in the code either.
     let pin = format!("{:08}", std::process::id().wrapping_mul(2_654_435_761) % 100_000_000);
     let hsm = pos_pkcs11::softhsm::SoftHsm::create(&dir.path.join("softhsm"), &file.security.token, &pin)

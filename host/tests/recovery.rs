@@ -5,14 +5,14 @@
 
 mod common;
 
+use pos_acquirer_server::server::{AcquirerServer, ServerConfig, ServerHandle};
 use pos_acquirer_sim::cards::TEST_PIN;
 use pos_harness::cards;
-use pos_host::driver::{CardReader, HostError, TerminalHost};
+use pos_host::driver::{CardReader, Driver, HostError};
 use pos_host::runtime::{Backend, Limits, Runtime};
 use pos_journal::{Journal, ModelStorage, Storage};
 use pos_kernel::engine::{Command, Timer};
 use pos_kernel::{CardVerdict, Config, OutcomeResult};
-use pos_net::server::{AcquirerServer, ServerConfig, ServerHandle};
 use pos_net::transport::{Transport, TransportConfig};
 
 /// A terminal host on `storage`, signed on against an acquirer on loopback (kept alive by the
@@ -21,7 +21,7 @@ fn signed_on<S: Storage>(
     runtime: impl Into<std::sync::Arc<Runtime>>,
     storage: S,
     icc_data: Vec<u8>,
-) -> (ServerHandle, TerminalHost<S>) {
+) -> (ServerHandle, Driver<S>) {
     let server = AcquirerServer::bind(ServerConfig {
         listen: "127.0.0.1:0".into(),
         ..ServerConfig::default()
@@ -41,7 +41,7 @@ fn reopen<S: Storage>(
     server: &ServerHandle,
     journal: Journal<S>,
     icc_data: Vec<u8>,
-) -> TerminalHost<S> {
+) -> Driver<S> {
     let transport = Transport::new(TransportConfig {
         address: server.local_addr().to_string(),
         connect_timeout_ms: 1_000,
@@ -55,11 +55,11 @@ fn reopen<S: Storage>(
         response_timeout_ms: 2_000,
         ..Config::default()
     };
-    TerminalHost::open(runtime, config, journal, transport, card).unwrap()
+    Driver::open(runtime, config, journal, transport, card).unwrap()
 }
 
 /// The cardholder types the test PIN on the host's PIN pad when `command` asks for one.
-fn typed<S: Storage>(host: &TerminalHost<S>, command: Command) -> Command {
+fn typed<S: Storage>(host: &Driver<S>, command: Command) -> Command {
     if command.takes_pin() {
         host.pin_pad().enter(TEST_PIN).unwrap();
     }

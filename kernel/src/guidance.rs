@@ -90,7 +90,7 @@ pub fn for_outcome(transaction: TransactionKind, result: &OutcomeResult) -> Guid
         return settlement(result);
     }
     match result {
-        OutcomeResult::Approved if transaction.is_financial() && transaction != TransactionKind::Balance => {
+        OutcomeResult::Approved if transaction.is_card_transaction() && transaction != TransactionKind::Balance => {
             for_response_code("00")
         }
         OutcomeResult::Approved => done(),
@@ -122,7 +122,9 @@ pub fn headline(transaction: TransactionKind, result: &OutcomeResult) -> Text {
             en: format!("DECLINED ({response_code})"),
         },
         OutcomeResult::Failed { .. } if settlement => Text::new("结算未完成", "NOT COMPLETED"),
-        OutcomeResult::Failed { .. } if transaction.is_financial() => Text::new("失败，未扣款", "FAILED, NOT CHARGED"),
+        OutcomeResult::Failed { .. } if transaction.is_card_transaction() => {
+            Text::new("失败，未扣款", "FAILED, NOT CHARGED")
+        }
         OutcomeResult::Failed { .. } => Text::new("失败", "FAILED"),
         OutcomeResult::Reversed {
             reason: ReversalReason::CardDeclined,

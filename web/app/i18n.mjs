@@ -27,22 +27,11 @@ const DICT = {
   key_menu: ["菜单", "Menu"],
 
   // Transactions
-  "txn.sign_on": ["签到", "Sign on"],
-  "txn.sign_off": ["签退", "Sign off"],
-  "txn.echo": ["回响测试", "Echo test"],
-  "txn.sale": ["消费", "Sale"],
-  "txn.void": ["消费撤销", "Void"],
-  "txn.refund": ["退货", "Refund"],
-  "txn.balance": ["余额查询", "Balance"],
-  "txn.pre_auth": ["预授权", "Pre-auth"],
-  "txn.pre_auth_cancel": ["预授权撤销", "Pre-auth cancel"],
-  "txn.completion": ["预授权完成", "Completion"],
-  "txn.completion_void": ["完成撤销", "Completion void"],
+  // The transaction kinds' own names come from the kernel (setKinds); these are the menu's other
+  // entries and the terminal's own messages.
   "txn.settle": ["结算", "Settle"],
-  "txn.settlement": ["结算", "Settlement"],
   "txn.query": ["交易查询", "Query"],
   "txn.status": ["终端状态", "Status"],
-  "txn.acknowledge_exception": ["确认异常", "Acknowledge exception"],
   "txn.reversal": ["冲正", "reversal"],
   "txn.batch_upload": ["批上送", "batch upload"],
 
@@ -316,8 +305,26 @@ export function has(key) {
   return key in DICT;
 }
 
-/** A transaction kind's name (sale, pre_auth, …); unknown kinds show as given. */
+// Every transaction kind as the kernel defines it (transactionKinds(), kernel/src/engine/kinds.rs):
+// names, and whether the slip prints the amount as given back. main.mjs hands the table over once
+// the kernel module is loaded.
+const KINDS = new Map();
+
+/** Takes the kernel's table of transaction kinds. */
+export function setKinds(table) {
+  for (const info of table) KINDS.set(info.kind, info);
+}
+
+/** The kernel's row for a kind (sale, pre_auth, …), or undefined. */
+export function kindInfo(kind) {
+  return KINDS.get(kind);
+}
+
+/** A transaction kind's name (sale, pre_auth, …), or a menu entry's; unknown kinds show as given. */
 export function txnName(kind, language = current) {
+  const info = KINDS.get(kind);
+  // The kernel's English names are the receipt's capitals ("PRE-AUTH CANCEL"): shown in sentence case.
+  if (info) return language === "zh" ? info.zh : info.en.charAt(0) + info.en.slice(1).toLowerCase();
   return has(`txn.${kind}`) ? t(`txn.${kind}`, {}, language) : String(kind);
 }
 

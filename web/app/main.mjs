@@ -6,13 +6,13 @@
 // URL parameters: ?timeout=MS (the response timeout; default 8000), ?lang=zh|en, ?tid=ID (the
 // terminal id, 8 characters; default the test terminal's), ?reset=1 (clear everything first;
 // removed from the address so a later reload is a plain power cut).
-import init, { Terminal, testCards, presentCard, defaultConfig, checkJournal } from "../pkg/pos_kernel_web.js";
+import init, { Terminal, testCards, presentCard, defaultConfig, checkJournal, transactionKinds } from "../pkg/pos_kernel_web.js";
 import { openStore } from "./store.mjs";
 import { Bank } from "./bank.mjs";
 import { Network } from "./network.mjs";
 import { Trace } from "./trace.mjs";
 import { Host } from "./host.mjs";
-import { t, lang, setLang, applyI18n } from "./i18n.mjs";
+import { t, lang, setLang, applyI18n, setKinds } from "./i18n.mjs";
 import { TerminalUI } from "./ui/terminal.mjs";
 import { CardTray } from "./ui/cards.mjs";
 import { PinPad } from "./ui/pinpad.mjs";
@@ -69,6 +69,7 @@ async function boot() {
   const params = new URLSearchParams(location.search);
   setLang(lang());
   await init();
+  setKinds(transactionKinds());
   const config = configFromUrl(params);
   const terminalId = config.terminal_id ?? defaultConfig().terminal_id;
   if (!(await holdTerminalLock(terminalId))) return halt("other_tab", "other_tab_help");

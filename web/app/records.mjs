@@ -30,7 +30,7 @@ function describe(kind, body) {
       add("batch", stan6(body.batch));
       add("keys", `${body.keys?.length ?? 0} bytes (encrypted)`);
       break;
-    case "request_sent":
+    case "about_to_send":
       add("STAN", stan6(body.stan));
       parts.push(body.transaction);
       if (body.reversal) add("reversal", `${body.reversal.reason} ¥${money(body.reversal.amount)}`);

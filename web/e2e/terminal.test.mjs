@@ -66,7 +66,7 @@ test("timeout turns into a reversal: 0200, no reply, timeout, 0400, 0410", async
   const reply = indexOf(labels, /^0410 00$/, reversal);
   assert.ok(sale >= 0 && dropped > sale && timeout > dropped && reversal > timeout && reply > reversal, `trace order: ${labels.join(" | ")}`);
   // The reversal record was journaled before the 0200 left.
-  assert.ok(indexOf(labels, /journal \+1: request_sent .*reversal 98/i) < sale);
+  assert.ok(indexOf(labels, /journal \+1: about_to_send .*reversal 98/i) < sale);
 
   // Its fields, decoded: reason 98, the PAN masked.
   await page.click(`${tid("trace-entry")}[data-kind="tx"]:has-text("0400")`);
@@ -107,7 +107,7 @@ test("reload mid-transaction is a power cut: the reversal goes out first after r
 
   const labels = await traceLabels(page);
   // Before the cut: the reversal record was durable before the 0200 left.
-  assert.ok(indexOf(labels, /journal \+1: request_sent .*reversal 98/i) < indexOf(labels, /^0200 sale$/i));
+  assert.ok(indexOf(labels, /journal \+1: about_to_send .*reversal 98/i) < indexOf(labels, /^0200 sale$/i));
   const power = labels.findLastIndex((l) => /power on: restored from the journal/i.test(l));
   assert.ok(power > indexOf(labels, /^0200 sale$/i), "the power cut comes after the sale in the trace");
   const firstFrame = indexOf(labels, /^0\d{3} /, power);

@@ -3,6 +3,7 @@
 // what the functions take and give, with no `any` to hide a mistake. Not run: type-checked only.
 import init, {
   Terminal, Acquirer, decodeFrame, decodeRecord, defaultConfig, testCards, presentCard, cardVerdictData, checkJournal,
+  transactionKinds, type KindInfo,
   type Config, type TerminalConfig, type Input, type Output, type Outcome, type Status, type TransactionLife,
   type JournalRecord, type FrameView, type Card, type Command, type Event, type OutcomeResult, type FailReason,
   type Guidance, type Text, type Receipt, type SettlementReport, type AcquirerOutput, type TrayCard,
@@ -20,10 +21,13 @@ assertType<Equal<IsAny<ReturnType<Terminal["query"]>>, false>>();
 assertType<Equal<IsAny<ReturnType<typeof decodeRecord>>, false>>();
 assertType<Equal<IsAny<Outcome["receipt"]>, false>>();
 assertType<Equal<IsAny<Outcome["settlement"]>, false>>();
+assertType<Equal<IsAny<ReturnType<typeof transactionKinds>>, false>>();
 
 export async function day(): Promise<void> {
   await init();
   const config: Config = defaultConfig();
+  const kinds: KindInfo[] = transactionKinds();
+  const credits: string[] = kinds.filter((k) => k.side === "credit").map((k) => `${k.zh} ${k.en} ${k.shape?.mti ?? ""}`);
   const partial: TerminalConfig = { merchant_name: "SHOP", response_timeout_ms: 5_000 };
   const terminal = Terminal.create(partial);
   const restored: Terminal = Terminal.restore(config, ["00"], Date.now());

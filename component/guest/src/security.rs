@@ -1,7 +1,7 @@
 //! The kernel's security module, forwarded to the host's `security` import: the keys live in the
 //! host (its secure element), the kernel only ever sees MACs and encrypted PIN blocks.
 
-use pos_kernel::security::{EncryptedKey, KeyKind, SecurityError, SecurityModule, WorkingKeys};
+use pos_kernel::security::{SecurityError, SecurityModule, WorkingKeys};
 
 use crate::pos::kernel::security as host;
 
@@ -51,65 +51,10 @@ fn eight_bytes(what: &str, bytes: Vec<u8>) -> Result<[u8; 8], SecurityError> {
         .map_err(|bytes| SecurityError::Device(format!("the {what} has {} bytes, expected 8", bytes.len())))
 }
 
-impl From<KeyKind> for host::KeyKind {
-    fn from(kind: KeyKind) -> Self {
-        match kind {
-            KeyKind::Pin => host::KeyKind::Pin,
-            KeyKind::Mac => host::KeyKind::Mac,
-            KeyKind::TrackData => host::KeyKind::TrackData,
-        }
-    }
-}
-
-impl From<host::KeyKind> for KeyKind {
-    fn from(kind: host::KeyKind) -> Self {
-        match kind {
-            host::KeyKind::Pin => KeyKind::Pin,
-            host::KeyKind::Mac => KeyKind::Mac,
-            host::KeyKind::TrackData => KeyKind::TrackData,
-        }
-    }
-}
-
-impl From<EncryptedKey> for host::EncryptedKey {
-    fn from(key: EncryptedKey) -> Self {
-        host::EncryptedKey {
-            key: key.key.to_vec(),
-            check_value: key.check_value.to_vec(),
-        }
-    }
-}
-
-impl From<WorkingKeys> for host::WorkingKeys {
-    fn from(keys: WorkingKeys) -> Self {
-        host::WorkingKeys {
-            pik: keys.pik.into(),
-            mak: keys.mak.into(),
-            tdk: keys.tdk.into(),
-        }
-    }
-}
-
-impl From<host::SecurityError> for SecurityError {
-    fn from(error: host::SecurityError) -> Self {
-        match error {
-            host::SecurityError::CheckValueMismatch(kind) => SecurityError::CheckValueMismatch(kind.into()),
-            host::SecurityError::KeysNotLoaded => SecurityError::KeysNotLoaded,
-            host::SecurityError::BadKeyBlock(length) => SecurityError::BadKeyBlock {
-                // u32 always fits a wasm32 or 64-bit usize; saturate rather than panic elsewhere.
-                length: usize::try_from(length).unwrap_or(usize::MAX),
-            },
-            host::SecurityError::InvalidPin => SecurityError::InvalidPin,
-            host::SecurityError::PinNotEntered => SecurityError::PinNotEntered,
-            host::SecurityError::InvalidPan => SecurityError::InvalidPan,
-            host::SecurityError::Device(message) => SecurityError::Device(message),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pos_kernel::security::{EncryptedKey, KeyKind};
 
     #[test]
     fn a_wrong_length_from_the_host_is_a_device_error() {

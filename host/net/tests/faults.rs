@@ -6,9 +6,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use pos_acquirer_server::send_control;
 use pos_acquirer_sim::faults::GARBAGE;
 use pos_kernel::codec::Frame;
-use pos_net::{send_control, TransportError};
+use pos_net::TransportError;
 
 #[test]
 fn drop_reply_times_out_then_the_next_request_is_answered() {
@@ -111,7 +112,10 @@ fn control_protocol_answers_and_refuses() {
     );
     assert_eq!(send_control(&address, "faults clear").unwrap(), "cleared 2");
     let refused = send_control(&address, "fault teleport").unwrap();
-    assert!(refused.starts_with(pos_net::control::ERROR_PREFIX), "{refused}");
+    assert!(
+        refused.starts_with(pos_acquirer_server::control::ERROR_PREFIX),
+        "{refused}"
+    );
     assert!(send_control(&address, "bogus").unwrap().starts_with("error: "));
     // The ledger over TCP equals the ledger in process.
     let mut transport = transport(&server);

@@ -59,7 +59,7 @@ fn nobody_listening_is_a_connect_error() {
     assert!(matches!(transport.send(&sign_on(1)), Err(TransportError::Connect(_))));
     assert!(!transport.is_connected());
     assert!(matches!(
-        pos_net::send_control(&address, "faults"),
+        pos_acquirer_server::send_control(&address, "faults"),
         Err(TransportError::Connect(_))
     ));
 }

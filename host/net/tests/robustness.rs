@@ -8,8 +8,8 @@ use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use common::*;
+use pos_acquirer_server::ServerHandle;
 use pos_net::framing::{encode_frame, MAX_FRAME_LEN};
-use pos_net::ServerHandle;
 
 fn raw(server: &ServerHandle) -> TcpStream {
     let stream = TcpStream::connect(server.local_addr()).unwrap();

@@ -148,7 +148,7 @@ fn kernel_signs_on_and_sells_over_tcp() {
         );
         assert_eq!(outcome.result, OutcomeResult::Approved, "{outcome:?}");
     }
-    let paged = pos_net::control::ledger_entries_paged(&address(&server), 2).unwrap();
+    let paged = pos_acquirer_server::control::ledger_entries_paged(&address(&server), 2).unwrap();
     assert_eq!(paged.len(), 5);
     assert_eq!(paged.as_slice(), server.acquirer().lock().unwrap().ledger().entries());
 }

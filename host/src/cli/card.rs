@@ -1,10 +1,21 @@
 //! Card and amount arguments of the transaction commands.
+//!
+//! posterm has no card reader of its own: a card is keyed in (`--pan`, F22 `01`). With the
+//! `test-cards` feature (posterm's `tools`) it also simulates a reader presenting the simulated
+//! acquirer's documented test cards (`--test-card`) or any number swiped, inserted or tapped
+//! (`--pan --entry`); a vendor's build has neither.
 
-use clap::{Args, ValueEnum};
-use pos_acquirer_sim::cards;
-use pos_kernel::{Card, EntryMode};
+use clap::Args;
+#[cfg(feature = "test-cards")]
+use clap::ValueEnum;
+#[cfg(feature = "test-cards")]
+use pos_acquirer_sim::{cards, reader};
+use pos_kernel::Card;
+#[cfg(feature = "test-cards")]
+use pos_kernel::EntryMode;
 
 /// The acquirer's documented test cards, as a reader would present them.
+#[cfg(feature = "test-cards")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestCard {
     /// Swiped debit card 6222020000000007 with PIN 123456.
@@ -23,6 +34,8 @@ pub enum TestCard {
     Foreign,
 }
 
+/// How the simulated reader reads a `--pan`.
+#[cfg(feature = "test-cards")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Entry {
     Manual,
@@ -35,11 +48,18 @@ pub enum Entry {
 #[derive(Debug, Clone, Args)]
 pub struct CardArgs {
     /// One of the test cards (the default when no --pan is given).
+    #[cfg(feature = "test-cards")]
     #[arg(long, value_enum)]
     pub test_card: Option<TestCard>,
-    /// A card number, keyed in or read with --entry.
+    /// A card number, keyed in (or, with --entry, read by the simulated reader).
+    #[cfg(feature = "test-cards")]
     #[arg(long)]
     pub pan: Option<String>,
+    /// The card number, keyed in.
+    #[cfg(not(feature = "test-cards"))]
+    #[arg(long)]
+    pub pan: Option<String>,
+    #[cfg(feature = "test-cards")]
     #[arg(long, value_enum, requires = "pan")]
     pub entry: Option<Entry>,
     /// Expiry YYMM.
@@ -58,11 +78,32 @@ pub struct CardArgs {
     pub card_declines: bool,
 }
 
-const ARQC: &str = "9f2608a1b2c3d4e5f607089f2701809f360200019f100706010a03a0a000";
+#[cfg(not(feature = "test-cards"))]
+impl CardArgs {
+    pub fn card(&self) -> Result<Card, String> {
+        let pan = self
+            .pan
+            .as_deref()
+            .ok_or("--pan: the card number is needed (this posterm has no card reader)")?;
+        let mut card = Card {
+            expiry: self.expiry.clone(),
+            ..Card::keyed(pan)
+        };
+        card.pin_entered = self.typed_pin().is_some();
+        Ok(card)
+    }
 
+    /// What the cardholder types on the PIN pad: `--pin`.
+    pub fn typed_pin(&self) -> Option<String> {
+        self.pin.clone().filter(|_| !self.no_pin)
+    }
+}
+
+/// A card as the simulated reader reads it.
+#[cfg(feature = "test-cards")]
 fn read(pan: &str, entry: EntryMode, expiry: &str, pin_entered: bool) -> Card {
-    let chip_data =
-        matches!(entry, EntryMode::Chip | EntryMode::Contactless).then(|| hex::decode(ARQC).unwrap_or_default());
+    let chip_data = matches!(entry, EntryMode::Chip | EntryMode::Contactless)
+        .then(|| hex::decode(reader::ARQC_TLV).unwrap_or_default());
     Card {
         pan: pan.into(),
         entry,
@@ -76,6 +117,7 @@ fn read(pan: &str, entry: EntryMode, expiry: &str, pin_entered: bool) -> Card {
     }
 }
 
+#[cfg(feature = "test-cards")]
 impl CardArgs {
     /// One of the test cards as its reader presents it, with nothing overridden.
     pub fn test(card: TestCard) -> Card {
@@ -88,10 +130,15 @@ impl CardArgs {
             no_pin: false,
             card_declines: false,
         }
-        .card()
+        .present()
     }
 
-    pub fn card(&self) -> Card {
+    /// The card the simulated reader presents (never an error: a test card is the default).
+    pub fn card(&self) -> Result<Card, String> {
+        Ok(self.present())
+    }
+
+    fn present(&self) -> Card {
         let mut card = match (&self.pan, self.test_card.unwrap_or(TestCard::Swiped)) {
             (Some(pan), _) => {
                 let entry = match self.entry.unwrap_or(Entry::Manual) {

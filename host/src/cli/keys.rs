@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use pos_pkcs11::{check_value_hex, parse_component};
 
 use super::print::{exit, note, out};
-use super::Cli;
+use super::Globals;
 use crate::terminal_dir::TerminalDir;
 use crate::token;
 
@@ -40,8 +40,8 @@ pub enum KeysCommand {
     Status,
 }
 
-pub fn run(cli: &Cli, args: &KeysArgs) -> ExitCode {
-    match keys(cli, args) {
+pub fn run(globals: &Globals, args: &KeysArgs) -> ExitCode {
+    match keys(globals, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             note!("posterm keys: {e}");
@@ -50,8 +50,8 @@ pub fn run(cli: &Cli, args: &KeysArgs) -> ExitCode {
     }
 }
 
-fn keys(cli: &Cli, args: &KeysArgs) -> Result<(), String> {
-    let dir = TerminalDir::new(&cli.dir);
+fn keys(globals: &Globals, args: &KeysArgs) -> Result<(), String> {
+    let dir = TerminalDir::new(&globals.dir);
     let file = dir.load()?;
     let token = token::open(&dir, &file)?;
     match &args.command {

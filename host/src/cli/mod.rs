@@ -1,40 +1,23 @@
 //! `posterm`: the operator's and integrator's command line.
 
-pub mod acquirer;
-pub mod bench;
 pub mod card;
-pub mod demo;
-pub mod farm;
 pub mod keys;
 pub mod print;
 pub mod recover;
+pub mod setup;
 pub mod terminal;
-pub mod vectors;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
 
 use card::CardArgs;
 
-/// posterm: a POS terminal running the pos-kernel WebAssembly component in wasmtime.
-///
-/// A terminal directory (--dir) holds config.toml and the journal; its keys are in a PKCS#11
-/// token (config.toml's [security]; the user PIN from $POSTERM_TOKEN_PIN or a 0600 file). Transaction commands take the
-/// terminal's lock (one process at a time: a second one waits up to --lock-wait seconds), restore
-/// the terminal from its journal, let it finish its own work first (a pending reversal), run the
-/// command against the acquirer named in config.toml, and print the outcome and receipt.
-/// status, query and journal only read.
-///
-/// Exit codes: 0 approved, 1 declined, 2 usage error, 3 failed (nothing charged), 4 outcome
-/// unknown and reversed (nothing charged), 5 reversal not confirmed (the card may have been
-/// charged: contact the acquirer), 6 host error (configuration, token, journal file, component), 7 the
-/// terminal is in use by another posterm process, 8 settled but the totals did not agree
-/// (compare the report with the acquirer's statement), 9 the journal is refused (records lost,
-/// missing, or another terminal's: see `posterm recover --help`).
-#[derive(Debug, Parser)]
-#[command(name = "posterm", version)]
-pub struct Cli {
+/// The options every posterm command takes (the binary's `--help` says what posterm is).
+#[derive(Debug, Args)]
+pub struct Globals {
     /// The terminal directory (config.toml and journal.pjl).
     #[arg(long, global = true, env = "POSTERM_DIR", default_value = "terminal")]
     pub dir: PathBuf,
@@ -59,15 +42,11 @@ pub struct Cli {
         value_name = "SECONDS"
     )]
     pub lock_wait: f64,
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
-    /// A whole terminal day on loopback against an embedded simulated acquirer: sign-on, sales,
-    /// a timeout with its reversal, a decline, a void, a refund, settlement.
-    Demo,
+/// The operator's commands: what a terminal built for a vendor offers.
+pub enum OperatorCommand {
     /// Create a terminal directory (mode 0700) with a default config.toml (the test terminal).
     /// Its keys are in the PKCS#11 token that [security] names; then load the terminal master key
     /// into it with `posterm keys load-tmk`.
@@ -175,52 +154,28 @@ pub enum Command {
     #[command(long_about = recover::HELP)]
     /// What to do with a journal posterm refuses (records lost, missing, another terminal's).
     Recover(recover::RecoverArgs),
-    /// Replay tests/vectors through the component and print `N passed, N failed`.
-    Vectors {
-        /// The vectors directory.
-        #[arg(long, default_value = "tests/vectors")]
-        vectors: PathBuf,
-    },
-    /// Serve the simulated acquirer over TCP and print its ledger as it changes (each new entry,
-    /// and an entry again when it is reversed, voided, refunded or completed); the whole ledger
-    /// with `posterm acquirer-control ledger`.
-    Acquirer {
-        /// Address to listen on (port 0: any free port, printed at start).
-        #[arg(long, default_value = "127.0.0.1:5000")]
-        listen: String,
-        /// Faults to queue at start (drop-reply, delay-reply, bad-mac, wrong-stan, wrong-tid,
-        /// wrong-amount, wrong-mti, answer-twice, garbage, close, sign-on-again).
-        #[arg(long)]
-        fault: Vec<String>,
-        /// How long a delayed reply waits, in milliseconds.
-        #[arg(long, default_value_t = 35_000)]
-        late_reply_ms: u64,
-        /// Multiply every test card's opening balance by this (a fleet run with `posterm farm
-        /// --acquirer` sells far more than the documented balances cover).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
-        balance_factor: u64,
-    },
-    /// Send a control command to a running `posterm acquirer`: `fault <name>`, `faults clear`,
-    /// `ledger`.
-    AcquirerControl {
-        #[arg(long, default_value = "127.0.0.1:5000")]
-        address: String,
-        command: Vec<String>,
-    },
     /// Precompile the component to a .cwasm for this machine (Cranelift, or Pulley with --pulley).
     Compile {
         /// Where to write the .cwasm (default: beside the component).
         #[arg(long)]
         output: Option<PathBuf>,
     },
-    /// Benchmarks, printed as one table: kernel CPU per sale cycle on every host (native,
-    /// wasmtime Cranelift and Pulley, wasm-bindgen and jco in Node) with ratios to native,
-    /// start-up (instantiation, cold start restoring 10,000 journal records), sizes, and
-    /// durability (fsyncs and journal bytes per sale and per settlement). Figures, not pass/fail.
-    /// `bash scripts/bench.sh` builds everything first.
-    Bench(bench::BenchArgs),
-    /// Fleet throughput: N virtual terminals (one kernel instance and journal each) selling at
-    /// once against a loopback acquirer; latency, tx/s, fsyncs per sale, and the ledger checked.
-    #[command(long_about = farm::HELP)]
-    Farm(farm::FarmArgs),
+}
+
+/// Runs one operator command.
+pub fn run(globals: &Globals, command: &OperatorCommand) -> ExitCode {
+    if let Some(code) = terminal::transaction(globals, command) {
+        return code;
+    }
+    match command {
+        OperatorCommand::Init { acquirer, softhsm } => setup::init(globals, acquirer, *softhsm),
+        OperatorCommand::Keys(args) => keys::run(globals, args),
+        OperatorCommand::Status => terminal::status(globals),
+        OperatorCommand::Query { stan, rrn } => terminal::query(globals, *stan, rrn.clone()),
+        OperatorCommand::Journal => terminal::journal(globals),
+        OperatorCommand::Recover(args) => recover::run(globals, args),
+        OperatorCommand::Compile { output } => setup::compile(globals, output.clone()),
+        // Transaction commands were handled above.
+        _ => ExitCode::from(print::exit::USAGE),
+    }
 }

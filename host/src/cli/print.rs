@@ -8,6 +8,7 @@ use pos_kernel::engine::{Event, LifeStep, Outcome, OutcomeResult, TransactionLif
 use pos_kernel::guidance;
 
 /// `println!` that ignores a closed or failed stdout.
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -16,6 +17,7 @@ macro_rules! out {
 }
 
 /// `eprintln!` that ignores a closed or failed stderr.
+#[macro_export]
 macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -23,7 +25,7 @@ macro_rules! note {
     }};
 }
 
-pub(crate) use {note, out};
+pub use crate::{note, out};
 
 /// Exit codes: distinct for every way a command can end.
 pub mod exit {
@@ -65,44 +67,8 @@ pub fn money(minor: u64) -> String {
 }
 
 pub fn outcome(outcome: &Outcome) {
-    let (zh, en) = outcome.transaction.label();
-    let stan = outcome.stan.map(|s| format!(" {s:06}")).unwrap_or_default();
-    let headline = guidance::headline(outcome.transaction, &outcome.result);
-    out!("== {en} {zh}{stan}: {} / {}", headline.en, headline.zh);
-    let g = &outcome.guidance;
-    out!("   cardholder: {} / {}", g.cardholder.en, g.cardholder.zh);
-    out!("   merchant:   {} / {}", g.merchant.en, g.merchant.zh);
-    if let Some(balance) = &outcome.balance {
-        out!("   balance: {balance}");
-    }
-    if let Some(receipt) = &outcome.receipt {
-        out!("   ---- receipt ----");
-        for line in receipt.render().lines() {
-            out!("   {line}");
-        }
-    }
-    if let Some(report) = &outcome.settlement {
-        let verdict = |v: pos_kernel::engine::settlement::Verdict| match v {
-            pos_kernel::engine::settlement::Verdict::Balanced => "balanced 平",
-            pos_kernel::engine::settlement::Verdict::Unbalanced => "did not agree 不平",
-            pos_kernel::engine::settlement::Verdict::Error => "error 错",
-        };
-        out!(
-            "   batch {:06}: domestic totals {}, foreign totals {}",
-            report.batch,
-            verdict(report.domestic_result),
-            verdict(report.foreign_result)
-        );
-        for line in &report.by_type {
-            // The Chinese name last: its characters are twice as wide as the padding counts.
-            let (zh, en) = line.transaction.label();
-            out!("   {en:<16} {:>3}  RMB {:>12}  {zh}", line.count, money(line.amount));
-        }
-        out!(
-            "   transactions uploaded: {}, open exceptions: {}",
-            report.uploaded,
-            report.open_exceptions.len()
-        );
+    for line in outcome.render().lines() {
+        out!("{line}");
     }
 }
 

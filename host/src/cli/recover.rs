@@ -8,7 +8,7 @@ use pos_kernel::engine::{next_stan, DurableState, Record};
 
 use super::print::{exit, note, out};
 use super::terminal::{lock, open_journal, Stop};
-use super::Cli;
+use super::Globals;
 use crate::terminal_dir::{TerminalDir, JOURNAL};
 
 pub const HELP: &str = "\
@@ -91,8 +91,8 @@ fn known(inspection: &Inspection, initial: (u32, u32)) -> Known {
     Known { last_stan, batch, lost }
 }
 
-pub fn run(cli: &Cli, args: &RecoverArgs) -> ExitCode {
-    let dir = TerminalDir::new(&cli.dir);
+pub fn run(globals: &Globals, args: &RecoverArgs) -> ExitCode {
+    let dir = TerminalDir::new(&globals.dir);
     let file = match dir.load() {
         Ok(file) => file,
         Err(e) => {
@@ -103,7 +103,7 @@ pub fn run(cli: &Cli, args: &RecoverArgs) -> ExitCode {
             .report()
         }
     };
-    let _lock = match lock(cli) {
+    let _lock = match lock(globals) {
         Ok(lock) => lock,
         Err(stop) => return stop.report(),
     };
@@ -191,7 +191,7 @@ pub fn run(cli: &Cli, args: &RecoverArgs) -> ExitCode {
 /// snapshot: the next STAN and batch, not signed on.
 fn new_journal(
     dir: &TerminalDir,
-    file: &crate::terminal_dir::TerminalFile,
+    file: &crate::terminal_dir::ConfigFile,
     next: u32,
     batch: u32,
 ) -> Result<std::path::PathBuf, String> {

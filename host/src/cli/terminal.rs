@@ -16,10 +16,10 @@ use pos_net::transport::{Transport, TransportConfig};
 
 use super::card::{self, CardArgs};
 use super::print::{self, exit, note, out};
-use super::{Cli, Command};
-use crate::driver::{CardReader, TerminalHost};
+use super::{Globals, OperatorCommand as Command};
+use crate::driver::{CardReader, Driver};
 use crate::runtime::{Backend, ComponentTerminal};
-use crate::terminal_dir::{DirLock, LockError, TerminalDir, TerminalFile, JOURNAL};
+use crate::terminal_dir::{ConfigFile, DirLock, LockError, TerminalDir, JOURNAL};
 use crate::{component_file, token};
 
 /// Why a command stopped before it reached the kernel, and with which exit code.
@@ -43,8 +43,8 @@ impl Stop {
     }
 }
 
-pub fn backend(cli: &Cli) -> Backend {
-    if cli.pulley {
+pub fn backend(globals: &Globals) -> Backend {
+    if globals.pulley {
         Backend::Pulley
     } else {
         Backend::Cranelift
@@ -52,18 +52,18 @@ pub fn backend(cli: &Cli) -> Backend {
 }
 
 /// Takes the terminal's lock, waiting up to `--lock-wait` seconds for another posterm process.
-pub fn lock(cli: &Cli) -> Result<DirLock, Stop> {
-    let dir = TerminalDir::new(&cli.dir);
+pub fn lock(globals: &Globals) -> Result<DirLock, Stop> {
+    let dir = TerminalDir::new(&globals.dir);
     if !TerminalDir::exists(&dir.path) {
         // The configuration's own error says what to do.
         dir.load().map_err(Stop::host)?;
     }
-    let wait = Duration::try_from_secs_f64(cli.lock_wait.max(0.0)).unwrap_or(Duration::MAX);
+    let wait = Duration::try_from_secs_f64(globals.lock_wait.max(0.0)).unwrap_or(Duration::MAX);
     let waiting = || {
         note!(
             "posterm: the terminal in {} is in use by another posterm process; waiting up to {} s for it",
             dir.path.display(),
-            cli.lock_wait
+            globals.lock_wait
         );
     };
     dir.lock(wait, waiting).map_err(|e| match e {
@@ -81,7 +81,7 @@ pub fn lock(cli: &Cli) -> Result<DirLock, Stop> {
 
 /// Opens the journal for writing, for the terminal of `file`: refused when the anchor says
 /// records were lost, the journal is missing, or it is another terminal's.
-pub fn open_journal(dir: &TerminalDir, file: &TerminalFile) -> Result<Journal<FileStorage>, Stop> {
+pub fn open_journal(dir: &TerminalDir, file: &ConfigFile) -> Result<Journal<FileStorage>, Stop> {
     let path = dir.journal_path();
     let storage = FileStorage::open(&dir.path, JOURNAL).map_err(|e| Stop::host(format!("{}: {e}", path.display())))?;
     let options = JournalOptions {
@@ -126,14 +126,17 @@ pub fn open_journal(dir: &TerminalDir, file: &TerminalFile) -> Result<Journal<Fi
 
 /// Opens the terminal of `--dir` for a command that writes: configuration, journal, component,
 /// transport. The caller holds the directory's lock.
-pub fn open(cli: &Cli, card_declines: bool) -> Result<TerminalHost<FileStorage>, Stop> {
-    let dir = TerminalDir::new(&cli.dir);
-    let file: TerminalFile = dir.load().map_err(Stop::host)?;
+pub fn open(globals: &Globals, card_declines: bool) -> Result<Driver<FileStorage>, Stop> {
+    let dir = TerminalDir::new(&globals.dir);
+    let file: ConfigFile = dir.load().map_err(Stop::host)?;
     dir.check_writable().map_err(Stop::host)?;
     let token = token::open_with_tmk(&dir, &file).map_err(Stop::host)?;
     let journal = open_journal(&dir, &file)?;
-    let component = cli.component.clone().unwrap_or_else(component_file::default_component);
-    let runtime = component_file::load(&component, backend(cli), token::factory(token)).map_err(Stop::host)?;
+    let component = globals
+        .component
+        .clone()
+        .unwrap_or_else(component_file::default_component);
+    let runtime = component_file::load(&component, backend(globals), token::factory(token)).map_err(Stop::host)?;
     let transport = Transport::new(TransportConfig {
         address: file.host.acquirer.clone(),
         connect_timeout_ms: file.host.connect_timeout_ms,
@@ -143,7 +146,7 @@ pub fn open(cli: &Cli, card_declines: bool) -> Result<TerminalHost<FileStorage>,
         approved: !card_declines,
         icc_data: Vec::new(),
     });
-    TerminalHost::open(runtime, file.terminal, journal, transport, card).map_err(|e| Stop::host(e.to_string()))
+    Driver::open(runtime, file.terminal, journal, transport, card).map_err(|e| Stop::host(e.to_string()))
 }
 
 /// A transaction subcommand as the terminal carries it out.
@@ -199,15 +202,15 @@ fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, St
         Command::Sale { amount: a, card } => (
             KernelCommand::Sale {
                 amount: amount(a)?,
-                card: card.card(),
+                card: card.card()?,
             },
             card.card_declines,
         ),
-        Command::Balance { card } => (KernelCommand::Balance { card: card.card() }, false),
+        Command::Balance { card } => (KernelCommand::Balance { card: card.card()? }, false),
         Command::Void { stan, with_card, card } => (
             KernelCommand::Void {
                 original_stan: *stan,
-                card: with_card.then(|| card.card()),
+                card: with_card.then(|| card.card()).transpose()?,
             },
             false,
         ),
@@ -219,7 +222,7 @@ fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, St
         } => (
             KernelCommand::Refund {
                 amount: amount(a)?,
-                card: card.card(),
+                card: card.card()?,
                 original_rrn: rrn.clone(),
                 original_date: date.clone(),
             },
@@ -228,14 +231,14 @@ fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, St
         Command::Preauth { amount: a, card } => (
             KernelCommand::PreAuth {
                 amount: amount(a)?,
-                card: card.card(),
+                card: card.card()?,
             },
             card.card_declines,
         ),
         Command::PreauthCancel { stan, card } => (
             KernelCommand::PreAuthCancel {
                 original_stan: *stan,
-                card: card.card(),
+                card: card.card()?,
             },
             false,
         ),
@@ -243,7 +246,7 @@ fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, St
             KernelCommand::Completion {
                 original_stan: *stan,
                 amount: amount(a)?,
-                card: card.card(),
+                card: card.card()?,
             },
             false,
         ),
@@ -259,9 +262,9 @@ fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, St
     }))
 }
 
-/// Runs a transaction subcommand; None when `cli.command` is not one.
-pub fn transaction(cli: &Cli) -> Option<ExitCode> {
-    let transaction = match transaction_of(&cli.command) {
+/// Runs a transaction subcommand; None when `command` is not one.
+pub fn transaction(globals: &Globals, command: &Command) -> Option<ExitCode> {
+    let transaction = match transaction_of(command) {
         Ok(Some(found)) => found,
         Ok(None) => return None,
         Err(usage) => {
@@ -269,12 +272,12 @@ pub fn transaction(cli: &Cli) -> Option<ExitCode> {
             return Some(ExitCode::from(exit::USAGE));
         }
     };
-    Some(run(cli, transaction).unwrap_or_else(Stop::report))
+    Some(run(globals, transaction).unwrap_or_else(Stop::report))
 }
 
-fn run(cli: &Cli, transaction: Transaction) -> Result<ExitCode, Stop> {
-    let _lock = lock(cli)?;
-    let mut host = open(cli, transaction.card_declines)?;
+fn run(globals: &Globals, transaction: Transaction) -> Result<ExitCode, Stop> {
+    let _lock = lock(globals)?;
+    let mut host = open(globals, transaction.card_declines)?;
     if let Some(pin) = &transaction.typed_pin {
         host.pin_pad()
             .enter(pin)
@@ -282,7 +285,7 @@ fn run(cli: &Cli, transaction: Transaction) -> Result<ExitCode, Stop> {
     }
     let result = host.run(transaction.command);
     // Whatever happened, show what the terminal reported on the way.
-    report_log(cli, &host.log);
+    report_log(globals, &host.log);
     for fault in &host.faults {
         note!("posterm: the kernel faulted and was restarted from its journal: {fault}");
     }
@@ -297,12 +300,12 @@ fn run(cli: &Cli, transaction: Transaction) -> Result<ExitCode, Stop> {
 
 /// Prints the events (stderr) and outcomes (stdout) of the run: earlier work that finished on
 /// the way (a reversal), then the command's own.
-fn report_log(cli: &Cli, log: &[Output]) {
+fn report_log(globals: &Globals, log: &[Output]) {
     for output in log {
         match output {
-            Output::Outcome(outcome) if cli.json => out!("{}", serde_json::to_string(outcome).unwrap_or_default()),
+            Output::Outcome(outcome) if globals.json => out!("{}", serde_json::to_string(outcome).unwrap_or_default()),
             Output::Outcome(outcome) => print::outcome(outcome),
-            Output::Event(event) if !cli.json => {
+            Output::Event(event) if !globals.json => {
                 if let Some(line) = print::event(event) {
                     note!("   .. {line}");
                 }
@@ -319,9 +322,9 @@ struct ReadOnly {
     kernel: ComponentTerminal,
 }
 
-fn read_only(cli: &Cli) -> Result<ReadOnly, Stop> {
-    let dir = TerminalDir::new(&cli.dir);
-    let file: TerminalFile = dir.load().map_err(Stop::host)?;
+fn read_only(globals: &Globals) -> Result<ReadOnly, Stop> {
+    let dir = TerminalDir::new(&globals.dir);
+    let file: ConfigFile = dir.load().map_err(Stop::host)?;
     if dir.in_use() {
         note!("posterm: another posterm process is using this terminal now: what follows may be changing");
     }
@@ -332,8 +335,11 @@ fn read_only(cli: &Cli) -> Result<ReadOnly, Stop> {
     }
     // The token too: restoring installs the journaled working keys, as a restart does.
     let token = std::sync::Arc::new(token::open(&dir, &file).map_err(Stop::host)?);
-    let component = cli.component.clone().unwrap_or_else(component_file::default_component);
-    let runtime = component_file::load(&component, backend(cli), token::factory(token)).map_err(Stop::host)?;
+    let component = globals
+        .component
+        .clone()
+        .unwrap_or_else(component_file::default_component);
+    let runtime = component_file::load(&component, backend(globals), token::factory(token)).map_err(Stop::host)?;
     let kernel = if inspection.records.is_empty() {
         runtime.create(&file.terminal, &PinPad::new())
     } else {
@@ -371,13 +377,13 @@ fn exit_code(inspection: &Inspection) -> ExitCode {
     }
 }
 
-pub fn status(cli: &Cli) -> ExitCode {
-    let mut terminal = match read_only(cli) {
+pub fn status(globals: &Globals) -> ExitCode {
+    let mut terminal = match read_only(globals) {
         Ok(terminal) => terminal,
         Err(stop) => return stop.report(),
     };
     match terminal.kernel.status() {
-        Ok(status) if cli.json => out!("{}", serde_json::to_string(&status).unwrap_or_default()),
+        Ok(status) if globals.json => out!("{}", serde_json::to_string(&status).unwrap_or_default()),
         Ok(status) => print_status(&status),
         Err(e) => return Stop::host(e.to_string()).report(),
     }
@@ -446,7 +452,7 @@ fn print_status(status: &Status) {
     }
 }
 
-pub fn query(cli: &Cli, stan: Option<u32>, rrn: Option<String>) -> ExitCode {
+pub fn query(globals: &Globals, stan: Option<u32>, rrn: Option<String>) -> ExitCode {
     let query = match (stan, rrn) {
         (Some(stan), _) => Query::Stan(stan),
         (None, Some(rrn)) => Query::Rrn(rrn),
@@ -455,12 +461,12 @@ pub fn query(cli: &Cli, stan: Option<u32>, rrn: Option<String>) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let mut terminal = match read_only(cli) {
+    let mut terminal = match read_only(globals) {
         Ok(terminal) => terminal,
         Err(stop) => return stop.report(),
     };
     match terminal.kernel.query(&query) {
-        Ok(Some(life)) if cli.json => out!("{}", serde_json::to_string(&life).unwrap_or_default()),
+        Ok(Some(life)) if globals.json => out!("{}", serde_json::to_string(&life).unwrap_or_default()),
         Ok(Some(life)) => {
             out!(
                 "STAN {:06} {} {}",
@@ -486,8 +492,8 @@ pub fn query(cli: &Cli, stan: Option<u32>, rrn: Option<String>) -> ExitCode {
 }
 
 /// Prints the journal's records with PANs masked; reads only.
-pub fn journal(cli: &Cli) -> ExitCode {
-    let dir = TerminalDir::new(&cli.dir);
+pub fn journal(globals: &Globals) -> ExitCode {
+    let dir = TerminalDir::new(&globals.dir);
     let owner = dir.load().ok().map(|file| file.terminal.terminal_id);
     let inspection = match inspect_file(&dir.path, JOURNAL, owner.as_deref()) {
         Ok(inspection) => inspection,

@@ -8,8 +8,6 @@
     clippy::indexing_slicing
 )]
 
-pub mod rig;
-
 use std::path::PathBuf;
 
 use pos_host::runtime::{Backend, Limits, Runtime};

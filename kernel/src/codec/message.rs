@@ -22,6 +22,23 @@ use super::value::{decode_value_into, encode_value, Reader};
 pub struct Mti(pub u16);
 
 impl Mti {
+    /// Pre-authorization family (0100).
+    pub const AUTHORIZATION: Mti = Mti(100);
+    /// Balance, sale, void, completion and completion void (0200).
+    pub const FINANCIAL: Mti = Mti(200);
+    /// Refund, an advice (0220).
+    pub const REFUND: Mti = Mti(220);
+    /// Batch upload (0320).
+    pub const BATCH_UPLOAD: Mti = Mti(320);
+    /// Reversal (0400).
+    pub const REVERSAL: Mti = Mti(400);
+    /// Settlement (0500).
+    pub const SETTLEMENT: Mti = Mti(500);
+    /// Sign-on (0800).
+    pub const SIGN_ON: Mti = Mti(800);
+    /// Sign-off and echo test (0820).
+    pub const NETWORK: Mti = Mti(820);
+
     /// The reply's MTI (request + 10: `0200` -> `0210`).
     pub fn response(self) -> Mti {
         Mti(self.0.saturating_add(10))

@@ -191,6 +191,23 @@ pub struct Card {
     pub fallback: bool,
 }
 
+impl Card {
+    /// A card number keyed in (F22 `01`): no expiry, tracks or chip data, no PIN.
+    pub fn keyed(pan: &str) -> Card {
+        Card {
+            pan: pan.to_owned(),
+            entry: EntryMode::Manual,
+            expiry: None,
+            track2: None,
+            track3: None,
+            sequence: None,
+            icc_data: None,
+            pin_entered: false,
+            fallback: false,
+        }
+    }
+}
+
 // Debug must never show a PIN or track data: cards end up in logs.
 impl core::fmt::Debug for Card {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

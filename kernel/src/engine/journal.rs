@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::batch::{BatchEntry, ExceptionEntry, SettledBatch};
+use super::kinds::Closes;
 use super::settlement::{SettlementProgress, SettlementReport};
 use super::{EntryMode, ReversalReason, TransactionKind};
 use crate::codec::Message;
@@ -35,9 +37,11 @@ pub enum Record {
     },
     /// Sign-off succeeded.
     SignedOff,
-    /// A request is about to be sent. Advances the STAN; for a reversible request, carries the
-    /// reversal that stands until a valid answer clears it (write-ahead reversal).
-    RequestSent {
+    /// A request is about to be sent: written (and made durable) before the frame leaves, so
+    /// after a crash the request may or may not have reached the acquirer. Advances the STAN;
+    /// for a reversible request, carries the reversal that stands until a valid answer clears it
+    /// (write-ahead reversal).
+    AboutToSend {
         stan: u32,
         transaction: TransactionKind,
         /// Boxed (as the state holds it): a record moves a few times on its way to the state.
@@ -100,7 +104,7 @@ impl Record {
     pub fn masked(&self) -> Record {
         let mut record = self.clone();
         match &mut record {
-            Record::RequestSent { reversal, resend, .. } => {
+            Record::AboutToSend { reversal, resend, .. } => {
                 if let Some(reversal) = reversal {
                     reversal.message = reversal.message.masked();
                 }
@@ -226,50 +230,6 @@ pub struct PendingRefund {
     pub message: Message,
 }
 
-/// An approved transaction: in the current batch, or an open pre-authorization.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
-pub struct BatchEntry {
-    pub stan: u32,
-    pub batch: u32,
-    pub transaction: TransactionKind,
-    pub entry: EntryMode,
-    /// The card: masked for people; sealed, because batch upload and a keyed void send the PAN
-    /// (docs/profile.md §3).
-    pub card: StoredCard,
-    pub amount: u64,
-    pub rrn: String,
-    pub auth_code: String,
-    /// Local date and time of the approval, `YYYY-MM-DD hh:mm:ss`.
-    pub date_time: String,
-    /// Local date of the approval, `MMDD` (61.3 of later references).
-    pub date: String,
-    /// For a void, completion or cancel: the STAN of the transaction it refers to.
-    pub original_stan: Option<u32>,
-    /// The STAN of the void, cancel or completion that closed this entry.
-    pub closed_by: Option<u32>,
-}
-
-/// The last settled batch, so a void of one of its sales gets a clear answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
-pub struct SettledBatch {
-    pub batch: u32,
-    pub stans: Vec<u32>,
-}
-
-/// A reversal that was never confirmed: the card may have been charged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
-pub struct ExceptionEntry {
-    pub stan: u32,
-    pub transaction: TransactionKind,
-    pub amount: Option<u64>,
-    pub card: String,
-    pub reason: ReversalReason,
-    pub acknowledged: bool,
-}
-
 /// Everything the terminal must remember across a restart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
@@ -346,7 +306,7 @@ impl DurableState {
                 self.batch = batch;
             }
             Record::SignedOff => self.signed_on = false,
-            Record::RequestSent {
+            Record::AboutToSend {
                 stan, reversal, resend, ..
             } => {
                 self.last_stan = stan;
@@ -425,7 +385,7 @@ impl DurableState {
 
     fn record_history(&mut self, record: &Record) {
         let (stan, step) = match record {
-            Record::RequestSent {
+            Record::AboutToSend {
                 stan,
                 transaction,
                 reversal,
@@ -518,10 +478,10 @@ impl DurableState {
                 original.closed_by = Some(entry.stan);
             }
         };
-        match entry.transaction {
-            Void | CompletionVoid => close(&mut self.entries),
-            Completion | PreAuthCancel => close(&mut self.preauths),
-            _ => {}
+        match entry.transaction.closes() {
+            Some(Closes::BatchEntry) => close(&mut self.entries),
+            Some(Closes::PreAuth) => close(&mut self.preauths),
+            None => {}
         }
         match entry.transaction {
             PreAuth => self.preauths.push(entry),

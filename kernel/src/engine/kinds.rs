@@ -1,6 +1,11 @@
-//! Names shared by the journal, outputs and outcomes.
+//! Every transaction kind, defined once: its names, its request's shape on the wire and what the
+//! rest of the kernel asks of it. Code elsewhere reads these properties rather than listing kinds;
+//! the JavaScript side gets the same table from the kernel (`transactionKinds()` of the
+//! wasm-bindgen module), so a new kind is a new row here, a `Command` (input.rs), and the WIT.
 
 use serde::{Deserialize, Serialize};
+
+use crate::codec::Mti;
 
 /// Every transaction the terminal knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,60 +31,193 @@ pub enum TransactionKind {
     AcknowledgeException,
 }
 
+/// What a card request of one kind looks like on the wire (docs/profile.md §3): MTI, F3, F25, 60.1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct Shape {
+    /// Four digits, e.g. `"0200"`.
+    #[serde(serialize_with = "mti_digits")]
+    #[cfg_attr(feature = "ts", tsify(type = "string"))]
+    pub mti: Mti,
+    pub processing_code: &'static str,
+    pub condition_code: &'static str,
+    pub type_code: &'static str,
+}
+
+fn mti_digits<S: serde::Serializer>(mti: &Mti, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&mti.digits())
+}
+
+/// Which half of the settlement totals an approved transaction counts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// Charges the card: sales and completions.
+    Debit,
+    /// Gives money back: voids, refunds, completion voids.
+    Credit,
+}
+
+/// What an approved transaction of this kind closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Closes {
+    /// An approved transaction of the batch (a void closes its sale).
+    BatchEntry,
+    /// An open pre-authorization (a completion or a cancel closes it).
+    PreAuth,
+}
+
+/// One row of the table: everything the kernel knows about a kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct KindInfo {
+    pub kind: TransactionKind,
+    /// The name printed on receipts and shown to the operator.
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// A card transaction: its request is built from a card, carries a MAC, and its approval
+    /// must carry a valid MAC. None for the network and local kinds.
+    pub shape: Option<Shape>,
+    /// A reversal record guards the request (docs/profile.md §3, "reversible").
+    pub reversible: bool,
+    /// The request needs a signed-on terminal.
+    pub needs_sign_on: bool,
+    /// The settlement totals' half it counts in, if any.
+    pub side: Option<Side>,
+    /// What its approval closes, if anything.
+    pub closes: Option<Closes>,
+    /// Money or a hold given back to the cardholder: the slip prints the amount as negative.
+    pub gives_back: bool,
+}
+
+const fn card(
+    mti: Mti,
+    processing_code: &'static str,
+    condition_code: &'static str,
+    type_code: &'static str,
+) -> Option<Shape> {
+    Some(Shape {
+        mti,
+        processing_code,
+        condition_code,
+        type_code,
+    })
+}
+
+/// A card transaction's row.
+const fn row(
+    kind: TransactionKind,
+    (zh, en): (&'static str, &'static str),
+    shape: Option<Shape>,
+    reversible: bool,
+    side: Option<Side>,
+    closes: Option<Closes>,
+) -> KindInfo {
+    KindInfo {
+        kind,
+        zh,
+        en,
+        shape,
+        reversible,
+        needs_sign_on: true,
+        side,
+        closes,
+        // Credits give money back; a pre-auth cancel gives the hold back.
+        gives_back: matches!(side, Some(Side::Credit)) || matches!((side, closes), (None, Some(Closes::PreAuth))),
+    }
+}
+
+/// A kind without a card: network management, settlement, local work.
+const fn plain(kind: TransactionKind, (zh, en): (&'static str, &'static str), needs_sign_on: bool) -> KindInfo {
+    KindInfo {
+        kind,
+        zh,
+        en,
+        shape: None,
+        reversible: false,
+        needs_sign_on,
+        side: None,
+        closes: None,
+        gives_back: false,
+    }
+}
+
+/// The table, one row per kind in the order of [`TransactionKind`] (a test checks it).
+#[rustfmt::skip]
+pub const KINDS: [KindInfo; 13] = {
+    use Closes::*;
+    use Side::*;
+    use TransactionKind as K;
+    const FIN: Mti = Mti::FINANCIAL;
+    const AUTH: Mti = Mti::AUTHORIZATION;
+    [
+        plain(K::SignOn, ("签到", "SIGN-ON"), false),
+        plain(K::SignOff, ("签退", "SIGN-OFF"), false),
+        plain(K::Echo, ("回响测试", "ECHO TEST"), false),
+        //                                                     MTI  F3        F25   60.1  reversible side      closes
+        row(K::Sale, ("消费", "SALE"),                          card(FIN, "000000", "00", "22"), true, Some(Debit), None),
+        row(K::Balance, ("余额查询", "BALANCE"),                 card(FIN, "310000", "00", "01"), false, None, None),
+        row(K::Void, ("消费撤销", "VOID"),                       card(FIN, "200000", "00", "23"), true, Some(Credit), Some(BatchEntry)),
+        row(K::Refund, ("退货", "REFUND"),                      card(Mti::REFUND, "200000", "00", "25"), false, Some(Credit), None),
+        row(K::PreAuth, ("预授权", "PRE-AUTH"),                  card(AUTH, "030000", "06", "10"), true, None, None),
+        row(K::PreAuthCancel, ("预授权撤销", "PRE-AUTH CANCEL"),  card(AUTH, "200000", "06", "11"), true, None, Some(PreAuth)),
+        row(K::Completion, ("预授权完成", "COMPLETION"),          card(FIN, "000000", "06", "20"), true, Some(Debit), Some(PreAuth)),
+        row(K::CompletionVoid, ("预授权完成撤销", "COMPLETION VOID"), card(FIN, "200000", "06", "21"), true, Some(Credit), Some(BatchEntry)),
+        plain(K::Settlement, ("结算", "SETTLEMENT"), true),
+        plain(K::AcknowledgeException, ("确认异常", "ACKNOWLEDGE EXCEPTION"), false),
+    ]
+};
+
 impl TransactionKind {
+    /// This kind's row of [`KINDS`].
+    pub fn info(self) -> &'static KindInfo {
+        // The table is in the enum's order (tested), so the discriminant is the row.
+        KINDS.get(self as usize).unwrap_or(&KINDS[0])
+    }
+
     /// Whether a reversal record guards the request (docs/profile.md §3, "reversible").
     pub fn is_reversible(self) -> bool {
-        use TransactionKind::*;
-        matches!(
-            self,
-            Sale | Void | PreAuth | PreAuthCancel | Completion | CompletionVoid
-        )
+        self.info().reversible
     }
 
     /// Whether the request needs a signed-on terminal.
     pub fn needs_sign_on(self) -> bool {
-        self.is_financial() || self == TransactionKind::Settlement
+        self.info().needs_sign_on
     }
 
-    /// Whether this is a card transaction whose approved reply must carry a valid MAC.
-    pub fn is_financial(self) -> bool {
-        use TransactionKind::*;
-        matches!(
-            self,
-            Sale | Balance | Void | Refund | PreAuth | PreAuthCancel | Completion | CompletionVoid
-        )
+    /// A card transaction: a request built from a card, sent with a MAC, whose approval must
+    /// carry a valid MAC; its shape on the wire.
+    pub fn card_shape(self) -> Option<Shape> {
+        self.info().shape
+    }
+
+    /// Whether this is a card transaction (see [`Self::card_shape`]).
+    pub fn is_card_transaction(self) -> bool {
+        self.info().shape.is_some()
     }
 
     /// Sales and completions: the debit side of the settlement totals.
     pub fn is_debit(self) -> bool {
-        matches!(self, TransactionKind::Sale | TransactionKind::Completion)
+        self.info().side == Some(Side::Debit)
     }
 
     /// Voids, refunds and completion voids: the credit side of the settlement totals.
     pub fn is_credit(self) -> bool {
-        matches!(
-            self,
-            TransactionKind::Void | TransactionKind::Refund | TransactionKind::CompletionVoid
-        )
+        self.info().side == Some(Side::Credit)
     }
 
-    /// The name printed on receipts.
+    /// What an approval of this kind closes.
+    pub fn closes(self) -> Option<Closes> {
+        self.info().closes
+    }
+
+    /// The name printed on receipts (中文, English).
     pub fn label(self) -> (&'static str, &'static str) {
-        match self {
-            TransactionKind::SignOn => ("签到", "SIGN-ON"),
-            TransactionKind::SignOff => ("签退", "SIGN-OFF"),
-            TransactionKind::Echo => ("回响测试", "ECHO TEST"),
-            TransactionKind::Sale => ("消费", "SALE"),
-            TransactionKind::Balance => ("余额查询", "BALANCE"),
-            TransactionKind::Void => ("消费撤销", "VOID"),
-            TransactionKind::Refund => ("退货", "REFUND"),
-            TransactionKind::PreAuth => ("预授权", "PRE-AUTH"),
-            TransactionKind::PreAuthCancel => ("预授权撤销", "PRE-AUTH CANCEL"),
-            TransactionKind::Completion => ("预授权完成", "COMPLETION"),
-            TransactionKind::CompletionVoid => ("预授权完成撤销", "COMPLETION VOID"),
-            TransactionKind::Settlement => ("结算", "SETTLEMENT"),
-            TransactionKind::AcknowledgeException => ("确认异常", "ACKNOWLEDGE EXCEPTION"),
-        }
+        let info = self.info();
+        (info.zh, info.en)
     }
 }
 
@@ -105,6 +243,27 @@ impl ReversalReason {
             ReversalReason::NoReply => "98",
             ReversalReason::MacFailure => "A0",
             ReversalReason::CardDeclined => "06",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KINDS;
+
+    #[test]
+    fn the_table_is_in_the_order_of_the_enum() {
+        for (i, info) in KINDS.iter().enumerate() {
+            assert_eq!(info.kind as usize, i, "{:?}", info.kind);
+            assert_eq!(info.kind.info(), info);
+        }
+    }
+
+    #[test]
+    fn card_transactions_need_sign_on_and_only_they_reverse() {
+        for info in KINDS {
+            assert!(info.shape.is_none() || info.needs_sign_on, "{:?}", info.kind);
+            assert!(!info.reversible || info.shape.is_some(), "{:?}", info.kind);
         }
     }
 }

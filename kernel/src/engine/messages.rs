@@ -1,19 +1,11 @@
 //! Building requests (docs/profile.md §3). Every builder gets the STAN and batch from the caller; the
 //! MAC is added last, by the terminal, through the security module.
 
+use super::kinds::Shape;
 use super::{Card, TransactionKind};
 use crate::codec::{Message, Mti};
 use crate::config::Config;
 use crate::security::ClearCard;
-
-pub const MTI_AUTHORIZATION: Mti = Mti(100);
-pub const MTI_FINANCIAL: Mti = Mti(200);
-pub const MTI_REFUND: Mti = Mti(220);
-pub const MTI_BATCH_UPLOAD: Mti = Mti(320);
-pub const MTI_SETTLEMENT: Mti = Mti(500);
-pub const MTI_REVERSAL: Mti = Mti(400);
-pub const MTI_SIGN_ON: Mti = Mti(800);
-pub const MTI_NETWORK: Mti = Mti(820);
 
 /// F53 for a format-0 PIN block under a double-length key.
 const SECURITY_CONTROL_PIN: &str = "2600000000000000";
@@ -44,7 +36,7 @@ fn f60_network(batch: u32, management_code: &str) -> String {
 
 /// Sign-on 0800 (60.3 `004`), with the operator in F63.
 pub fn sign_on(config: &Config, stan: u32, batch: u32) -> Message {
-    base(MTI_SIGN_ON, config, stan)
+    base(Mti::SIGN_ON, config, stan)
         .with(60, f60_network(batch, "004"))
         .with(63, config.operator.as_bytes())
 }
@@ -56,37 +48,7 @@ pub fn network(config: &Config, stan: u32, batch: u32, transaction: TransactionK
     } else {
         "301"
     };
-    base(MTI_NETWORK, config, stan).with(60, f60_network(batch, code))
-}
-
-/// What makes one card request differ from another (docs/profile.md §3): MTI, F3, F25, 60.1.
-#[derive(Clone, Copy, Debug)]
-pub struct Shape {
-    pub mti: Mti,
-    pub processing_code: &'static str,
-    pub condition_code: &'static str,
-    pub type_code: &'static str,
-}
-
-/// The shape of each card transaction.
-pub fn shape(kind: TransactionKind) -> Shape {
-    use TransactionKind::*;
-    let (mti, processing_code, condition_code, type_code) = match kind {
-        Balance => (MTI_FINANCIAL, "310000", "00", "01"),
-        Void => (MTI_FINANCIAL, "200000", "00", "23"),
-        Refund => (MTI_REFUND, "200000", "00", "25"),
-        PreAuth => (MTI_AUTHORIZATION, "030000", "06", "10"),
-        PreAuthCancel => (MTI_AUTHORIZATION, "200000", "06", "11"),
-        Completion => (MTI_FINANCIAL, "000000", "06", "20"),
-        CompletionVoid => (MTI_FINANCIAL, "200000", "06", "21"),
-        _ => (MTI_FINANCIAL, "000000", "00", "22"),
-    };
-    Shape {
-        mti,
-        processing_code,
-        condition_code,
-        type_code,
-    }
+    base(Mti::NETWORK, config, stan).with(60, f60_network(batch, code))
 }
 
 pub struct CardRequest<'a> {
@@ -129,7 +91,7 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
         m.set(26, "12").set(52, block).set(53, SECURITY_CONTROL_PIN);
     }
     // A refund carries no chip data (docs/profile.md §3: "as sale without 52/55").
-    if let Some(icc) = card.icc_data.as_ref().filter(|_| shape.mti != MTI_REFUND) {
+    if let Some(icc) = card.icc_data.as_ref().filter(|_| shape.mti != Mti::REFUND) {
         m.set(55, icc);
     }
     for (field, value) in req.extra {
@@ -152,7 +114,7 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
 /// when it is sent.
 pub fn reversal_body(request: &Message) -> Message {
     let mut reversal = request.clone();
-    reversal.mti = MTI_REVERSAL;
+    reversal.mti = Mti::REVERSAL;
     for field in NOT_IN_REVERSAL.into_iter().chain([2, 14]) {
         reversal.unset(field);
     }
@@ -181,7 +143,7 @@ pub fn with_card(body: &Message, card: &ClearCard) -> Message {
 
 /// Settlement 0500: F48 totals, F49, F60 (60.3 `201`), F63 operator.
 pub fn settlement(config: &Config, stan: u32, batch: u32, f48: String) -> Message {
-    base(MTI_SETTLEMENT, config, stan)
+    base(Mti::SETTLEMENT, config, stan)
         .with(48, f48)
         .with(49, config.currency.as_bytes())
         .with(60, f60_network(batch, "201"))
@@ -190,7 +152,7 @@ pub fn settlement(config: &Config, stan: u32, batch: u32, f48: String) -> Messag
 
 /// Batch upload 0320: an upload chunk (60.3 `201`) or the end (`202` / `207`, F48 = total count n4).
 pub fn batch_upload(config: &Config, stan: u32, batch: u32, management_code: &str, f48: String) -> Message {
-    base(MTI_BATCH_UPLOAD, config, stan)
+    base(Mti::BATCH_UPLOAD, config, stan)
         .with(48, f48)
         .with(60, f60_network(batch, management_code))
 }

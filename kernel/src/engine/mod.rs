@@ -16,6 +16,7 @@
 //!
 //! docs/architecture.md describes the contract, the journal barrier and where each rule lives.
 
+mod batch;
 mod hex_bytes;
 mod hex_option;
 mod input;
@@ -30,12 +31,12 @@ pub mod settlement;
 mod status;
 mod terminal;
 
+pub use batch::{BatchEntry, ExceptionEntry, SettledBatch};
 pub use input::{Card, CardVerdict, Command, EntryMode, Input};
 pub use journal::{
-    next_batch, next_stan, BatchEntry, DurableState, ExceptionEntry, History, JournalError, LifeStep, PendingRefund,
-    PendingReversal, Record, SettledBatch,
+    next_batch, next_stan, DurableState, History, JournalError, LifeStep, PendingRefund, PendingReversal, Record,
 };
-pub use kinds::{ReversalReason, TransactionKind};
+pub use kinds::{Closes, KindInfo, ReversalReason, Shape, Side, TransactionKind, KINDS};
 pub use outcome::{FailReason, InputProblem, OriginalProblem, Outcome, OutcomeResult, Receipt};
 pub use output::{Event, Output, Timer};
 pub use query::{query, Charged, Query, TransactionLife};

@@ -72,6 +72,59 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The outcome as an operator's console shows it: the headline, what to tell the cardholder
+    /// and what the merchant does, the balance, the receipt, the settlement report.
+    pub fn render(&self) -> String {
+        use super::settlement::Verdict;
+        use core::fmt::Write as _;
+        let mut text = String::new();
+        let (zh, en) = self.transaction.label();
+        let stan = self.stan.map(|s| format!(" {s:06}")).unwrap_or_default();
+        let headline = crate::guidance::headline(self.transaction, &self.result);
+        let g = &self.guidance;
+        let _ = writeln!(text, "== {en} {zh}{stan}: {} / {}", headline.en, headline.zh);
+        let _ = writeln!(text, "   cardholder: {} / {}", g.cardholder.en, g.cardholder.zh);
+        let _ = writeln!(text, "   merchant:   {} / {}", g.merchant.en, g.merchant.zh);
+        if let Some(balance) = &self.balance {
+            let _ = writeln!(text, "   balance: {balance}");
+        }
+        if let Some(receipt) = &self.receipt {
+            let _ = writeln!(text, "   ---- receipt ----");
+            for line in receipt.render().lines() {
+                let _ = writeln!(text, "   {line}");
+            }
+        }
+        if let Some(report) = &self.settlement {
+            let verdict = |v: Verdict| match v {
+                Verdict::Balanced => "balanced 平",
+                Verdict::Unbalanced => "did not agree 不平",
+                Verdict::Error => "error 错",
+            };
+            let _ = writeln!(
+                text,
+                "   batch {:06}: domestic totals {}, foreign totals {}",
+                report.batch,
+                verdict(report.domestic_result),
+                verdict(report.foreign_result)
+            );
+            for line in &report.by_type {
+                // The Chinese name last: its characters are twice as wide as the padding counts.
+                let (zh, en) = line.transaction.label();
+                let amount = crate::guidance::money(line.amount);
+                let _ = writeln!(text, "   {en:<16} {:>3}  RMB {amount:>12}  {zh}", line.count);
+            }
+            let _ = writeln!(
+                text,
+                "   transactions uploaded: {}, open exceptions: {}",
+                report.uploaded,
+                report.open_exceptions.len()
+            );
+        }
+        text
+    }
+}
+
 /// Why a command failed without a financial outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]

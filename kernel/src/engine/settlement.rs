@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::journal::{BatchEntry, ExceptionEntry};
+use super::batch::{BatchEntry, ExceptionEntry};
+use super::kinds::KINDS;
 use super::TransactionKind;
 
 /// Entries per batch-upload message.
@@ -195,10 +196,11 @@ pub fn upload_f48<E>(
 
 /// Totals by type, in a fixed order.
 pub fn by_type(entries: &[BatchEntry]) -> Vec<TypeTotal> {
-    use TransactionKind::*;
-    [Sale, Void, Refund, Completion, CompletionVoid]
-        .into_iter()
-        .filter_map(|kind| {
+    KINDS
+        .iter()
+        .filter(|info| info.side.is_some())
+        .filter_map(|info| {
+            let kind = info.kind;
             let of_kind = entries.iter().filter(|e| e.transaction == kind);
             let (count, amount) = of_kind.fold((0u32, 0u64), |(c, a), e| {
                 (c.saturating_add(1), a.saturating_add(e.amount))

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::journal::ExceptionEntry;
+use super::batch::ExceptionEntry;
 use super::{ReversalReason, TransactionKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,9 +27,11 @@ pub struct Status {
     pub pending_refunds: Vec<PendingRefundStatus>,
     /// A settlement was started and has not finished.
     pub settlement_in_progress: bool,
-    /// Approved transactions in the current batch, and their total in minor units.
+    /// Approved transactions in the current batch.
     pub approved_count: usize,
-    pub approved_total: u64,
+    /// What the batch comes to so far, in minor units: the debit total less the credit total
+    /// (negative when more was given back than charged).
+    pub net_total: i64,
     /// Debit (sales, completions) and credit (voids, refunds, completion voids) totals so far.
     pub debit_total: u64,
     pub credit_total: u64,

@@ -51,7 +51,7 @@ pub(crate) fn fingerprint(message: &Message) -> Fingerprint {
 
 /// One terminal.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct TerminalState {
+pub(crate) struct KnownTerminal {
     /// `None` before the first sign-on and after a sign-off.
     pub(crate) keys: Option<ClearKeys>,
     /// The batch of the terminal's latest request (60.2).
@@ -60,7 +60,7 @@ pub(crate) struct TerminalState {
     next_seq: u64,
 }
 
-impl TerminalState {
+impl KnownTerminal {
     /// Remembers an answered request and returns its reply.
     pub(crate) fn remember(&mut self, key: SeenKey, fingerprint: Fingerprint, reply: Reply, outcome: Outcome) -> Reply {
         self.next_seq = self.next_seq.saturating_add(1);

@@ -13,14 +13,14 @@ const OPENING: u64 = 100_000_000;
 
 /// A signed-on terminal sends a sale under `fault`; returns the outputs, the request and the
 /// reply the same sale gets from a fault-free bank.
-fn sale_under(fault: Fault) -> (Acquirer, Terminal, Message, Vec<AcquirerOutput>, Frame) {
+fn sale_under(fault: Fault) -> (Acquirer, TestTerminal, Message, Vec<AcquirerOutput>, Frame) {
     let (mut clean_bank, mut clean_terminal) = signed_on();
     let sale = clean_terminal.sale(MAGSTRIPE_DEBIT, 10_000, Some(TEST_PIN));
     let clean = clean_terminal.exchange(&mut clean_bank, &sale);
 
     let (mut bank, terminal) = signed_on();
     bank.inject(fault);
-    let outputs = bank.handle_frame(NOW, &Terminal::frame(&sale));
+    let outputs = bank.handle_frame(NOW, &TestTerminal::frame(&sale));
     // Processed regardless of the fault.
     assert_eq!(
         bank.ledger().balance(MAGSTRIPE_DEBIT),
@@ -45,7 +45,7 @@ fn no_fault_reply_is_clean() {
     let (_, terminal, sale, outputs, clean) = {
         let (mut bank, mut terminal) = signed_on();
         let sale = terminal.sale(MAGSTRIPE_DEBIT, 10_000, Some(TEST_PIN));
-        let outputs = bank.handle_frame(NOW, &Terminal::frame(&sale));
+        let outputs = bank.handle_frame(NOW, &TestTerminal::frame(&sale));
         let clean = one_reply(&outputs);
         (bank, terminal, sale, outputs, clean)
     };
@@ -81,7 +81,7 @@ fn bad_mac_corrupts_only_f64() {
     assert_eq!(fixed, clean.message);
 }
 
-fn only_field_differs(reply: &Frame, clean: &Frame, field: u8, terminal: &Terminal) {
+fn only_field_differs(reply: &Frame, clean: &Frame, field: u8, terminal: &TestTerminal) {
     assert!(terminal.reply_mac_ok(reply), "MAC recomputed");
     assert_ne!(reply.message.get(field), clean.message.get(field));
     let mut fixed = reply.message.clone();
@@ -170,9 +170,9 @@ fn faults_apply_in_order_one_per_reply_and_can_be_cleared() {
         [Fault::DropReply, Fault::AnswerTwice, Fault::Close]
     );
     let echo = terminal.echo();
-    assert!(bank.handle_frame(NOW, &Terminal::frame(&echo)).is_empty());
+    assert!(bank.handle_frame(NOW, &TestTerminal::frame(&echo)).is_empty());
     let echo = terminal.echo();
-    assert_eq!(bank.handle_frame(NOW, &Terminal::frame(&echo)).len(), 2);
+    assert_eq!(bank.handle_frame(NOW, &TestTerminal::frame(&echo)).len(), 2);
     bank.clear_faults();
     let echo = terminal.echo();
     assert_eq!(code(&terminal.exchange(&mut bank, &echo)), "00");
@@ -181,16 +181,16 @@ fn faults_apply_in_order_one_per_reply_and_can_be_cleared() {
 #[test]
 fn faults_apply_to_non_financial_replies_too() {
     let mut bank = bank();
-    let mut terminal = Terminal::new(TID);
+    let mut terminal = TestTerminal::new(TID);
     bank.inject(Fault::WrongStan);
     let request = terminal.sign_on_request();
-    let reply = one_reply(&bank.handle_frame(NOW, &Terminal::frame(&request)));
+    let reply = one_reply(&bank.handle_frame(NOW, &TestTerminal::frame(&request)));
     assert_ne!(reply.message.get(11), request.get(11));
     assert!(!reply.message.has(64));
     // BadMac on a reply without F64 adds a wrong one.
     bank.inject(Fault::BadMac);
     let echo = terminal.echo();
-    let reply = one_reply(&bank.handle_frame(NOW, &Terminal::frame(&echo)));
+    let reply = one_reply(&bank.handle_frame(NOW, &TestTerminal::frame(&echo)));
     assert!(reply.message.has(64));
     assert!(bank.is_signed_on(TID));
 }

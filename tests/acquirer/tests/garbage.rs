@@ -31,7 +31,7 @@ fn undecodable_frames_get_no_reply_and_are_counted() {
 #[test]
 fn every_truncation_of_a_sale_is_rejected() {
     let (mut bank, mut terminal) = signed_on();
-    let sale = Terminal::frame(&terminal.sale(MAGSTRIPE_DEBIT, 1000, Some(TEST_PIN)));
+    let sale = TestTerminal::frame(&terminal.sale(MAGSTRIPE_DEBIT, 1000, Some(TEST_PIN)));
     for cut in 0..sale.len() {
         assert!(bank.handle_frame(NOW, &sale[..cut]).is_empty(), "cut at {cut}");
     }
@@ -55,7 +55,7 @@ fn every_truncation_of_a_sale_is_rejected() {
 #[test]
 fn bit_flips_never_panic_and_never_charge_without_a_valid_mac() {
     let (mut bank, mut terminal) = signed_on();
-    let sale = Terminal::frame(&terminal.sale(MAGSTRIPE_DEBIT, 1000, Some(TEST_PIN)));
+    let sale = TestTerminal::frame(&terminal.sale(MAGSTRIPE_DEBIT, 1000, Some(TEST_PIN)));
     for i in 0..sale.len() {
         for bit in 0..8 {
             let mut bytes = sale.clone();

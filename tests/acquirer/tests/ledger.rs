@@ -19,7 +19,7 @@ fn reconciliation_after_a_mixed_day_with_faults() {
     // 2. reply dropped → the terminal reverses it
     let sale = terminal.sale(CHIP_DEBIT, 20_000, Some(TEST_PIN));
     bank.inject(Fault::DropReply);
-    assert!(bank.handle_frame(NOW, &Terminal::frame(&sale)).is_empty());
+    assert!(bank.handle_frame(NOW, &TestTerminal::frame(&sale)).is_empty());
     let reversal = terminal.reversal(&sale, "98");
     assert_eq!(code(&terminal.exchange(&mut bank, &reversal)), "00");
     // 3. wrong STAN in the reply → invalid answer → reversal
@@ -30,7 +30,7 @@ fn reconciliation_after_a_mixed_day_with_faults() {
     let reversal = terminal.reversal(&sale, "98");
     bank.inject(Fault::DelayReply); // the reversal's reply is late: resend it
     assert!(matches!(
-        bank.handle_frame(NOW, &Terminal::frame(&reversal)).as_slice(),
+        bank.handle_frame(NOW, &TestTerminal::frame(&reversal)).as_slice(),
         [pos_acquirer_sim::AcquirerOutput::LateReply(_)]
     ));
     assert_eq!(code(&terminal.exchange(&mut bank, &reversal)), "00");

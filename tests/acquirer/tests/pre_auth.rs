@@ -10,7 +10,7 @@ use pos_kernel::codec::Mti;
 
 const OPENING: u64 = 2_000_000;
 
-fn hold(bank: &mut pos_acquirer_sim::Acquirer, terminal: &mut Terminal, amount: u64) -> Approval {
+fn hold(bank: &mut pos_acquirer_sim::Acquirer, terminal: &mut TestTerminal, amount: u64) -> Approval {
     let pre_auth = terminal.pre_auth(CONTACTLESS, amount, None);
     let reply = terminal.exchange(bank, &pre_auth);
     assert_eq!(reply.message.mti, Mti(110));
@@ -121,7 +121,7 @@ fn completion_needs_balance_plus_hold() {
 fn another_terminal_may_complete_a_pre_auth() {
     let (mut bank, mut first) = signed_on();
     let pa = hold(&mut bank, &mut first, 50_000);
-    let mut second = Terminal::new("10000002");
+    let mut second = TestTerminal::new("10000002");
     second.sign_on(&mut bank);
     let completion = second.completion(CONTACTLESS, 50_000, &pa);
     assert_eq!(second.transact(&mut bank, &completion).0, "00");

@@ -16,7 +16,7 @@ fn reversal_of_an_approved_sale_restores_the_balance_and_is_idempotent() {
     let (mut bank, mut terminal) = signed_on();
     let sale = terminal.sale(MAGSTRIPE_DEBIT, 50_000, Some(TEST_PIN));
     bank.inject(Fault::DropReply); // the terminal never hears the approval
-    assert!(bank.handle_frame(NOW, &Terminal::frame(&sale)).is_empty());
+    assert!(bank.handle_frame(NOW, &TestTerminal::frame(&sale)).is_empty());
     assert_eq!(bank.ledger().balance(MAGSTRIPE_DEBIT), Some(OPENING - 50_000));
 
     let reversal = terminal.reversal(&sale, "98");

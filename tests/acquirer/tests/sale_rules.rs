@@ -209,9 +209,9 @@ fn retransmitted_sale_gets_the_same_reply_and_no_second_debit() {
     let (mut bank, mut terminal) = signed_on();
     let sale = terminal.sale(MAGSTRIPE_DEBIT, 1000, Some(TEST_PIN));
     bank.inject(Fault::DropReply);
-    assert!(bank.handle_frame(NOW, &Terminal::frame(&sale)).is_empty());
-    let first = bank.handle_frame(NOW + 60_000, &Terminal::frame(&sale));
-    let second = bank.handle_frame(NOW + 120_000, &Terminal::frame(&sale));
+    assert!(bank.handle_frame(NOW, &TestTerminal::frame(&sale)).is_empty());
+    let first = bank.handle_frame(NOW + 60_000, &TestTerminal::frame(&sale));
+    let second = bank.handle_frame(NOW + 120_000, &TestTerminal::frame(&sale));
     assert_eq!(first, second, "same reply, same F12/F13");
     assert_eq!(bank.ledger().entries().len(), 1);
     assert_eq!(bank.ledger().balance(MAGSTRIPE_DEBIT), Some(100_000_000 - 1000));
@@ -231,8 +231,8 @@ fn same_stan_with_different_content_is_94() {
 #[test]
 fn terminals_are_independent() {
     let mut bank = bank();
-    let mut a = Terminal::new("10000001");
-    let mut b = Terminal::new("10000002");
+    let mut a = TestTerminal::new("10000001");
+    let mut b = TestTerminal::new("10000002");
     a.sign_on(&mut bank);
     b.sign_on(&mut bank);
     // Same batch and STAN on both terminals: not a duplicate.

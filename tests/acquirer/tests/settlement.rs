@@ -14,7 +14,7 @@ fn half(debit: u64, debits: u32, credit: u64, credits: u32) -> String {
 
 /// A batch: two domestic sales (one voided), one reversed sale, a declined sale, a foreign
 /// sale, and a refund of the foreign sale; the pre-auth and its completion are domestic.
-fn day() -> (Acquirer, Terminal) {
+fn day() -> (Acquirer, TestTerminal) {
     let (mut bank, mut terminal) = signed_on();
     let sale = terminal.sale(MAGSTRIPE_DEBIT, 10_000, Some(TEST_PIN));
     assert_eq!(terminal.transact(&mut bank, &sale).0, "00");
@@ -126,7 +126,7 @@ fn unbalanced_settlement_then_batch_upload_and_end() {
 #[test]
 fn settlement_counts_only_this_terminal_and_batch() {
     let (mut bank, mut terminal) = day();
-    let mut other = Terminal::new("10000002");
+    let mut other = TestTerminal::new("10000002");
     other.sign_on(&mut bank);
     let sale = other.sale(MAGSTRIPE_DEBIT, 99_900, Some(TEST_PIN));
     assert_eq!(other.transact(&mut bank, &sale).0, "00");

@@ -14,7 +14,7 @@ use pos_kernel::security::{KeyKind, SecurityError, WorkingKeys};
 #[test]
 fn sign_on_keys_decrypt_and_check_values_match() {
     let mut bank = bank();
-    let mut terminal = Terminal::new(TID);
+    let mut terminal = TestTerminal::new(TID);
     terminal.batch = 42;
     let request = terminal.sign_on_request();
     let reply = terminal.exchange(&mut bank, &request);
@@ -70,9 +70,9 @@ fn every_sign_on_issues_new_keys_and_the_old_mak_stops_working() {
 fn keys_are_deterministic() {
     let run = || {
         let mut bank = bank();
-        let mut terminal = Terminal::new(TID);
+        let mut terminal = TestTerminal::new(TID);
         let request = terminal.sign_on_request();
-        bank.handle_frame(NOW, &Terminal::frame(&request))
+        bank.handle_frame(NOW, &TestTerminal::frame(&request))
     };
     assert_eq!(run(), run());
 }
@@ -80,7 +80,7 @@ fn keys_are_deterministic() {
 #[test]
 fn corrupted_check_value_is_rejected_by_the_terminal() {
     let mut bank = bank();
-    let mut terminal = Terminal::new(TID);
+    let mut terminal = TestTerminal::new(TID);
     bank.corrupt_next_sign_on_check_value();
     let request = terminal.sign_on_request();
     let reply = terminal.exchange(&mut bank, &request);
@@ -115,7 +115,7 @@ fn echo_and_sign_off() {
 #[test]
 fn financial_request_before_sign_on_is_a0_with_sign_on_again_header() {
     let mut bank = bank();
-    let mut terminal = Terminal::new(TID);
+    let mut terminal = TestTerminal::new(TID);
     // Keys the bank never issued.
     terminal.mak = Some([0x11; 16]);
     terminal.pik = Some([0x22; 16]);
@@ -136,9 +136,9 @@ fn keys_travel_under_the_configured_tmk() {
         tmk,
         ..AcquirerConfig::default()
     });
-    let mut terminal = Terminal::new(TID);
+    let mut terminal = TestTerminal::new(TID);
     let request = terminal.sign_on_request();
-    let outputs = bank.handle_frame(NOW, &Terminal::frame(&request));
+    let outputs = bank.handle_frame(NOW, &TestTerminal::frame(&request));
     let [AcquirerOutput::Reply(bytes)] = outputs.as_slice() else {
         panic!("one reply, got {outputs:?}")
     };
@@ -151,7 +151,7 @@ fn keys_travel_under_the_configured_tmk() {
 #[test]
 fn unknown_network_code_is_a_format_error() {
     let mut bank = bank();
-    let mut terminal = Terminal::new(TID);
+    let mut terminal = TestTerminal::new(TID);
     let mut request = terminal.echo();
     request.set(60, "00000001999");
     let reply = terminal.exchange(&mut bank, &request);

@@ -12,7 +12,7 @@ use pos_acquirer_sim::{Acquirer, Fault};
 fn a_restored_bank_answers_like_the_original() {
     let (mut bank, mut terminal) = signed_on();
     let first = terminal.sale(MAGSTRIPE_DEBIT, 10_000, Some(TEST_PIN));
-    let first_frame = Terminal::frame(&first);
+    let first_frame = TestTerminal::frame(&first);
     bank.handle_frame(NOW, &first_frame);
     bank.inject(Fault::DropReply);
 
@@ -22,7 +22,7 @@ fn a_restored_bank_answers_like_the_original() {
     assert_eq!(restored.pending_faults().collect::<Vec<_>>(), vec![Fault::DropReply]);
 
     // A new sale (the queued fault applies on both) and a retransmission of the first.
-    let second = Terminal::frame(&terminal.sale(MAGSTRIPE_DEBIT, 2_000, Some(TEST_PIN)));
+    let second = TestTerminal::frame(&terminal.sale(MAGSTRIPE_DEBIT, 2_000, Some(TEST_PIN)));
     for frame in [&second, &first_frame] {
         assert_eq!(
             restored.handle_frame(NOW + 1_000, frame),

@@ -10,7 +10,7 @@ use pos_kernel::codec::Mti;
 
 const OPENING: u64 = 100_000_000;
 
-fn approved_sale(bank: &mut pos_acquirer_sim::Acquirer, terminal: &mut Terminal, amount: u64) -> Approval {
+fn approved_sale(bank: &mut pos_acquirer_sim::Acquirer, terminal: &mut TestTerminal, amount: u64) -> Approval {
     let sale = terminal.sale(MAGSTRIPE_DEBIT, amount, Some(TEST_PIN));
     let (code, approval) = terminal.transact(bank, &sale);
     assert_eq!(code, "00");
@@ -125,9 +125,9 @@ fn refund_retransmission_is_answered_again_without_a_second_credit() {
     // The first two attempts are lost on the way back; the terminal resends the same STAN.
     bank.inject(Fault::DropReply);
     bank.inject(Fault::Close);
-    assert!(bank.handle_frame(NOW, &Terminal::frame(&refund)).is_empty());
+    assert!(bank.handle_frame(NOW, &TestTerminal::frame(&refund)).is_empty());
     assert_eq!(
-        bank.handle_frame(NOW + 30_000, &Terminal::frame(&refund)),
+        bank.handle_frame(NOW + 30_000, &TestTerminal::frame(&refund)),
         vec![pos_acquirer_sim::AcquirerOutput::Close]
     );
     let (code, approval) = terminal.transact(&mut bank, &refund);

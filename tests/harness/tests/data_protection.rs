@@ -51,7 +51,7 @@ fn journal_records_hold_no_track_data_or_pin_block() {
                         vector.id
                     );
                 }
-                if let Ok(Record::RequestSent {
+                if let Ok(Record::AboutToSend {
                     reversal: Some(reversal),
                     ..
                 }) = Record::decode(bytes)

@@ -37,7 +37,7 @@ export class StatusPanel {
         item("st_pending_reversal", reversal, "status-pending-reversal", !!s.pending_reversal),
         item("st_pending_refunds", (s.pending_refunds ?? []).length ? s.pending_refunds.map((r) => stan6(r.stan ?? r)).join(", ") : t("none"), "status-pending-refunds", (s.pending_refunds ?? []).length > 0),
         item("st_settlement", yesNo(s.settlement_in_progress), "status-settlement", s.settlement_in_progress),
-        item("st_approved", t("st_count_amount", { n: s.approved_count, amount: yuan(s.approved_total) }), "status-approved"),
+        item("st_approved", t("st_count_amount", { n: s.approved_count, amount: yuan(s.net_total) }), "status-approved"),
         item("st_debit", yuan(s.debit_total), "status-debit"),
         item("st_credit", yuan(s.credit_total), "status-credit"),
         item("st_preauths", s.open_preauths, "status-preauths"),

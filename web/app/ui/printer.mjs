@@ -2,7 +2,7 @@
 // a settlement report for a settlement. Slips are bilingual, like real Chinese POS slips; the
 // newest one comes out of the printer slot, earlier ones pile up underneath.
 import { h, fill } from "./dom.mjs";
-import { t, txnName, onLang } from "../i18n.mjs";
+import { t, txnName, kindInfo, onLang } from "../i18n.mjs";
 import { money, stan6 } from "../format.mjs";
 
 const ENTRY = { chip: "C", contactless: "Q", magstripe: "S", manual: "M" };
@@ -25,7 +25,7 @@ function salesSlip(receipt) {
     row("slip_auth", receipt.auth_code ?? ""),
     row("slip_datetime", receipt.date_time ?? ""),
     h("hr"),
-    row("slip_amount", h("span", { testid: "receipt-amount" }, `RMB ${["void", "refund", "completion_void", "pre_auth_cancel"].includes(receipt.transaction) ? "-" : ""}${money(receipt.amount)}`), "amount"),
+    row("slip_amount", h("span", { testid: "receipt-amount" }, `RMB ${kindInfo(receipt.transaction)?.gives_back ? "-" : ""}${money(receipt.amount)}`), "amount"),
     h("hr"),
     h("div", { class: "slip-sign" }, both("slip_sign")),
     h("div", { class: "slip-line" }),

@@ -492,7 +492,7 @@ export class TerminalUI {
     return [
       this.#title(txnName("status")),
       h("dl", { class: "query kvs" },
-        [["st_batch", stan6(s.batch)], ["st_stan", stan6(s.last_stan)], ["st_approved", t("st_count_amount", { n: s.approved_count, amount: yuan(s.approved_total) })],
+        [["st_batch", stan6(s.batch)], ["st_stan", stan6(s.last_stan)], ["st_approved", t("st_count_amount", { n: s.approved_count, amount: yuan(s.net_total) })],
           ["st_pending_reversal", s.pending_reversal ? `${t("stan")} ${stan6(s.pending_reversal.stan)}` : t("none")],
           ["st_exceptions", String((s.exceptions ?? []).filter((e) => !e.acknowledged).length)],
           ["st_pending_refunds", String((s.pending_refunds ?? []).length)]].map(([k, v]) => h("div", { class: "kv" }, h("dt", {}, t(k)), h("dd", {}, v)))),

@@ -81,7 +81,7 @@ function frameLabel(entry) {
     const phase = String(entry.phase ?? "");
     const upload = phase.startsWith("batch upload");
     if (upload && lang() === "en") return `${entry.mti} ${phase}`;
-    return `${entry.mti} ${upload ? t("txn.batch_upload") : t("txn.settlement")}${phase ? ` (${phase})` : ""}`;
+    return `${entry.mti} ${upload ? t("txn.batch_upload") : txnName("settlement")}${phase ? ` (${phase})` : ""}`;
   }
   if (entry.what) return `${entry.mti} ${txnName(entry.what)}`;
   return entry.mti;

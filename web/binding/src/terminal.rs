@@ -153,6 +153,14 @@ impl Terminal {
     }
 }
 
+/// Every transaction kind as the kernel defines it (kernel/src/engine/kinds.rs): its names (中文,
+/// English), its request's shape on the wire, and its properties. Pages take names and signs
+/// from here rather than keeping a list of their own.
+#[wasm_bindgen(js_name = transactionKinds, unchecked_return_type = "KindInfo[]")]
+pub fn transaction_kinds() -> Result<JsValue, JsError> {
+    to_js(&pos_kernel::engine::KINDS)
+}
+
 /// The default configuration: the test terminal of docs/profile.md §6.
 #[wasm_bindgen(js_name = defaultConfig, unchecked_return_type = "Config")]
 pub fn default_config() -> Result<JsValue, JsError> {

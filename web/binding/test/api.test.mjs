@@ -52,7 +52,7 @@ test("a chip sale is approved by the compiled-in acquirer, with a masked receipt
   // The journal restores to the same state.
   const restored = Terminal.restore(defaultConfig(), journal, NOW + 1000);
   assert.deepEqual(restored.status(), terminal.status());
-  assert.equal(terminal.status().approved_total, 1234);
+  assert.equal(terminal.status().net_total, 1234);
 });
 
 test("bad input is a thrown Error that says what is wrong", () => {
@@ -115,8 +115,8 @@ test("decodeRecord shows a journal record with every PAN masked", () => {
   assert.equal(approved.approved.amount, 100);
   // The reversal the request carried: no card in its message (F2, F14), the card beside it
   // masked and sealed.
-  const sent = journal.map(decodeRecord).find((r) => r.request_sent?.reversal);
-  const reversal = sent.request_sent.reversal;
+  const sent = journal.map(decodeRecord).find((r) => r.about_to_send?.reversal);
+  const reversal = sent.about_to_send.reversal;
   assert.equal(reversal.message.fields["2"], undefined);
   assert.equal(reversal.message.fields["14"], undefined);
   assert.equal(reversal.card.masked, "622202******0007");

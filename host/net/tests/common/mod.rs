@@ -9,8 +9,9 @@
 
 use std::time::{Duration, Instant};
 
+use pos_acquirer_server::{AcquirerServer, ServerConfig, ServerHandle};
 use pos_kernel::codec::{Frame, Header, Message, Mti, Tpdu};
-use pos_net::{AcquirerServer, ServerConfig, ServerHandle, Transport, TransportConfig};
+use pos_net::{Transport, TransportConfig};
 
 pub const TID: &str = "10000001";
 pub const MID: &str = "123456789012345";

@@ -3,7 +3,7 @@
 //! sent.
 
 use super::original::CardSpec;
-use super::{Activity, OnPersistFail, Purpose, Terminal, Txn};
+use super::{Activity, InFlightRequest, OnPersistFail, Purpose, Terminal};
 use crate::codec::Message;
 use crate::engine::journal::{next_stan, PendingRefund, PendingReversal, Record};
 use crate::engine::messages::{self, CardRequest};
@@ -95,30 +95,20 @@ impl Terminal {
             _ => None,
         };
         self.check_before_card(kind, amount)?;
-        match command {
-            Command::Sale { card, .. } | Command::PreAuth { card, .. } | Command::Completion { card, .. } => {
-                check_card(card)
+        if let Command::Refund {
+            original_rrn,
+            original_date,
+            ..
+        } = command
+        {
+            if original_rrn.len() != 12 || !original_rrn.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(invalid(InputProblem::OriginalRrn));
             }
-            Command::Refund {
-                card,
-                original_rrn,
-                original_date,
-                ..
-            } => {
-                if original_rrn.len() != 12 || !original_rrn.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    return Err(invalid(InputProblem::OriginalRrn));
-                }
-                if original_date.len() != 4 || !digits(original_date) {
-                    return Err(invalid(InputProblem::OriginalDate));
-                }
-                check_card(card)
+            if original_date.len() != 4 || !digits(original_date) {
+                return Err(invalid(InputProblem::OriginalDate));
             }
-            Command::Balance { card } | Command::PreAuthCancel { card, .. } => check_card(card),
-            Command::Void { card: Some(card), .. } | Command::CompletionVoid { card: Some(card), .. } => {
-                check_card(card)
-            }
-            _ => Ok(()),
         }
+        command.card().map_or(Ok(()), check_card)
     }
 
     /// What can be checked before a card is asked for: signed on, no settlement in progress,
@@ -164,7 +154,7 @@ impl Terminal {
         let stan = next_stan(self.state.last_stan);
         let batch = self.state.batch;
         let kind = command.transaction();
-        let network = |kind| Txn {
+        let network = |kind| InFlightRequest {
             kind,
             stan,
             amount: None,
@@ -220,7 +210,10 @@ impl Terminal {
             Ok(stored) => stored,
             Err(e) => return self.fail(kind, None, super::security_failure(&e)),
         };
-        let shape = messages::shape(kind);
+        let Some(shape) = kind.card_shape() else {
+            let detail = format!("{kind:?} is not a card transaction");
+            return self.fail(kind, None, FailReason::Internal { detail });
+        };
         let request = messages::card_request(
             &self.config,
             stan,
@@ -254,7 +247,7 @@ impl Terminal {
                 message: messages::resend_body(&request),
             })
         });
-        let txn = Txn {
+        let txn = InFlightRequest {
             kind,
             stan,
             amount: spec.amount,
@@ -272,13 +265,13 @@ impl Terminal {
     fn send_request(
         &mut self,
         now: Timestamp,
-        txn: Txn,
+        txn: InFlightRequest,
         mut request: Message,
         reversal: Option<Box<PendingReversal>>,
         resend: Option<Box<PendingRefund>>,
     ) {
         let (kind, stan) = (txn.kind, txn.stan);
-        if kind.is_financial() {
+        if kind.is_card_transaction() {
             if let Err(reason) = self.add_mac(&mut request) {
                 return self.fail(kind, None, reason);
             }
@@ -291,7 +284,7 @@ impl Terminal {
             transaction: kind,
             stan: None,
         };
-        let record = Record::RequestSent {
+        let record = Record::AboutToSend {
             stan,
             transaction: kind,
             reversal,

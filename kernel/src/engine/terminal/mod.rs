@@ -86,11 +86,12 @@ enum Purpose {
     Settlement {
         for_operator: bool,
     },
-    Transaction(Txn),
+    Transaction(InFlightRequest),
 }
 
-/// A request in flight, in memory only (the journal keeps what must survive).
-struct Txn {
+/// A request in flight (the operator's transaction, or a refund resent by the terminal itself),
+/// in memory only: the journal keeps what must survive.
+struct InFlightRequest {
     kind: TransactionKind,
     stan: u32,
     amount: Option<u64>,
@@ -105,7 +106,7 @@ struct Txn {
 }
 
 struct ChipApproval {
-    txn: Txn,
+    txn: InFlightRequest,
     reply: Message,
     /// When the card's verdict is overdue: a card timer before it (stale, or early) is ignored.
     deadline: Timestamp,
@@ -222,6 +223,11 @@ impl Terminal {
         // case the outcome becomes unknown, which is then shown.
         let in_flight_stan = in_flight.as_ref().and_then(|f| f.stan);
         let entries = &self.state.entries;
+        let total = |side: fn(TransactionKind) -> bool| -> u64 {
+            entries.iter().filter(|e| side(e.transaction)).map(|e| e.amount).sum()
+        };
+        let (debit_total, credit_total) = (total(TransactionKind::is_debit), total(TransactionKind::is_credit));
+        let signed = |amount: u64| i64::try_from(amount).unwrap_or(i64::MAX);
         Status {
             signed_on: self.state.signed_on,
             sign_on_required: self.sign_on_required,
@@ -254,17 +260,9 @@ impl Terminal {
                 .collect(),
             settlement_in_progress: self.state.settlement.is_some(),
             approved_count: entries.len(),
-            approved_total: entries.iter().map(|e| e.amount).sum(),
-            debit_total: entries
-                .iter()
-                .filter(|e| e.transaction.is_debit())
-                .map(|e| e.amount)
-                .sum(),
-            credit_total: entries
-                .iter()
-                .filter(|e| e.transaction.is_credit())
-                .map(|e| e.amount)
-                .sum(),
+            net_total: signed(debit_total).saturating_sub(signed(credit_total)),
+            debit_total,
+            credit_total,
             open_preauths: self.state.preauths.iter().filter(|e| e.closed_by.is_none()).count(),
         }
     }

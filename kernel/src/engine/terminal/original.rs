@@ -3,9 +3,9 @@
 //! nothing is sent.
 
 use super::Terminal;
-use crate::engine::journal::BatchEntry;
+use crate::engine::batch::BatchEntry;
 use crate::engine::outcome::{FailReason, OriginalProblem};
-use crate::engine::{Card, Command, EntryMode, TransactionKind};
+use crate::engine::{Card, Command, TransactionKind};
 use crate::security::StoredCard;
 
 /// A card request about to be built.
@@ -34,21 +34,6 @@ fn problem(problem: OriginalProblem) -> FailReason {
     FailReason::Original { problem }
 }
 
-/// The card of a void without a card present: the journaled PAN, keyed in.
-fn keyed(pan: &str) -> Card {
-    Card {
-        pan: pan.to_owned(),
-        entry: EntryMode::Manual,
-        expiry: None,
-        track2: None,
-        track3: None,
-        sequence: None,
-        icc_data: None,
-        pin_entered: false,
-        fallback: false,
-    }
-}
-
 /// 61 of a void: original batch + STAN.
 fn f61_batch_stan(original: &BatchEntry) -> Vec<u8> {
     format!("{:06}{:06}", original.batch, original.stan).into_bytes()
@@ -69,7 +54,7 @@ impl Terminal {
                 let wanted = if kind == Void { Sale } else { Completion };
                 let original = self.batch_original(original_stan, wanted)?.clone();
                 let pan = self.reveal_pan(&original.card)?;
-                let card = card.unwrap_or_else(|| keyed(&pan));
+                let card = card.unwrap_or_else(|| Card::keyed(&pan));
                 if card.pan != pan {
                     return Err(problem(OriginalProblem::OtherCard));
                 }

@@ -1,9 +1,10 @@
 //! Answers: frames from the acquirer (validated against the request in flight, docs/profile.md
 //! "Reply validation"), and the chip card's verdict on an online approval.
 
-use super::{Activity, ChipApproval, OnPersistFail, Purpose, Terminal, Txn};
+use super::{Activity, ChipApproval, InFlightRequest, OnPersistFail, Purpose, Terminal};
 use crate::codec::{Frame, Header, Message};
-use crate::engine::journal::{BatchEntry, Record};
+use crate::engine::batch::BatchEntry;
+use crate::engine::journal::Record;
 use crate::engine::outcome::{FailReason, OutcomeResult, Receipt};
 use crate::engine::output::{Event, Output, Timer};
 use crate::engine::reply::{self, Mismatch};
@@ -22,7 +23,7 @@ impl Terminal {
                 let financial = match &out.purpose {
                     Purpose::Reversal => true,
                     Purpose::Settlement { .. } => false,
-                    Purpose::Transaction(txn) => txn.kind.is_financial(),
+                    Purpose::Transaction(txn) => txn.kind.is_card_transaction(),
                 };
                 let security = &mut self.security;
                 reply::validate(&out.request, &frame.message, financial, |reply| {
@@ -62,7 +63,7 @@ impl Terminal {
         }
     }
 
-    fn on_transaction_reply(&mut self, now: Timestamp, txn: Txn, reply: Message) {
+    fn on_transaction_reply(&mut self, now: Timestamp, txn: InFlightRequest, reply: Message) {
         let code = reply.get_str(39).unwrap_or_default().to_owned();
         if code == "A0" || code == "99" {
             self.request_sign_on();
@@ -103,8 +104,8 @@ impl Terminal {
             }
             // Card transactions with a journal entry: approvals are recorded, declines clear
             // the reversal (or the pending refund).
-            k if k.is_financial() && approved => self.finish_approved(now, txn, &reply),
-            k if k.is_financial() => {
+            k if k.is_card_transaction() && approved => self.finish_approved(now, txn, &reply),
+            k if k.is_card_transaction() => {
                 let declined = self.outcome(
                     kind,
                     stan,
@@ -130,7 +131,7 @@ impl Terminal {
         }
     }
 
-    fn on_sign_on_approved(&mut self, now: Timestamp, txn: Txn, reply: &Message) {
+    fn on_sign_on_approved(&mut self, now: Timestamp, txn: InFlightRequest, reply: &Message) {
         let (kind, stan) = (txn.kind, Some(txn.stan));
         let keys = match reply.get(62).map(WorkingKeys::from_f62) {
             Some(Ok(keys)) => keys,
@@ -169,7 +170,7 @@ impl Terminal {
         self.persist(record, vec![Output::Outcome(done)], None, OnPersistFail::Halt);
     }
 
-    fn finish_approved(&mut self, now: Timestamp, txn: Txn, reply: &Message) {
+    fn finish_approved(&mut self, now: Timestamp, txn: InFlightRequest, reply: &Message) {
         let Some(card) = txn.card else {
             // Only card transactions are approved into the batch; a network message never is.
             return self.ignore(format!("an approval of {:?} {:06} without a card", txn.kind, txn.stan));

@@ -1,7 +1,7 @@
 //! Reversals (docs/architecture.md, rule 3) and refund resends (rule 6): the terminal's own work,
 //! which goes on until the acquirer confirms it.
 
-use super::{OnPersistFail, Purpose, Terminal, Txn};
+use super::{InFlightRequest, OnPersistFail, Purpose, Terminal};
 use crate::codec::Message;
 use crate::engine::journal::Record;
 use crate::engine::messages;
@@ -90,7 +90,7 @@ impl Terminal {
             return;
         };
         let stan = refund.stan;
-        let txn = Txn {
+        let txn = InFlightRequest {
             kind: TransactionKind::Refund,
             stan,
             amount: Some(refund.amount),

@@ -62,15 +62,8 @@ fn a_sale_before_sign_on_or_over_the_limit_is_refused_before_the_card() {
         Err(FailReason::NotSignedOn)
     );
     let card = Card {
-        pan: "6222020000000007".into(),
         entry: EntryMode::Magstripe,
-        expiry: None,
-        track2: None,
-        track3: None,
-        sequence: None,
-        icc_data: None,
-        pin_entered: false,
-        fallback: false,
+        ..Card::keyed("6222020000000007")
     };
     let command = Command::Sale { amount: 100, card };
     assert_eq!(terminal.check(&command), Err(FailReason::NotSignedOn));

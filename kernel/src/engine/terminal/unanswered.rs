@@ -6,7 +6,7 @@
 //! reversal is confirmed; a request that provably never left is "failed, nothing charged", with
 //! the host's cause, and needs no reversal.
 
-use super::{Activity, OnPersistFail, Outstanding, Purpose, Terminal, Txn};
+use super::{Activity, InFlightRequest, OnPersistFail, Outstanding, Purpose, Terminal};
 use crate::engine::journal::Record;
 use crate::engine::outcome::{FailReason, OutcomeResult};
 use crate::engine::output::{Event, Output, Timer};
@@ -113,7 +113,7 @@ impl Terminal {
         }
     }
 
-    fn transaction_not_sent(&mut self, now: Timestamp, txn: Txn, cause: String) {
+    fn transaction_not_sent(&mut self, now: Timestamp, txn: InFlightRequest, cause: String) {
         let (kind, stan) = (txn.kind, txn.stan);
         self.push(Output::Event(Event::NotSent {
             stan,

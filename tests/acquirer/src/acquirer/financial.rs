@@ -13,38 +13,37 @@ use crate::ledger::{LedgerEntry, LedgerKind};
 use crate::rules::{check_pin, forced_code, usable_card};
 use crate::terminal::{fingerprint, ClearKeys, Outcome};
 
-/// A financial transaction type, from MTI + F3 + 60.1 (docs/profile.md §3).
+/// What a financial request asks, from MTI + F3 + 60.1 (docs/profile.md §3): a balance, or a
+/// transaction that makes a ledger entry of its kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Txn {
+pub(super) enum RequestKind {
     Balance,
-    Sale,
-    Void,
-    Refund,
-    PreAuth,
-    PreAuthCancel,
-    Completion,
-    CompletionVoid,
+    Posting(LedgerKind),
 }
 
-impl Txn {
-    pub(super) fn classify(mti: u16, processing_code: &str, kind: &str) -> Option<Txn> {
-        Some(match (mti, processing_code, kind) {
-            (200, "310000", "01") => Txn::Balance,
-            (200, "000000", "22") => Txn::Sale,
-            (200, "200000", "23") => Txn::Void,
-            (220, "200000", "25") => Txn::Refund,
-            (100, "030000", "10") => Txn::PreAuth,
-            (100, "200000", "11") => Txn::PreAuthCancel,
-            (200, "000000", "20") => Txn::Completion,
-            (200, "200000", "21") => Txn::CompletionVoid,
+impl RequestKind {
+    pub(super) fn classify(mti: u16, processing_code: &str, kind: &str) -> Option<RequestKind> {
+        use LedgerKind::*;
+        Some(RequestKind::Posting(match (mti, processing_code, kind) {
+            (200, "310000", "01") => return Some(RequestKind::Balance),
+            (200, "000000", "22") => Sale,
+            (200, "200000", "23") => Void,
+            (220, "200000", "25") => Refund,
+            (100, "030000", "10") => PreAuth,
+            (100, "200000", "11") => PreAuthCancel,
+            (200, "000000", "20") => Completion,
+            (200, "200000", "21") => CompletionVoid,
             _ => return None,
-        })
+        }))
     }
 
     /// A PIN is required (for cards that have one) only where the cardholder authorizes a new
     /// debit: balance inquiry, sale, pre-authorization.
     fn pin_required(self) -> bool {
-        matches!(self, Txn::Balance | Txn::Sale | Txn::PreAuth)
+        matches!(
+            self,
+            RequestKind::Balance | RequestKind::Posting(LedgerKind::Sale | LedgerKind::PreAuth)
+        )
     }
 }
 
@@ -78,12 +77,12 @@ impl Acquirer {
         let txn = message
             .get_str(3)
             .zip(fields::f60(message))
-            .and_then(|(code, f60)| Txn::classify(message.mti.0, code, &f60.kind));
+            .and_then(|(code, f60)| RequestKind::classify(message.mti.0, code, &f60.kind));
         let amount = fields::amount(message);
         let (Some((((tid, stan), f60), pan)), Some(txn)) = (parsed, txn) else {
             return self.format_error(now, message);
         };
-        if txn != Txn::Balance && amount.is_none() {
+        if txn != RequestKind::Balance && amount.is_none() {
             return self.format_error(now, message);
         }
         let keys = match self.authenticate(&tid, message) {
@@ -92,16 +91,10 @@ impl Acquirer {
         };
         let key = (f60.batch, stan, message.mti.0);
         let print = fingerprint(message);
-        let terminal = self.terminals.entry(tid.clone()).or_default();
-        terminal.batch = f60.batch;
-        if let Some(seen) = terminal.seen.get(&key) {
-            if seen.fingerprint == print {
-                return seen.reply.clone();
-            }
-            let mut reply = Reply::new(self.base_reply(now, message, codes::DUPLICATE_TRANSMISSION));
-            reply.mac = true;
+        if let Some(reply) = self.seen_before(now, message, &tid, key, &print) {
             return reply;
         }
+        self.terminals.entry(tid.clone()).or_default().batch = f60.batch;
         let request = Request {
             message,
             tid,
@@ -145,7 +138,14 @@ impl Acquirer {
         }
     }
 
-    fn decide(&mut self, txn: Txn, request: &Request<'_>, keys: &ClearKeys, now: &LocalTime, rrn: &str) -> Decision {
+    fn decide(
+        &mut self,
+        txn: RequestKind,
+        request: &Request<'_>,
+        keys: &ClearKeys,
+        now: &LocalTime,
+        rrn: &str,
+    ) -> Decision {
         let card = match usable_card(&self.config.cards, &request.pan, now) {
             Ok(card) => card.clone(),
             Err(code) => return Decision::Declined(code),
@@ -153,17 +153,18 @@ impl Acquirer {
         if let Err(code) = check_pin(&card, request.message.get(52), &keys.pik, txn.pin_required()) {
             return Decision::Declined(code);
         }
-        let result = match txn {
-            Txn::Balance => {
-                return Decision::Balance(self.ledger.balance(&card.pan).unwrap_or(0));
-            }
-            Txn::Sale => self.sale(request, &card, rrn),
-            Txn::Void => self.void(request, &card, rrn),
-            Txn::Refund => self.refund(request, &card, rrn),
-            Txn::PreAuth => self.pre_auth(request, &card, rrn),
-            Txn::PreAuthCancel => self.pre_auth_cancel(request, &card, rrn),
-            Txn::Completion => self.completion(request, &card, rrn),
-            Txn::CompletionVoid => self.completion_void(request, &card, rrn),
+        let kind = match txn {
+            RequestKind::Balance => return Decision::Balance(self.ledger.balance(&card.pan).unwrap_or(0)),
+            RequestKind::Posting(kind) => kind,
+        };
+        let result = match kind {
+            LedgerKind::Sale => self.sale(request, &card, rrn),
+            LedgerKind::Void => self.void(request, &card, rrn),
+            LedgerKind::Refund => self.refund(request, &card, rrn),
+            LedgerKind::PreAuth => self.pre_auth(request, &card, rrn),
+            LedgerKind::PreAuthCancel => self.pre_auth_cancel(request, &card, rrn),
+            LedgerKind::Completion => self.completion(request, &card, rrn),
+            LedgerKind::CompletionVoid => self.completion_void(request, &card, rrn),
         };
         match result {
             Ok(index) => Decision::Approved(Some(index)),

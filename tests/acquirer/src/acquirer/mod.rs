@@ -19,7 +19,7 @@ use crate::config::AcquirerConfig;
 use crate::faults::{self, Fault, Reply};
 use crate::fields;
 use crate::ledger::Ledger;
-use crate::terminal::{ClearKeys, TerminalState};
+use crate::terminal::{ClearKeys, Fingerprint, KnownTerminal, SeenKey};
 
 pub use settlement::UploadEntry;
 
@@ -47,7 +47,7 @@ struct BatchRecord {
 pub struct Acquirer {
     config: AcquirerConfig,
     ledger: Ledger,
-    terminals: BTreeMap<String, TerminalState>,
+    terminals: BTreeMap<String, KnownTerminal>,
     batches: BTreeMap<(String, u32), BatchRecord>,
     faults: VecDeque<Fault>,
     corrupt_check_value: bool,
@@ -200,6 +200,26 @@ impl Acquirer {
 
     /// The reply skeleton: MTI + 10; F2 F3 F4 F11 F41 F42 F49 F60 echoed where present; F12
     /// F13 local time and date; F32 acquirer id; F39.
+    /// A request this terminal sent before under the same batch, STAN and MTI: the very same
+    /// request is a retransmission and gets the same reply again; another one is refused as a
+    /// duplicate (`94`). None for a request not seen before.
+    fn seen_before(
+        &self,
+        now: &LocalTime,
+        message: &Message,
+        tid: &str,
+        key: SeenKey,
+        print: &Fingerprint,
+    ) -> Option<Reply> {
+        let seen = self.terminals.get(tid)?.seen.get(&key)?;
+        if &seen.fingerprint == print {
+            return Some(seen.reply.clone());
+        }
+        let mut reply = Reply::new(self.base_reply(now, message, codes::DUPLICATE_TRANSMISSION));
+        reply.mac = true;
+        Some(reply)
+    }
+
     fn base_reply(&self, now: &LocalTime, request: &Message, code: &str) -> Message {
         let mut reply = Message::new(request.mti.response());
         for field in [2, 3, 4, 11, 41, 42, 49, 60] {

@@ -2,7 +2,7 @@
 
 use pos_kernel::codec::Message;
 
-use super::financial::Txn;
+use super::financial::RequestKind;
 use super::Acquirer;
 use crate::clock::LocalTime;
 use crate::codes;
@@ -28,9 +28,9 @@ impl Acquirer {
             return self.format_error(now, message);
         };
         if let Some(f60) = &f60 {
-            if Txn::classify(200, processing_code, &f60.kind)
-                .or_else(|| Txn::classify(100, processing_code, &f60.kind))
-                .or_else(|| Txn::classify(220, processing_code, &f60.kind))
+            if RequestKind::classify(200, processing_code, &f60.kind)
+                .or_else(|| RequestKind::classify(100, processing_code, &f60.kind))
+                .or_else(|| RequestKind::classify(220, processing_code, &f60.kind))
                 .is_none()
             {
                 return self.format_error(now, message);
@@ -42,15 +42,10 @@ impl Acquirer {
         let batch = f60.as_ref().map(|f| f.batch);
         let key = (batch.unwrap_or(0), stan, message.mti.0);
         let print = fingerprint(message);
-        let terminal = self.terminals.entry(tid.clone()).or_default();
-        if let Some(seen) = terminal.seen.get(&key) {
-            if seen.fingerprint == print {
-                return seen.reply.clone();
-            }
-            let mut reply = Reply::new(self.base_reply(now, message, codes::DUPLICATE_TRANSMISSION));
-            reply.mac = true;
+        if let Some(reply) = self.seen_before(now, message, &tid, key, &print) {
             return reply;
         }
+        let terminal = self.terminals.entry(tid.clone()).or_default();
         let kind = f60.as_ref().map(|f| f.kind.as_bytes());
         let original = terminal
             .find_original(batch, stan, &ORIGINAL_MTIS, |seen| {

@@ -26,7 +26,7 @@ pub fn bank() -> Acquirer {
 
 /// What a terminal keeps.
 #[derive(Debug, Clone)]
-pub struct Terminal {
+pub struct TestTerminal {
     pub tid: String,
     pub batch: u32,
     pub stan: u32,
@@ -44,9 +44,9 @@ pub struct Approval {
     pub date: String,
 }
 
-impl Terminal {
+impl TestTerminal {
     pub fn new(tid: &str) -> Self {
-        Terminal {
+        TestTerminal {
             tid: tid.to_owned(),
             batch: 1,
             stan: 0,
@@ -315,9 +315,9 @@ pub fn code(reply: &Frame) -> &str {
 }
 
 /// A bank and a signed-on terminal.
-pub fn signed_on() -> (Acquirer, Terminal) {
+pub fn signed_on() -> (Acquirer, TestTerminal) {
     let mut bank = bank();
-    let mut terminal = Terminal::new(TID);
+    let mut terminal = TestTerminal::new(TID);
     terminal.sign_on(&mut bank);
     (bank, terminal)
 }

@@ -2,7 +2,7 @@
 //! test cards' PANs and tracks, the test PIN's clear PIN field and blocks, the test TMK and the
 //! software card data key, in every encoding (pos_harness::clear_data). Exits 1 naming each one
 //! found. Encrypted PIN blocks and working keys are looked for where the wire is seen
-//! (host/tests/clear_data.rs, the vectors); in the browser the wire is inside the page.
+//! (posterm/tests/clear_data.rs, the vectors); in the browser the wire is inside the page.
 
 use std::process::ExitCode;
 

@@ -9,26 +9,10 @@ use pos_harness::cards;
 use pos_harness::reconcile::reconcile;
 use pos_harness::world::World;
 use pos_kernel::engine::{Command, Outcome, Query};
-use pos_kernel::guidance;
 use pos_kernel::Config;
 
 fn print_outcome(outcome: &Outcome) {
-    let (zh, en) = outcome.transaction.label();
-    let stan = outcome.stan.map(|s| format!(" {s:06}")).unwrap_or_default();
-    let result = guidance::headline(outcome.transaction, &outcome.result);
-    println!("== {en} {zh}{stan}: {} / {}", result.en, result.zh);
-    let g = &outcome.guidance;
-    println!("   cardholder: {} / {}", g.cardholder.en, g.cardholder.zh);
-    println!("   merchant:   {} / {}", g.merchant.en, g.merchant.zh);
-    if let Some(balance) = &outcome.balance {
-        println!("   balance: {balance}");
-    }
-    if let Some(receipt) = &outcome.receipt {
-        println!("   ---- receipt ----");
-        for line in receipt.render().lines() {
-            println!("   {line}");
-        }
-    }
+    print!("{}", outcome.render());
 }
 
 fn main() -> ExitCode {
@@ -155,12 +139,13 @@ fn main() -> ExitCode {
 
     let status = world.host.terminal.status();
     println!(
-        "\n# Terminal status\n   batch {:06}, last STAN {:06}, {} approved for RMB {}.{:02}, {} exceptions",
+        "\n# Terminal status\n   batch {:06}, last STAN {:06}, {} approved, net RMB {}{}.{:02}, {} exceptions",
         status.batch,
         status.last_stan,
         status.approved_count,
-        status.approved_total / 100,
-        status.approved_total % 100,
+        if status.net_total < 0 { "-" } else { "" },
+        status.net_total.unsigned_abs() / 100,
+        status.net_total.unsigned_abs() % 100,
         status.exceptions.len()
     );
     println!("\n# Acquirer ledger\n{}", world.acquirer.ledger());

@@ -1,0 +1,231 @@
+//! `posterm demo`, `posterm init` and `posterm compile`.
+
+use std::process::ExitCode;
+
+use pos_acquirer_server::server::{AcquirerServer, ServerConfig};
+use pos_acquirer_sim::cards::TEST_PIN;
+use pos_harness::reconcile::reconcile;
+use pos_journal::{FileStorage, Journal};
+use pos_kernel::engine::{Command, DurableState, Query};
+use pos_kernel::{CardVerdict, Config, Outcome, Output};
+use pos_net::transport::{Transport, TransportConfig};
+
+use pos_host::cli::card::{CardArgs, TestCard};
+use pos_host::cli::print::{self, exit, note, out};
+use pos_host::cli::Globals;
+use pos_host::component_file;
+use pos_host::driver::{CardReader, Driver};
+use pos_host::terminal_dir::{ConfigFile, HostSettings, SecuritySettings, TerminalDir};
+use pos_host::token;
+
+fn test_card(card: TestCard) -> pos_kernel::Card {
+    CardArgs::test(card)
+}
+
+struct Demo {
+    host: Driver<FileStorage>,
+    shown: usize,
+}
+
+impl Demo {
+    fn run(&mut self, title: &str, command: Command) -> Result<Outcome, String> {
+        if !title.is_empty() {
+            out!("\n# {title}");
+        }
+        if command.takes_pin() {
+            // The demo's cardholder types the test cards' PIN on posterm's simulated PIN pad.
+            self.host.pin_pad().enter(TEST_PIN).map_err(|e| e.to_string())?;
+        }
+        let outcome = self.host.run(command).map_err(|e| e.to_string())?;
+        for output in self.host.log.get(self.shown..).unwrap_or_default() {
+            if let Output::Outcome(outcome) = output {
+                print::outcome(outcome);
+            }
+        }
+        self.shown = self.host.log.len();
+        Ok(outcome)
+    }
+}
+
+/// A whole terminal day on loopback through the component, against an embedded acquirer.
+pub fn run(globals: &Globals) -> ExitCode {
+    match day(globals) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            note!("posterm demo: {e}");
+            ExitCode::from(exit::HOST_ERROR)
+        }
+    }
+}
+
+fn day(globals: &Globals) -> Result<bool, String> {
+    let server = AcquirerServer::bind(ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        late_reply_delay_ms: 3_000,
+        ..ServerConfig::default()
+    })
+    .map_err(|e| format!("cannot start the acquirer: {e}"))?;
+    let acquirer = server.spawn().map_err(|e| e.to_string())?;
+    let dir = std::env::temp_dir().join(format!("posterm-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = Config {
+        response_timeout_ms: 2_000,
+        reversal_retry_interval_ms: 1_000,
+        ..Config::default()
+    };
+    let settings = HostSettings {
+        acquirer: acquirer.local_addr().to_string(),
+        ..HostSettings::default()
+    };
+    let terminal_dir = TerminalDir::new(&dir);
+    let file = ConfigFile {
+        terminal: config.clone(),
+        host: settings.clone(),
+        security: SecuritySettings::default(),
+    };
+    // The terminal's keys in a SoftHSM2 token of its own; the TMK loaded from its two
+    // components, as `posterm keys load-tmk` does. No key is written to any file.
+    let file = pos_host::cli::setup::create(&terminal_dir, file, true)?;
+    let token = token::open(&terminal_dir, &file)?;
+    let loaded = token::load_test_tmk(&token)?;
+    out!(
+        "posterm demo: keys in SoftHSM2 token `{}`: terminal master key loaded, check value {}",
+        file.security.token,
+        pos_pkcs11::check_value_hex(&loaded.tmk)
+    );
+    out!(
+        "posterm demo: terminal {} in {}, acquirer on {}",
+        config.terminal_id,
+        dir.display(),
+        acquirer.local_addr()
+    );
+
+    let component = globals
+        .component
+        .clone()
+        .unwrap_or_else(component_file::default_component);
+    let backend = pos_host::cli::terminal::backend(globals);
+    let runtime = component_file::load(&component, backend, token::factory(std::sync::Arc::new(token)))?;
+    out!("kernel component: {} on wasmtime ({backend:?})", component.display());
+    let storage = FileStorage::open(&dir, "journal.pjl").map_err(|e| e.to_string())?;
+    let (journal, _) = Journal::open(storage).map_err(|e| e.to_string())?;
+    let transport = Transport::new(TransportConfig {
+        address: settings.acquirer.clone(),
+        connect_timeout_ms: settings.connect_timeout_ms,
+        read_timeout_ms: config.response_timeout_ms,
+    });
+    let card: CardReader = Box::new(|_| CardVerdict {
+        approved: true,
+        icc_data: Vec::new(),
+    });
+    let host = Driver::open(runtime, config.clone(), journal, transport, card).map_err(|e| e.to_string())?;
+    let mut demo = Demo { host, shown: 0 };
+
+    demo.run("Sign-on", Command::SignOn)?;
+    let swiped = demo.run(
+        "Swiped card with PIN",
+        Command::Sale {
+            amount: 12_800,
+            card: test_card(TestCard::Swiped),
+        },
+    )?;
+    let chip = demo.run(
+        "Chip card",
+        Command::Sale {
+            amount: 45_600,
+            card: test_card(TestCard::Chip),
+        },
+    )?;
+    demo.run(
+        "Contactless tap",
+        Command::Sale {
+            amount: 2_350,
+            card: test_card(TestCard::Tap),
+        },
+    )?;
+    demo.run(
+        "A card without enough money",
+        Command::Sale {
+            amount: 9_900,
+            card: test_card(TestCard::Small),
+        },
+    )?;
+    acquirer.control("fault drop-reply")?;
+    let lost = demo.run(
+        "The bank charges the card but its reply is lost: timeout, then the reversal",
+        Command::Sale {
+            amount: 30_000,
+            card: test_card(TestCard::Swiped),
+        },
+    )?;
+    if let Some(stan) = swiped.stan {
+        demo.run(
+            "Void of the first sale",
+            Command::Void {
+                original_stan: stan,
+                card: None,
+            },
+        )?;
+    }
+    if let Some(receipt) = &chip.receipt {
+        let date = receipt
+            .date_time
+            .get(5..10)
+            .map(|md| md.replace('-', ""))
+            .unwrap_or_default();
+        demo.run(
+            "Refund of part of the chip sale",
+            Command::Refund {
+                amount: 5_600,
+                card: test_card(TestCard::Chip),
+                original_rrn: receipt.rrn.clone(),
+                original_date: date,
+            },
+        )?;
+    }
+    if let Some(stan) = lost.stan {
+        let life = demo.host.query(&Query::Stan(stan)).map_err(|e| e.to_string())?;
+        if let Some(life) = life {
+            out!(
+                "\n# Was the customer of the lost reply charged? STAN {stan:06}: {:?}",
+                life.charged
+            );
+        }
+    }
+
+    // The books before settlement: the journal against the acquirer's ledger.
+    let records: Vec<&[u8]> = demo.host.journal().iter().collect();
+    let state = DurableState::new(config.initial_stan, config.initial_batch)
+        .replay(records)
+        .map_err(|e| e.to_string())?;
+    let books = {
+        let acquirer = acquirer.acquirer();
+        let bank = acquirer.lock().map_err(|_| "acquirer lock poisoned".to_owned())?;
+        out!("\n# Acquirer ledger\n{}", bank.ledger());
+        reconcile(&config.terminal_id, &state, bank.ledger())
+    };
+    demo.run("Settlement", Command::Settle)?;
+    let status = demo.host.status().map_err(|e| e.to_string())?;
+    out!(
+        "\nnext batch {:06}; journal compacted to {} record(s)",
+        status.batch,
+        demo.host.journal().records().len()
+    );
+    let _ = acquirer.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+    match books {
+        Ok(books) => {
+            out!(
+                "books balance: {} approved in the journal, {} standing at the acquirer",
+                books.approved,
+                books.standing
+            );
+            Ok(true)
+        }
+        Err(e) => {
+            note!("BOOKS DO NOT BALANCE: {e}");
+            Ok(false)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! pos-tools: the tools around the terminal, never part of a vendor's build. They are posterm's
+//! subcommands when posterm is built with its `tools` feature (the default):
+//!
+//! - [`demo`]: a whole terminal day against an embedded simulated acquirer;
+//! - [`vectors`]: the test vectors replayed through the component;
+//! - [`acquirer`]: the simulated acquirer served over TCP (`tools/acquirer-server`);
+//! - [`bench`]: the kernel's cost on every host, start-up, sizes, durability;
+//! - [`farm`]: many virtual terminals selling at once, with the ledger checked.
+
+pub mod acquirer;
+pub mod bench;
+pub mod demo;
+pub mod farm;
+pub mod vectors;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use pos_host::cli::Globals;
+
+/// The tools' subcommands of posterm.
+#[derive(Debug, Subcommand)]
+pub enum ToolCommand {
+    /// A whole terminal day on loopback against an embedded simulated acquirer: sign-on, sales,
+    /// a timeout with its reversal, a decline, a void, a refund, settlement.
+    Demo,
+    /// Replay tests/vectors through the component and print `N passed, N failed`.
+    Vectors {
+        /// The vectors directory.
+        #[arg(long, default_value = "tests/vectors")]
+        vectors: PathBuf,
+    },
+    /// Serve the simulated acquirer over TCP and print its ledger as it changes (each new entry,
+    /// and an entry again when it is reversed, voided, refunded or completed); the whole ledger
+    /// with `posterm acquirer-control ledger`.
+    Acquirer {
+        /// Address to listen on (port 0: any free port, printed at start).
+        #[arg(long, default_value = "127.0.0.1:5000")]
+        listen: String,
+        /// Faults to queue at start (drop-reply, delay-reply, bad-mac, wrong-stan, wrong-tid,
+        /// wrong-amount, wrong-mti, answer-twice, garbage, close, sign-on-again).
+        #[arg(long)]
+        fault: Vec<String>,
+        /// How long a delayed reply waits, in milliseconds.
+        #[arg(long, default_value_t = 35_000)]
+        late_reply_ms: u64,
+        /// Multiply every test card's opening balance by this (a fleet run with `posterm farm
+        /// --acquirer` sells far more than the documented balances cover).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        balance_factor: u64,
+    },
+    /// Send a control command to a running `posterm acquirer`: `fault <name>`, `faults clear`,
+    /// `ledger`.
+    AcquirerControl {
+        #[arg(long, default_value = "127.0.0.1:5000")]
+        address: String,
+        command: Vec<String>,
+    },
+    /// Benchmarks, printed as one table: kernel CPU per sale cycle on every host (native,
+    /// wasmtime Cranelift and Pulley, wasm-bindgen and jco in Node) with ratios to native,
+    /// start-up (instantiation, cold start restoring 10,000 journal records), sizes, and
+    /// durability (fsyncs and journal bytes per sale and per settlement). Figures, not pass/fail.
+    /// `bash scripts/bench.sh` builds everything first.
+    Bench(bench::command::BenchArgs),
+    /// Fleet throughput: N virtual terminals (one kernel instance and journal each) selling at
+    /// once against a loopback acquirer; latency, tx/s, fsyncs per sale, and the ledger checked.
+    #[command(long_about = farm::command::HELP)]
+    Farm(farm::command::FarmArgs),
+}
+
+/// Runs one tool.
+pub fn run(globals: &Globals, command: &ToolCommand) -> ExitCode {
+    match command {
+        ToolCommand::Demo => demo::run(globals),
+        ToolCommand::Vectors { vectors } => vectors::run(globals, vectors),
+        ToolCommand::Acquirer {
+            listen,
+            fault,
+            late_reply_ms,
+            balance_factor,
+        } => acquirer::serve(listen, fault, *late_reply_ms, *balance_factor),
+        ToolCommand::AcquirerControl { address, command } => acquirer::control(address, command),
+        ToolCommand::Bench(args) => bench::command::run(globals, args),
+        ToolCommand::Farm(args) => farm::command::run(globals, args),
+    }
+}

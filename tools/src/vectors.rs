@@ -1,0 +1,106 @@
+//! `posterm vectors`: the committed vectors through the component, compared output by output.
+
+use std::process::ExitCode;
+
+use pos_harness::runner::{self, KernelFactory, KernelUnderTest};
+use pos_kernel::security::PinPad;
+use pos_kernel::{Config, Input, Output, Timestamp};
+
+use pos_host::cli::print::{note, out};
+use pos_host::cli::Globals;
+use pos_host::component_file;
+use pos_host::runtime::{ComponentTerminal, Runtime};
+
+/// The component under the vector runner.
+#[derive(Debug)]
+pub struct VectorTerminal(pub ComponentTerminal);
+
+impl KernelUnderTest for VectorTerminal {
+    fn handle(&mut self, now: Timestamp, input: Input) -> Result<(), String> {
+        self.0.handle(now, &input).map_err(|e| e.to_string())
+    }
+
+    fn poll_output(&mut self) -> Result<Option<Output>, String> {
+        self.0.poll_output().map_err(|e| e.to_string())
+    }
+}
+
+/// Component terminals from one runtime (vectors use the software module with the test TMK),
+/// with one PIN pad.
+#[derive(Debug)]
+pub struct ComponentFactory<'a> {
+    pub runtime: &'a Runtime,
+    pub pin_pad: PinPad,
+}
+
+impl<'a> ComponentFactory<'a> {
+    pub fn new(runtime: &'a Runtime) -> Self {
+        ComponentFactory {
+            runtime,
+            pin_pad: PinPad::new(),
+        }
+    }
+}
+
+impl KernelFactory for ComponentFactory<'_> {
+    type Kernel = VectorTerminal;
+
+    fn create(&self, config: &Config) -> Result<VectorTerminal, String> {
+        self.runtime
+            .create(config, &self.pin_pad)
+            .map(VectorTerminal)
+            .map_err(|e| e.to_string())
+    }
+
+    fn restore(&self, config: &Config, records: &[Vec<u8>], now: Timestamp) -> Result<VectorTerminal, String> {
+        self.runtime
+            .restore(config, records, now, &self.pin_pad)
+            .map(VectorTerminal)
+            .map_err(|e| e.to_string())
+    }
+
+    fn pin_pad(&self) -> PinPad {
+        self.pin_pad.clone()
+    }
+}
+
+pub fn run(globals: &Globals, dir: &std::path::Path) -> ExitCode {
+    let component = globals
+        .component
+        .clone()
+        .unwrap_or_else(component_file::default_component);
+    let backend = pos_host::cli::terminal::backend(globals);
+    let runtime = match component_file::load(&component, backend, component_file::test_keys()) {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            note!("posterm: {e}");
+            return ExitCode::from(pos_host::cli::print::exit::HOST_ERROR);
+        }
+    };
+    let vectors = match runner::load_vectors(dir) {
+        Ok(vectors) => vectors,
+        Err(e) => {
+            note!("posterm: {e}");
+            return ExitCode::from(pos_host::cli::print::exit::HOST_ERROR);
+        }
+    };
+    let factory = ComponentFactory::new(&runtime);
+    let mut failed = 0;
+    for vector in &vectors {
+        if let Err(failure) = runner::run_with(vector, &factory) {
+            failed += 1;
+            note!("FAILED {failure}");
+        }
+    }
+    let host = if globals.pulley {
+        "component (wasmtime, Pulley)"
+    } else {
+        "component (wasmtime, Cranelift)"
+    };
+    out!("{host}: {} passed, {failed} failed", vectors.len() - failed);
+    if failed == 0 && !vectors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

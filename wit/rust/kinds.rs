@@ -1,0 +1,37 @@
+// Enums shared by inputs, outputs and status, and the small records around them.
+
+use pos_kernel::engine::settlement::{Totals, TypeTotal, Verdict};
+use pos_kernel::engine::{
+    Charged, ExceptionEntry, InputProblem, OriginalProblem, ReversalReason, Timer, TransactionKind, WaitingFor,
+};
+use pos_kernel::guidance::{Category, Text};
+use pos_kernel::EntryMode;
+
+use super::{two_way_enum, two_way_record, wit};
+
+two_way_enum!(TransactionKind <=> wit::TransactionKind {
+    SignOn, SignOff, Echo, Sale, Balance, Void, Refund, PreAuth, PreAuthCancel, Completion, CompletionVoid,
+    Settlement, AcknowledgeException,
+});
+two_way_enum!(ReversalReason <=> wit::ReversalReason { NoReply, MacFailure, CardDeclined });
+two_way_enum!(EntryMode <=> wit::EntryMode { Manual, Magstripe, Chip, Contactless });
+two_way_enum!(Timer <=> wit::Timer { Response, Retry, Card });
+two_way_enum!(InputProblem <=> wit::InputProblem {
+    ZeroAmount, Pan, Expiry, CardSequence, Track2, Track3, ChipData, Pin, OriginalRrn, OriginalDate, NoOpenException,
+});
+two_way_enum!(OriginalProblem <=> wit::OriginalProblem {
+    NotFound, PreviousBatch, AlreadyClosed, WrongType, AmountTooHigh, OtherCard,
+});
+two_way_enum!(Category <=> wit::Category {
+    Approved, CardholderAction, ReferToIssuer, RetryLater, SignOnRequired, TerminalProblem, Reversed, ContactAcquirer,
+});
+two_way_enum!(Verdict <=> wit::Verdict { Balanced, Unbalanced, Error });
+two_way_enum!(WaitingFor <=> wit::WaitingFor { Acquirer, Card });
+two_way_enum!(Charged <=> wit::Charged { Yes, Closed, No, Pending, Unknown });
+
+two_way_record!(Text <=> wit::Text { zh, en });
+two_way_record!(Totals <=> wit::Totals { debit_amount, debit_count, credit_amount, credit_count });
+two_way_record!(TypeTotal <=> wit::TypeTotal { transaction: into, count, amount });
+two_way_record!(ExceptionEntry <=> wit::ExceptionEntry {
+    stan, transaction: into, amount, card, reason: into, acknowledged,
+});

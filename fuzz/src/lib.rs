@@ -130,6 +130,12 @@ pub enum Step {
     Fault(u8),
     /// Time passes.
     Wait(u16),
+    /// The card reader (or the PIN pad) reports an outcome instead of a card.
+    Reader(u8),
+    /// The card asked for is presented.
+    Present(u8),
+    /// The PIN asked for is typed on the PIN pad.
+    PinEntered,
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -146,6 +152,8 @@ pub enum CommandChoice {
     CompletionVoid { stan: u8 },
     Settle,
     Acknowledge { stan: u8 },
+    /// A card transaction begun before its card.
+    Begin { kind: u8, amount: u32, stan: u8 },
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -266,6 +274,20 @@ impl World {
                 approved,
                 icc_data: if approved { Vec::new() } else { cards::aac() },
             })),
+            Step::Reader(n) => {
+                use pos_kernel::engine::ReaderOutcome::*;
+                let all = [
+                    TryAgain, TryAnotherInterface, ChipReadFailed, EndApplication, CardBlocked, CardExpired,
+                    CardNotActivated, NoCard, Cancelled, CardRemoved,
+                ];
+                let outcome = all[usize::from(n) % all.len()];
+                self.feed(Input::CardReader(outcome));
+            }
+            Step::Present(c) => self.feed(Input::CardPresented(card(c))),
+            Step::PinEntered => {
+                let _ = self.pin_pad.enter(TEST_PIN);
+                self.feed(Input::PinEntered);
+            }
             Step::Restart => {
                 if self.unanswered.is_none() {
                     self.restart();
@@ -324,6 +346,19 @@ impl World {
             },
             CommandChoice::Settle => Command::Settle,
             CommandChoice::Acknowledge { stan: s } => Command::AcknowledgeException { stan: stan(s) },
+            CommandChoice::Begin { kind, amount: a, stan: s } => {
+                use pos_kernel::engine::TransactionKind as K;
+                let kinds = [K::Sale, K::Balance, K::Void, K::Refund, K::PreAuth, K::PreAuthCancel, K::Completion];
+                let transaction = kinds[usize::from(kind) % kinds.len()];
+                let (rrn, date) = self.sales.last().cloned().unwrap_or_else(|| ("000000000001".into(), "1121".into()));
+                Command::Begin(pos_kernel::engine::Begin {
+                    transaction,
+                    amount: Some(amount(a)),
+                    original_stan: Some(stan(s)),
+                    original_rrn: Some(rrn),
+                    original_date: Some(date),
+                })
+            }
         }
     }
 
@@ -394,7 +429,7 @@ impl World {
                     self.timers.push((timer, at));
                 }
                 Output::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
-                Output::Event(_) => {}
+                Output::Event(_) | Output::CardRequired(_) | Output::PinRequired(_) => {}
                 Output::Outcome(outcome) => {
                     assert!(outcome.is_consistent(), "the guidance contradicts the result: {outcome:?}");
                     if let Some(receipt) = outcome.receipt.as_ref().filter(|r| r.transaction == pos_kernel::engine::TransactionKind::Sale) {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pos_journal::{Journal, Storage};
-use pos_kernel::engine::{Command, Event, Outcome, Query, Status, Timer, TransactionKind, TransactionLife};
+use pos_kernel::engine::{
+    Command, Event, Outcome, Query, ReaderOutcome, Status, Timer, TransactionKind, TransactionLife,
+};
 use pos_kernel::security::PinPad;
 use pos_kernel::{CardVerdict, Config, Input, Output, Timestamp};
 use pos_net::transport::{Transport, TransportError};
@@ -74,6 +76,12 @@ pub struct Driver<S: Storage> {
     card: CardReader,
     /// The terminal's PIN pad (PED): kept across kernel restarts, never seen by the kernel.
     pin_pad: PinPad,
+    /// What the card reader answers, in turn, each time the kernel asks for a card
+    /// (`Input::CardPresented` or `Input::CardReader`); with none left, it has no card to give.
+    pub card_reader_answers: std::collections::VecDeque<Input>,
+    /// The chip card is taken out before its second GENERATE AC (`Input::CardReader(CardRemoved)`
+    /// instead of a verdict).
+    pub card_pulled_before_verdict: bool,
     /// Everything the kernel reported, in order (events and outcomes).
     pub log: Vec<Output>,
     /// Kernel faults recovered by re-instantiating from the journal.
@@ -110,6 +118,8 @@ impl<S: Storage> Driver<S> {
             timers: Vec::new(),
             card,
             pin_pad,
+            card_reader_answers: std::collections::VecDeque::new(),
+            card_pulled_before_verdict: false,
             log: Vec::new(),
             faults: Vec::new(),
         })
@@ -284,10 +294,29 @@ impl<S: Storage> Driver<S> {
                 Ok(())
             }
             Output::Event(Event::CardVerdictRequired { stan, issuer_data }) => {
-                let verdict = (self.card)(stan);
                 self.log
                     .push(Output::Event(Event::CardVerdictRequired { stan, issuer_data }));
+                if self.card_pulled_before_verdict {
+                    return self.feed(Input::CardReader(ReaderOutcome::CardRemoved));
+                }
+                let verdict = (self.card)(stan);
                 self.feed(Input::CardVerdict(verdict))
+            }
+            // The card reader's next answer; with none left it has no card to give.
+            Output::CardRequired(request) => {
+                self.log.push(Output::CardRequired(request));
+                let answer = self.card_reader_answers.pop_front();
+                self.feed(answer.unwrap_or(Input::CardReader(ReaderOutcome::NoCard)))
+            }
+            // The PIN pad answers with the PIN typed on it before the command, if any.
+            Output::PinRequired(request) => {
+                self.log.push(Output::PinRequired(request));
+                let answer = if self.pin_pad.has_pin() {
+                    Input::PinEntered
+                } else {
+                    Input::CardReader(ReaderOutcome::Cancelled)
+                };
+                self.feed(answer)
             }
             other => {
                 self.log.push(other);

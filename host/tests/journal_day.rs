@@ -155,6 +155,7 @@ impl Process<'_> {
             Output::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
             Output::Event(Event::CardVerdictRequired { .. }) => panic!("the day uses no chip card"),
             Output::Event(_) => {}
+            Output::CardRequired(_) | Output::PinRequired(_) => panic!("the day's cards are all read at once"),
             Output::Outcome(outcome) => self.outcomes.push(*outcome),
         }
         Ok(())

@@ -37,6 +37,20 @@ pub struct Config {
     /// How long a chip approval waits for the card's second GENERATE AC; after that the card
     /// counts as pulled out and the approval is reversed (reason `06`). Default 30,000 ms.
     pub card_verdict_timeout_ms: u64,
+    /// How long a card transaction waits for the card after asking for it (and for the PIN
+    /// after asking the PIN pad): no card by then ends it, nothing sent (交易超时). Default
+    /// 60,000 ms.
+    pub card_entry_timeout_ms: u64,
+    /// Contactless transaction limit (EMV "reader contactless transaction limit"): above it a tap
+    /// is refused before anything is sent and the card must be inserted or swiped. Default
+    /// 1,000,000 (10,000.00).
+    pub contactless_limit: u64,
+    /// Contactless CVM limit: above it a tap needs the cardholder's PIN on the PIN pad; at or
+    /// below it, no PIN (小额免密). Default 100,000 (1,000.00).
+    pub cvm_limit: u64,
+    /// Contactless floor limit, given to the card reader for its own risk checks. The kernel
+    /// approves nothing offline: every transaction goes online whatever this says. Default 0.
+    pub floor_limit: u64,
     /// Largest amount of one transaction, in minor units. Default 5,000,000 (50,000.00).
     pub max_amount: u64,
     /// Largest refund, in minor units. Default 1,000,000 (10,000.00).
@@ -66,6 +80,10 @@ impl Default for Config {
             reversal_retry_interval_ms: 10_000,
             reversal_max_attempts: 3,
             card_verdict_timeout_ms: 30_000,
+            card_entry_timeout_ms: 60_000,
+            contactless_limit: 1_000_000,
+            cvm_limit: 100_000,
+            floor_limit: 0,
             max_amount: 5_000_000,
             refund_limit: 1_000_000,
             initial_stan: 1,
@@ -120,6 +138,15 @@ impl Config {
         }
         if self.card_verdict_timeout_ms == 0 {
             return err("card_verdict_timeout_ms", "must be positive");
+        }
+        if self.card_entry_timeout_ms == 0 {
+            return err("card_entry_timeout_ms", "must be positive");
+        }
+        if self.cvm_limit > self.contactless_limit || self.floor_limit > self.contactless_limit {
+            return err(
+                "cvm_limit",
+                "the CVM and floor limits must not exceed contactless_limit",
+            );
         }
         if self.reversal_max_attempts == 0 {
             return err("reversal_max_attempts", "must be at least 1");

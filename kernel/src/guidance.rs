@@ -22,7 +22,10 @@ impl Text {
     }
 }
 
-use crate::engine::{FailReason, InputProblem, OriginalProblem, OutcomeResult, ReversalReason, TransactionKind};
+use crate::engine::{
+    FailReason, InputProblem, Interfaces, OriginalProblem, OutcomeResult, ReaderOutcome, ReversalReason,
+    TransactionKind,
+};
 use crate::security::KeyKind;
 
 /// How an outcome sorts for the operator.
@@ -369,12 +372,12 @@ pub fn declined_by_card() -> Guidance {
     g(
         Category::Reversed,
         (
-            "卡片拒绝交易，未扣款",
-            "Declined by the card: you have not been charged",
+            "卡片拒绝或被过早拔出，交易已取消，未扣款",
+            "The card declined, or was removed too early: the payment was cancelled, nothing charged",
         ),
         (
-            "卡片拒绝，交易已冲正；请换卡或换其他支付方式",
-            "Card declined, transaction reversed; ask for another card or payment method",
+            "交易已冲正；请重新发起（交易完成前请勿拔卡），或换卡、换其他支付方式",
+            "Transaction reversed; start again (leave the card in until the end), or ask for another card or payment method",
         ),
     )
 }
@@ -451,6 +454,10 @@ pub fn input_problem(problem: InputProblem) -> Text {
             "The original reference number (RRN) must be 12 letters or digits",
         ),
         OriginalDate => ("原交易日期格式应为MMDD", "The original date must be MMDD"),
+        TransactionFields => (
+            "交易缺少必要信息（金额、原凭证号或原参考号和日期），或该交易不用卡",
+            "The transaction lacks what it needs (amount, original trace number, or original reference number and date), or takes no card",
+        ),
         NoOpenException => (
             "没有该凭证号的未确认异常",
             "No open exception has this trace number (STAN)",
@@ -571,5 +578,123 @@ pub fn local(reason: &FailReason) -> Guidance {
             format!("终端内部错误，未扣款；请联系终端维护（{detail}）"),
             format!("Internal error, nothing was charged: call terminal support ({detail})"),
         ),
+        Card { outcome } => card_not_read(*outcome),
     }
+}
+
+/// The card phase ended without a card (nothing was sent): what to tell the cardholder and do.
+fn card_not_read(outcome: ReaderOutcome) -> Guidance {
+    use Category::*;
+    use ReaderOutcome::*;
+    let (category, cardholder, merchant) = match outcome {
+        // These continue the card phase; they end it only if a host reports them at the end.
+        TryAgain => (
+            CardholderAction,
+            ("挥卡中断，未扣款", "The tap was cut short: not charged"),
+            (
+                "请重新挥卡，保持卡片直至提示音",
+                "Tap again and hold the card until the beep",
+            ),
+        ),
+        TryAnotherInterface | ChipReadFailed => (
+            CardholderAction,
+            (
+                "请改用其他方式读卡，未扣款",
+                "Use another way to read the card: not charged",
+            ),
+            ("请插卡或刷卡", "Insert or swipe the card"),
+        ),
+        EndApplication => (
+            CardholderAction,
+            (
+                "卡片无法使用，交易终止，未扣款",
+                "The card cannot be used: transaction ended, not charged",
+            ),
+            (
+                "请换一张卡或其他支付方式",
+                "Ask for another card or another payment method",
+            ),
+        ),
+        CardBlocked => (
+            ReferToIssuer,
+            ("卡片已锁定，未扣款", "The card is blocked: not charged"),
+            (
+                "请换一张卡；持卡人请联系发卡行",
+                "Ask for another card; the cardholder should call the issuer",
+            ),
+        ),
+        CardExpired => (
+            CardholderAction,
+            ("卡片已过期，未扣款", "The card has expired: not charged"),
+            (
+                "请换一张卡；持卡人请联系发卡行",
+                "Ask for another card; the cardholder should call the issuer",
+            ),
+        ),
+        CardNotActivated => (
+            ReferToIssuer,
+            ("卡片未激活，未扣款", "The card is not activated: not charged"),
+            (
+                "请换一张卡；持卡人请联系发卡行激活",
+                "Ask for another card; the cardholder should have the issuer activate it",
+            ),
+        ),
+        NoCard => (
+            RetryLater,
+            ("交易超时，未扣款", "Timed out waiting for the card: not charged"),
+            ("顾客准备好后请重新发起交易", "Start again when the customer is ready"),
+        ),
+        Cancelled => (
+            CardholderAction,
+            ("交易已取消，未扣款", "Cancelled: not charged"),
+            (
+                "顾客取消了交易；需要时请重新发起",
+                "The customer cancelled; start again if needed",
+            ),
+        ),
+        CardRemoved => (
+            CardholderAction,
+            (
+                "卡片被拔出，交易终止，未扣款",
+                "The card was removed: transaction ended, not charged",
+            ),
+            (
+                "请重新发起交易，交易完成前请勿拔卡",
+                "Start again, and leave the card in until the transaction ends",
+            ),
+        ),
+    };
+    g(category, cardholder, merchant)
+}
+
+/// What the card reader shows when the card is asked for: the interfaces offered, after the
+/// reader's last outcome, if any.
+pub fn card_prompt(interfaces: Interfaces, fallback: bool, after: Option<ReaderOutcome>) -> Text {
+    let ways = match (interfaces.magstripe, interfaces.chip, interfaces.contactless) {
+        (true, true, true) => ("请刷卡、插卡或挥卡", "Swipe, insert or tap the card"),
+        (true, true, false) => ("请插卡或刷卡", "Insert or swipe the card"),
+        (true, false, false) if fallback => ("芯片无法读取，请刷卡", "The chip cannot be read: swipe the card"),
+        (true, false, false) => ("请刷卡", "Swipe the card"),
+        (false, true, _) => ("请插卡", "Insert the card"),
+        _ => ("请出示卡片", "Present the card"),
+    };
+    match after {
+        Some(ReaderOutcome::TryAgain) => Text {
+            zh: format!(
+                "请重新挥卡，保持卡片直至提示音（或{}）",
+                ways.0.trim_start_matches('请')
+            ),
+            en: format!("Tap again and hold the card until the beep (or: {})", ways.1),
+        },
+        Some(ReaderOutcome::TryAnotherInterface) => Text {
+            zh: format!("此卡不能挥卡，{}", ways.0),
+            en: format!("This card cannot be tapped: {}", ways.1),
+        },
+        _ => Text::new(ways.0, ways.1),
+    }
+}
+
+/// What the PIN pad shows when a PIN is asked for.
+pub fn pin_prompt() -> Text {
+    Text::new("请输入密码", "Enter your PIN")
 }

@@ -7,18 +7,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use common::rig::rig;
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output { status, stdout, stderr } = command.stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
+use common::run;
 
 fn fixture() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/journal-format-2"))

@@ -11,20 +11,12 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::rig::{free_address, rig, Rig};
+use common::run;
 use pos_kernel::OutcomeResult;
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output { status, stdout, stderr } = command.stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
+use std::process::{Command, Stdio};
 
 /// Points the terminal's config.toml at another acquirer address.
 fn set_acquirer(rig: &Rig, from: &str, to: &str) {

@@ -23,10 +23,12 @@ export class Host {
   /** What the next transmit is (from the event just before it), for the trace label. */
   #nextFrame = null;
   #stopped = false;
+  /** The next chip card is pulled out before its verdict (the "pull the card early" control). */
+  pullNextCard = false;
 
   /**
    * hooks: outcome(outcome), event(event), transmitted(frame), timer(name, at | null),
-   * changed(), failed(error)
+   * cardRequired(request), pinRequired(request), changed(), failed(error)
    */
   constructor({ terminal, store, network, trace, hooks }) {
     this.#terminal = terminal;
@@ -104,6 +106,14 @@ export class Host {
     } else if ("outcome" in output) {
       this.#trace.add({ kind: "outcome", outcome: output.outcome });
       this.#hooks.outcome(output.outcome);
+    } else if ("card_required" in output) {
+      // The kernel asks for the card (or another interface); the card tray answers with
+      // card_presented or card_reader. Until the page drives it, the card_entry timer ends it.
+      this.#trace.add({ kind: "card_required", request: output.card_required });
+      this.#hooks.cardRequired?.(output.card_required);
+    } else if ("pin_required" in output) {
+      this.#trace.add({ kind: "pin_required", request: output.pin_required });
+      this.#hooks.pinRequired?.(output.pin_required);
     }
   }
 
@@ -131,8 +141,12 @@ export class Host {
     this.#trace.add({ kind: "event", name, body });
     this.#hooks.event(event);
     if (name === "card_verdict_required") {
-      // The inserted chip card accepts the issuer's approval (TC).
-      setTimeout(() => this.input({ card_verdict: { approved: true, icc_data: cardVerdictData(true) } }), CARD_THINKS_MS);
+      // The inserted chip card accepts the issuer's approval (TC), unless the cashier's
+      // "pull the card early" control takes it out first: then the kernel reverses (06).
+      const pulled = this.pullNextCard;
+      this.pullNextCard = false;
+      const answer = pulled ? { card_reader: "card_removed" } : { card_verdict: { approved: true, icc_data: cardVerdictData(true) } };
+      setTimeout(() => this.input(answer), CARD_THINKS_MS);
     }
   }
 
@@ -166,6 +180,9 @@ export class Host {
     if (input === "connection_closed") this.#trace.add({ kind: "closed" });
     else if (input.receive !== undefined) this.#trace.add({ kind: "rx", ...frameInfo(input.receive) });
     else if (input.card_verdict) this.#trace.add({ kind: "card_verdict", approved: input.card_verdict.approved });
+    else if (input.card_presented) this.#trace.add({ kind: "card_presented", card: maskedCard(input.card_presented) });
+    else if (input.card_reader) this.#trace.add({ kind: "card_reader", outcome: input.card_reader });
+    else if (input === "pin_entered") this.#trace.add({ kind: "pin_entered" });
     else if (input.command) this.#trace.add({ kind: "operator", command: describeCommand(input.command) });
   }
 }
@@ -175,6 +192,8 @@ function describeCommand(command) {
   if (typeof command === "string") return { kind: command };
   const [kind] = Object.keys(command);
   const body = command[kind];
+  // A transaction begun before its card shows as that transaction.
+  if (kind === "begin") return { ...body, kind: body.transaction };
   const { card, ...rest } = body;
   return { kind, ...rest, card: card ? maskedCard(card) : undefined };
 }

@@ -123,6 +123,11 @@ async function boot() {
     cards: testCards(),
     bank,
     onPresent: (card, how) => ui.cardPresented(card, how),
+    onReader: (outcome) => ui.readerOutcome(outcome),
+    onPull: (armed) => {
+      host.pullNextCard = armed;
+      cards.setPullArmed(armed);
+    },
   });
   const statusPanel = new StatusPanel($("status-panel"), {
     onAcknowledge: (stan) => submit({ command: { acknowledge_exception: { stan } } }),
@@ -194,8 +199,15 @@ async function boot() {
     networkDown: () => network.down,
     pinpadActive: () => pinpad.active,
     pinpadKey: (k) => pinpad.key(k),
+    enterPin: (pin) => {
+      try {
+        host.terminal.enterPin(pin);
+      } catch {
+        // the pad stays empty: the kernel then says to enter the PIN again
+      }
+    },
     modeChanged: (mode) => {
-      cards.setWaiting(mode === "card");
+      cards.setWaiting(mode === "card", ui?.cardRequest ?? null);
       if (mode === "pin") pinpad.activate();
       else pinpad.deactivate();
       // On a narrow screen the card tray and the PIN pad are below the terminal: bring the one
@@ -215,7 +227,13 @@ async function boot() {
         printer.print(outcome);
         ui.outcome(outcome);
       },
-      event: (event) => ui.event(event),
+      event: (event) => {
+        // The armed "pull the card early" control is used up by this chip card.
+        if (event?.card_verdict_required) cards.setPullArmed(false);
+        ui.event(event);
+      },
+      cardRequired: (request) => ui.cardRequired(request),
+      pinRequired: (request) => ui.pinRequired(request),
       transmitted: (frame) => ui.transmitted(frame),
       timer: (name, at) => ui.timer(name, at),
       changed: refresh,

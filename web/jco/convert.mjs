@@ -40,6 +40,7 @@ export const SERDE = {
       "acquirer-unreachable": "cause",
       "unreadable-reply": "detail",
       internal: "detail",
+      card: "outcome",
     },
     "life-step": { declined: "response_code", "reversal-reason": "reason", reversed: "response_code" },
   },
@@ -51,6 +52,7 @@ export const SERDE = {
     card: ["expiry", "track2", "track3", "sequence", "icc-data", "pin-entered", "fallback"], // engine/input.rs
     "original-card": ["card"], // Command::Void and CompletionVoid, engine/input.rs
     outcome: ["balance", "settlement"], // engine/outcome.rs
+    "begin-args": ["amount", "original-stan", "original-rrn", "original-date"], // Command::Begin, engine/input.rs
   },
 };
 

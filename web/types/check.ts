@@ -7,7 +7,8 @@ import init, {
   type Config, type TerminalConfig, type Input, type Output, type Outcome, type Status, type TransactionLife,
   type JournalRecord, type FrameView, type Card, type Command, type Event, type OutcomeResult, type FailReason,
   type Guidance, type Text, type Receipt, type SettlementReport, type AcquirerOutput, type TrayCard,
-  type CardRefusal, type JournalRefusal, type MaskedLedger, type Timer,
+  type CardRefusal, type JournalRefusal, type MaskedLedger, type Timer, type CardRequest, type PinRequest,
+  type ReaderOutcome,
 } from "../pkg/pos_kernel_web.js";
 
 // Compile-time checks: `Equal<A, B>` must be `true`.
@@ -35,6 +36,9 @@ export async function day(): Promise<void> {
   const journal: string[] = [];
 
   const signOn: Input = { command: "sign_on" };
+  // A sale begun before its card: the kernel answers with card_required.
+  const begin: Input = { command: { begin: { transaction: "sale", amount: 1234 } } };
+  void begin;
   terminal.handle(Date.now(), signOn);
   for (let output: Output | null = terminal.pollOutput(); output !== null; output = terminal.pollOutput()) {
     handle(output);
@@ -65,6 +69,21 @@ export async function day(): Promise<void> {
       const timer: Timer = output.arm_timer.timer;
       const at: number = output.arm_timer.at;
       void [timer, at];
+    } else if (typeof output === "object" && "card_required" in output) {
+      // The card phase: present a card, or say what the reader saw instead.
+      const request: CardRequest = output.card_required;
+      const tap: boolean = request.interfaces.contactless;
+      const prompt: string = request.prompt.en;
+      const first = tray[0];
+      const answer: Input = first && tap
+        ? { card_presented: presentCard(first.pan, first.expiry, "tap", false) }
+        : { card_reader: "try_another_interface" satisfies ReaderOutcome };
+      terminal.handle(Date.now(), answer);
+      void prompt;
+    } else if (typeof output === "object" && "pin_required" in output) {
+      const request: PinRequest = output.pin_required;
+      terminal.enterPin("123456");
+      terminal.handle(Date.now(), request.amount === null ? { card_reader: "cancelled" } : "pin_entered");
     } else if (typeof output === "object" && "event" in output) {
       const event: Event = output.event;
       if (typeof event === "object" && "not_sent" in event) {
@@ -89,7 +108,7 @@ export async function day(): Promise<void> {
   }
 
   const status: Status = terminal.status();
-  const waiting: "acquirer" | "card" | undefined = status.in_flight?.waiting_for;
+  const waiting: "acquirer" | "card" | "card_entry" | "pin" | undefined = status.in_flight?.waiting_for;
   const pending: number | undefined = status.pending_reversal?.stan;
   const life: TransactionLife | null = terminal.query({ stan: 2 });
   const charged = life?.charged;

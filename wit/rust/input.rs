@@ -2,7 +2,7 @@
 // queries.
 
 use pos_kernel::codec::Tpdu;
-use pos_kernel::engine::Query;
+use pos_kernel::engine::{Begin, Query};
 use pos_kernel::{Card, CardVerdict, Command, Config, Input};
 
 use super::{two_way_record, wit};
@@ -10,7 +10,11 @@ use super::{two_way_record, wit};
 two_way_record!(Config <=> wit::Config {
     terminal_id, merchant_id, merchant_name, tpdu: into, header_status, currency, operator, terminal_capability,
     utc_offset_minutes, response_timeout_ms, reversal_retry_interval_ms, reversal_max_attempts,
-    card_verdict_timeout_ms, max_amount, refund_limit, initial_stan, initial_batch, domestic_prefixes,
+    card_verdict_timeout_ms, card_entry_timeout_ms, contactless_limit, cvm_limit, floor_limit, max_amount,
+    refund_limit, initial_stan, initial_batch, domestic_prefixes,
+});
+two_way_record!(Begin <=> wit::BeginArgs {
+    transaction: into, amount, original_stan, original_rrn, original_date,
 });
 two_way_record!(Tpdu <=> wit::Tpdu { destination, source });
 two_way_record!(Card <=> wit::Card {
@@ -66,6 +70,7 @@ impl From<Command> for wit::Command {
                 original_stan,
                 card: card.map(Into::into),
             }),
+            Command::Begin(begin) => W::Begin(begin.into()),
             Command::Settle => W::Settle,
             Command::AcknowledgeException { stan } => W::AcknowledgeException(stan),
         }
@@ -111,6 +116,7 @@ impl From<wit::Command> for Command {
                 original_stan: o.original_stan,
                 card: o.card.map(Into::into),
             },
+            W::Begin(begin) => Command::Begin(begin.into()),
             W::Settle => Command::Settle,
             W::AcknowledgeException(stan) => Command::AcknowledgeException { stan },
         }
@@ -125,6 +131,9 @@ impl From<Input> for wit::Input {
             Input::Receive(frame) => W::Receive(frame),
             Input::Timer(timer) => W::Timer(timer.into()),
             Input::CardVerdict(verdict) => W::CardVerdict(verdict.into()),
+            Input::CardPresented(card) => W::CardPresented(card.into()),
+            Input::CardReader(outcome) => W::CardReader(outcome.into()),
+            Input::PinEntered => W::PinEntered,
             Input::Persisted => W::Persisted,
             Input::PersistFailed(reason) => W::PersistFailed(reason),
             Input::ConnectionClosed => W::ConnectionClosed,
@@ -141,6 +150,9 @@ impl From<wit::Input> for Input {
             W::Receive(frame) => Input::Receive(frame),
             W::Timer(timer) => Input::Timer(timer.into()),
             W::CardVerdict(verdict) => Input::CardVerdict(verdict.into()),
+            W::CardPresented(card) => Input::CardPresented(card.into()),
+            W::CardReader(outcome) => Input::CardReader(outcome.into()),
+            W::PinEntered => Input::PinEntered,
             W::Persisted => Input::Persisted,
             W::PersistFailed(reason) => Input::PersistFailed(reason),
             W::ConnectionClosed => Input::ConnectionClosed,

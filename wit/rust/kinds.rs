@@ -2,7 +2,8 @@
 
 use pos_kernel::engine::settlement::{Totals, TypeTotal, Verdict};
 use pos_kernel::engine::{
-    Charged, ExceptionEntry, InputProblem, OriginalProblem, ReversalReason, Timer, TransactionKind, WaitingFor,
+    Charged, ExceptionEntry, InputProblem, OriginalProblem, ReaderOutcome, ReversalReason, Timer, TransactionKind,
+    WaitingFor,
 };
 use pos_kernel::guidance::{Category, Text};
 use pos_kernel::EntryMode;
@@ -15,9 +16,10 @@ two_way_enum!(TransactionKind <=> wit::TransactionKind {
 });
 two_way_enum!(ReversalReason <=> wit::ReversalReason { NoReply, MacFailure, CardDeclined });
 two_way_enum!(EntryMode <=> wit::EntryMode { Manual, Magstripe, Chip, Contactless });
-two_way_enum!(Timer <=> wit::Timer { Response, Retry, Card });
+two_way_enum!(Timer <=> wit::Timer { Response, Retry, Card, CardEntry });
 two_way_enum!(InputProblem <=> wit::InputProblem {
     ZeroAmount, Pan, Expiry, CardSequence, Track2, Track3, ChipData, Pin, OriginalRrn, OriginalDate, NoOpenException,
+    TransactionFields,
 });
 two_way_enum!(OriginalProblem <=> wit::OriginalProblem {
     NotFound, PreviousBatch, AlreadyClosed, WrongType, AmountTooHigh, OtherCard,
@@ -26,8 +28,12 @@ two_way_enum!(Category <=> wit::Category {
     Approved, CardholderAction, ReferToIssuer, RetryLater, SignOnRequired, TerminalProblem, Reversed, ContactAcquirer,
 });
 two_way_enum!(Verdict <=> wit::Verdict { Balanced, Unbalanced, Error });
-two_way_enum!(WaitingFor <=> wit::WaitingFor { Acquirer, Card });
+two_way_enum!(WaitingFor <=> wit::WaitingFor { Acquirer, Card, CardEntry, Pin });
 two_way_enum!(Charged <=> wit::Charged { Yes, Closed, No, Pending, Unknown });
+two_way_enum!(ReaderOutcome <=> wit::ReaderOutcome {
+    TryAgain, TryAnotherInterface, ChipReadFailed, EndApplication, CardBlocked, CardExpired, CardNotActivated,
+    NoCard, Cancelled, CardRemoved,
+});
 
 two_way_record!(Text <=> wit::Text { zh, en });
 two_way_record!(Totals <=> wit::Totals { debit_amount, debit_count, credit_amount, credit_count });

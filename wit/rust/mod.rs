@@ -48,7 +48,7 @@ macro_rules! two_way_enum {
 
 /// A pair of `From`s between a kernel struct and the WIT record with the same fields. A field is
 /// taken as it is, or converted: `into` (its own `From`), `list` (each element), `option` (the
-/// value inside), `count` (`usize` ↔ `u32`).
+/// value inside), `count` (`usize` ↔ `u32`), `timestamp` (`Timestamp` ↔ `u64`).
 macro_rules! two_way_record {
     ($kernel:ident <=> $module:ident::$wit:ident { $($field:ident $(: $how:ident)?),+ $(,)? }) => {
         impl From<$kernel> for $module::$wit {
@@ -79,6 +79,12 @@ macro_rules! convert_field {
     };
     (from_wit count $value:expr) => {
         $crate::convert::count_from_wit($value)
+    };
+    (to_wit timestamp $value:expr) => {
+        $value.0
+    };
+    (from_wit timestamp $value:expr) => {
+        pos_kernel::Timestamp($value)
     };
     ($dir:ident $value:expr) => {
         $value

@@ -2,7 +2,7 @@
 // settlement report.
 
 use pos_kernel::engine::settlement::SettlementReport;
-use pos_kernel::engine::{Event, FailReason, Output, Receipt};
+use pos_kernel::engine::{CardRequest, Event, FailReason, Interfaces, Output, PinRequest, Receipt};
 use pos_kernel::guidance::Guidance;
 use pos_kernel::{Outcome, OutcomeResult, Timestamp};
 
@@ -11,6 +11,11 @@ use super::{two_way_record, wit};
 two_way_record!(Outcome <=> wit::Outcome {
     transaction: into, stan, result: into, guidance: into, receipt: option, balance, settlement: option,
 });
+two_way_record!(CardRequest <=> wit::CardRequest {
+    transaction: into, amount, interfaces: into, fallback, prompt: into, deadline: timestamp,
+});
+two_way_record!(Interfaces <=> wit::Interfaces { magstripe, chip, contactless });
+two_way_record!(PinRequest <=> wit::PinRequest { transaction: into, amount, prompt: into, deadline: timestamp });
 two_way_record!(Guidance <=> wit::Guidance { category: into, cardholder: into, merchant: into });
 two_way_record!(Receipt <=> wit::Receipt {
     merchant_name, merchant_id, terminal_id, transaction: into, card, entry: into, amount, currency, batch, stan,
@@ -35,6 +40,8 @@ impl From<Output> for wit::Output {
             Output::CancelTimer(timer) => W::CancelTimer(timer.into()),
             Output::Event(event) => W::Event(event.into()),
             Output::Outcome(outcome) => W::Outcome((*outcome).into()),
+            Output::CardRequired(request) => W::CardRequired(request.into()),
+            Output::PinRequired(request) => W::PinRequired(request.into()),
         }
     }
 }
@@ -53,6 +60,8 @@ impl From<wit::Output> for Output {
             W::CancelTimer(timer) => Output::CancelTimer(timer.into()),
             W::Event(event) => Output::Event(event.into()),
             W::Outcome(outcome) => Output::Outcome(Box::new(outcome.into())),
+            W::CardRequired(request) => Output::CardRequired(request.into()),
+            W::PinRequired(request) => Output::PinRequired(request.into()),
         }
     }
 }
@@ -170,6 +179,7 @@ impl From<FailReason> for wit::FailReason {
             FailReason::AcquirerUnreachable { cause } => W::AcquirerUnreachable(cause),
             FailReason::UnreadableReply { detail } => W::UnreadableReply(detail),
             FailReason::Internal { detail } => W::Internal(detail),
+            FailReason::Card { outcome } => W::Card(outcome.into()),
         }
     }
 }
@@ -197,6 +207,9 @@ impl From<wit::FailReason> for FailReason {
             W::AcquirerUnreachable(cause) => FailReason::AcquirerUnreachable { cause },
             W::UnreadableReply(detail) => FailReason::UnreadableReply { detail },
             W::Internal(detail) => FailReason::Internal { detail },
+            W::Card(outcome) => FailReason::Card {
+                outcome: outcome.into(),
+            },
         }
     }
 }

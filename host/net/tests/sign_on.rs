@@ -81,6 +81,7 @@ fn run(terminal: &mut Terminal, transport: &mut pos_net::Transport, command: Com
                 Output::CancelTimer(Timer::Response) => response_due = None,
                 Output::ArmTimer { .. } | Output::CancelTimer(_) | Output::Event(_) => {}
                 Output::Outcome(outcome) => return *outcome,
+                Output::CardRequired(_) | Output::PinRequired(_) => panic!("the card was read before the command"),
             }
         }
         let input = match pending {

@@ -10,9 +10,8 @@ use clap::Args;
 use clap::ValueEnum;
 #[cfg(feature = "test-cards")]
 use pos_acquirer_sim::{cards, reader};
-use pos_kernel::Card;
-#[cfg(feature = "test-cards")]
-use pos_kernel::EntryMode;
+use pos_kernel::engine::ReaderOutcome;
+use pos_kernel::{Card, EntryMode, Input};
 
 /// The acquirer's documented test cards, as a reader would present them.
 #[cfg(feature = "test-cards")]
@@ -76,6 +75,101 @@ pub struct CardArgs {
     /// The chip card declines at the second GENERATE AC (the sale is then reversed, reason 06).
     #[arg(long)]
     pub card_declines: bool,
+    /// The chip card is pulled out after the online approval, before the card's verdict (the
+    /// sale is then reversed, reason 06).
+    #[arg(long, conflicts_with = "card_declines")]
+    pub pull_card: bool,
+    /// What the card reader reports when the card is first asked for, before it reads the card
+    /// (repeat it for several): try-again (the tap was cut short: the card is tapped again),
+    /// try-another-interface (then inserted), chip-read-failed (then swiped, as a fallback), or
+    /// one that ends the transaction: end-application, card-blocked, card-expired,
+    /// card-not-activated, no-card, cancelled.
+    #[arg(long = "reader", value_name = "OUTCOME", value_parser = parse_reader)]
+    pub reader: Vec<ReaderOutcome>,
+    /// The contactless tap is cut short once (as --reader try-again).
+    #[arg(long)]
+    pub tap_cut: bool,
+    /// The card asks for another interface (as --reader try-another-interface).
+    #[arg(long)]
+    pub wrong_interface: bool,
+    /// No card is presented (as --reader no-card): 交易超时, nothing sent.
+    #[arg(long)]
+    pub no_card: bool,
+}
+
+/// A card reader outcome for `--reader`, in the kernel's names (`try-again` or `try_again`).
+fn parse_reader(text: &str) -> Result<ReaderOutcome, String> {
+    let name = serde_json::Value::String(text.replace('-', "_"));
+    match serde_json::from_value::<ReaderOutcome>(name) {
+        Ok(ReaderOutcome::CardRemoved) | Err(_) => Err(format!(
+            "{text:?} is not a card reader outcome: try-again, try-another-interface, chip-read-failed, \
+             end-application, card-blocked, card-expired, card-not-activated, no-card or cancelled \
+             (for a card pulled out after the approval, use --pull-card)"
+        )),
+        Ok(outcome) => Ok(outcome),
+    }
+}
+
+impl CardArgs {
+    /// The card reader's answers, in turn, when the kernel asks for the card: the outcomes of
+    /// `--reader` (and its short forms), then the card, read again on the interface the last
+    /// outcome leaves (a tap that asks for another interface is inserted; a chip that cannot
+    /// be read is swiped). Nothing after an outcome that ends the transaction.
+    pub fn reader_answers(&self, card: Card) -> Vec<Input> {
+        let mut outcomes = self.reader.clone();
+        if self.tap_cut {
+            outcomes.push(ReaderOutcome::TryAgain);
+        }
+        if self.wrong_interface {
+            outcomes.push(ReaderOutcome::TryAnotherInterface);
+        }
+        if self.no_card {
+            outcomes.push(ReaderOutcome::NoCard);
+        }
+        let mut card = card;
+        let mut answers = Vec::new();
+        for outcome in outcomes {
+            answers.push(Input::CardReader(outcome));
+            match outcome {
+                ReaderOutcome::TryAnotherInterface if card.entry == EntryMode::Contactless => {
+                    card = reread(card, EntryMode::Chip);
+                }
+                ReaderOutcome::ChipReadFailed => card = reread(card, EntryMode::Magstripe),
+                ReaderOutcome::TryAgain => {}
+                _ => return answers,
+            }
+        }
+        answers.push(Input::CardPresented(card));
+        answers
+    }
+
+    /// Whether the card phase is simulated step by step (the command is then begun without its
+    /// card, and the card reader answers the kernel's requests).
+    pub fn simulates_reader(&self) -> bool {
+        !self.reader.is_empty() || self.tap_cut || self.wrong_interface || self.no_card
+    }
+}
+
+/// The same card read on another interface: inserted (track 2 equivalent and a card sequence
+/// number; the chip data as tapped) or swiped (track 2, no chip data).
+fn reread(card: Card, entry: EntryMode) -> Card {
+    let expiry = card.expiry.clone().unwrap_or_default();
+    let track2 = Some(format!("{}={expiry}2200000000", card.pan));
+    match entry {
+        EntryMode::Chip => Card {
+            entry,
+            track2,
+            sequence: card.sequence.clone().or_else(|| Some("001".into())),
+            ..card
+        },
+        _ => Card {
+            entry,
+            track2,
+            sequence: None,
+            icc_data: None,
+            ..card
+        },
+    }
 }
 
 #[cfg(not(feature = "test-cards"))]
@@ -129,6 +223,11 @@ impl CardArgs {
             pin: None,
             no_pin: false,
             card_declines: false,
+            pull_card: false,
+            reader: Vec::new(),
+            tap_cut: false,
+            wrong_interface: false,
+            no_card: false,
         }
         .present()
     }

@@ -11,7 +11,7 @@ use pos_journal::{inspect_file, AnchorFound, FileStorage, Inspection, Journal, J
 use pos_kernel::engine::{Command as KernelCommand, Query, Record, Status, WaitingFor};
 use pos_kernel::security::pin_pad::is_valid_pin;
 use pos_kernel::security::PinPad;
-use pos_kernel::{pan, CardVerdict, Output};
+use pos_kernel::{pan, CardVerdict, Input, Output};
 use pos_net::transport::{Transport, TransportConfig};
 
 use super::card::{self, CardArgs};
@@ -156,6 +156,19 @@ struct Transaction {
     card_declines: bool,
     /// What the cardholder types on the PIN pad first (never given to the kernel).
     typed_pin: Option<String>,
+    /// The card reader's answers when the kernel asks for the card (the command is then begun
+    /// without it).
+    reader_answers: Vec<Input>,
+    /// The chip card is pulled out before its verdict.
+    pull_card: bool,
+}
+
+/// The card arguments of a transaction subcommand, if it takes a card.
+fn card_args(command: &Command) -> Option<&CardArgs> {
+    match command {
+        Command::Refund { card, .. } => Some(card),
+        other => pin_card(other),
+    }
 }
 
 /// The card arguments of a transaction that asks for a PIN (a refund takes none, a void
@@ -180,13 +193,25 @@ fn transaction_of(command: &Command) -> Result<Option<Transaction>, String> {
     if typed_pin.as_deref().is_some_and(|pin| !is_valid_pin(pin)) {
         return Err("--pin: a PIN is 4 to 12 digits (the cardholder types it on the PIN pad)".into());
     }
-    let Some((kernel, card_declines)) = kernel_command(command)? else {
+    let Some((mut kernel, card_declines)) = kernel_command(command)? else {
         return Ok(None);
     };
+    let mut reader_answers = Vec::new();
+    let args = card_args(command);
+    if let Some(args) = args.filter(|a| a.simulates_reader()) {
+        // The card phase step by step: the command begins without its card, and the reader
+        // answers the kernel's requests as the flags say.
+        if let (Some(begin), Some(card)) = (kernel.begin(), kernel.card().cloned()) {
+            reader_answers = args.reader_answers(card);
+            kernel = KernelCommand::Begin(begin);
+        }
+    }
     Ok(Some(Transaction {
         command: kernel,
         card_declines,
         typed_pin,
+        reader_answers,
+        pull_card: args.is_some_and(|a| a.pull_card),
     }))
 }
 
@@ -278,6 +303,8 @@ pub fn transaction(globals: &Globals, command: &Command) -> Option<ExitCode> {
 fn run(globals: &Globals, transaction: Transaction) -> Result<ExitCode, Stop> {
     let _lock = lock(globals)?;
     let mut host = open(globals, transaction.card_declines)?;
+    host.card_reader_answers = transaction.reader_answers.into();
+    host.card_pulled_before_verdict = transaction.pull_card;
     if let Some(pin) = &transaction.typed_pin {
         host.pin_pad()
             .enter(pin)
@@ -309,6 +336,13 @@ fn report_log(globals: &Globals, log: &[Output]) {
                 if let Some(line) = print::event(event) {
                     note!("   .. {line}");
                 }
+            }
+            // The card reader's and the PIN pad's prompts, as the terminal shows them.
+            Output::CardRequired(request) if !globals.json => {
+                note!("   .. card reader: {} / {}", request.prompt.zh, request.prompt.en);
+            }
+            Output::PinRequired(request) if !globals.json => {
+                note!("   .. PIN pad: {} / {}", request.prompt.zh, request.prompt.en);
             }
             _ => {}
         }
@@ -412,6 +446,8 @@ fn print_status(status: &Status) {
         let waiting = match in_flight.waiting_for {
             WaitingFor::Acquirer => "waiting for the acquirer",
             WaitingFor::Card => "waiting for the chip card",
+            WaitingFor::CardEntry => "waiting for the card",
+            WaitingFor::Pin => "waiting for the PIN",
         };
         out!("in flight: {}{stan}, {waiting}", in_flight.transaction.label().1);
     }

@@ -23,6 +23,14 @@ pub enum Input {
     Timer(Timer),
     /// The chip card's verdict after an online approval (EMV second GENERATE AC).
     CardVerdict(CardVerdict),
+    /// The card as the reader read it, answering `Output::CardRequired`.
+    CardPresented(Card),
+    /// The card reader (or the PIN pad) ended or redirected the card phase without a card:
+    /// answering `Output::CardRequired` or `Output::PinRequired`, or, for a chip card taken out
+    /// while an approval waits for its verdict, `CardRemoved`.
+    CardReader(ReaderOutcome),
+    /// The cardholder has typed the PIN on the PIN pad, answering `Output::PinRequired`.
+    PinEntered,
     /// The last `Persist` output is durable.
     Persisted,
     /// The last `Persist` output could not be made durable.
@@ -81,6 +89,10 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         card: Option<Card>,
     },
+    /// A card transaction started before its card is read (docs/architecture.md, rule 19): the
+    /// kernel checks what it can, asks for the card (`Output::CardRequired`) and runs the
+    /// transaction with the card the host presents (`Input::CardPresented`).
+    Begin(Begin),
     /// Settle the batch: totals, batch upload when unbalanced, then the next batch.
     Settle,
     /// The operator has seen an unconfirmed reversal and taken it up with the acquirer.
@@ -103,6 +115,7 @@ impl Command {
             Command::PreAuthCancel { .. } => K::PreAuthCancel,
             Command::Completion { .. } => K::Completion,
             Command::CompletionVoid { .. } => K::CompletionVoid,
+            Command::Begin(begin) => begin.transaction,
             Command::Settle => K::Settlement,
             Command::AcknowledgeException { .. } => K::AcknowledgeException,
         }
@@ -122,11 +135,148 @@ impl Command {
         }
     }
 
+    /// This command begun before its card (`Command::Begin`), for a host that runs the card
+    /// phase itself: None for the commands that take no card (and for a void without one).
+    pub fn begin(&self) -> Option<Begin> {
+        let transaction = self.transaction();
+        let begin = |amount: Option<u64>, original_stan: Option<u32>| Begin {
+            transaction,
+            amount,
+            original_stan,
+            original_rrn: None,
+            original_date: None,
+        };
+        Some(match self {
+            Command::Sale { amount, .. } | Command::PreAuth { amount, .. } => begin(Some(*amount), None),
+            Command::Balance { .. } => begin(None, None),
+            Command::Refund {
+                amount,
+                original_rrn,
+                original_date,
+                ..
+            } => Begin {
+                original_rrn: Some(original_rrn.clone()),
+                original_date: Some(original_date.clone()),
+                ..begin(Some(*amount), None)
+            },
+            Command::PreAuthCancel { original_stan, .. } => begin(None, Some(*original_stan)),
+            Command::Completion {
+                original_stan, amount, ..
+            } => begin(Some(*amount), Some(*original_stan)),
+            Command::Void {
+                original_stan,
+                card: Some(_),
+            }
+            | Command::CompletionVoid {
+                original_stan,
+                card: Some(_),
+            } => begin(None, Some(*original_stan)),
+            Command::Begin(begin) => begin.clone(),
+            _ => return None,
+        })
+    }
+
     /// Whether the kernel asks the security module for a PIN block for this command: the card
     /// says a PIN was entered and the request carries one (a refund does not: docs/profile.md,
     /// "Messages"). A host types the cardholder's PIN on its PIN pad before such a command.
     pub fn takes_pin(&self) -> bool {
         self.transaction() != super::TransactionKind::Refund && self.card().is_some_and(|card| card.pin_entered)
+    }
+}
+
+/// What a card transaction needs before its card: the kind, and the amount and references its
+/// kind takes (amount: sale, pre-auth, refund, completion; `original_stan`: void, pre-auth cancel,
+/// completion, completion void; `original_rrn` and `original_date`: refund).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(deny_unknown_fields)]
+pub struct Begin {
+    pub transaction: super::TransactionKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_stan: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_rrn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_date: Option<String>,
+}
+
+impl Begin {
+    /// The transaction with its card: the one-shot command. None when a field its kind needs is
+    /// missing, or the kind takes no card.
+    pub fn with_card(&self, card: Card) -> Option<Command> {
+        use super::TransactionKind as K;
+        let amount = self.amount;
+        let stan = self.original_stan;
+        Some(match self.transaction {
+            K::Sale => Command::Sale { amount: amount?, card },
+            K::Balance => Command::Balance { card },
+            K::PreAuth => Command::PreAuth { amount: amount?, card },
+            K::Refund => Command::Refund {
+                amount: amount?,
+                card,
+                original_rrn: self.original_rrn.clone()?,
+                original_date: self.original_date.clone()?,
+            },
+            K::Void => Command::Void {
+                original_stan: stan?,
+                card: Some(card),
+            },
+            K::PreAuthCancel => Command::PreAuthCancel {
+                original_stan: stan?,
+                card,
+            },
+            K::Completion => Command::Completion {
+                original_stan: stan?,
+                amount: amount?,
+                card,
+            },
+            K::CompletionVoid => Command::CompletionVoid {
+                original_stan: stan?,
+                card: Some(card),
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// What the card reader (or the PIN pad) reports instead of a card, named after the EMV
+/// outcomes. `TryAgain`, `TryAnotherInterface` and `ChipReadFailed` continue the card phase (the
+/// kernel asks for the card again); the others end the transaction, nothing sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "snake_case")]
+pub enum ReaderOutcome {
+    /// The tap was cut short or the card moved (EMV "Try Again"): tap again.
+    TryAgain,
+    /// The card asks for another interface (EMV "Try Another Interface"): insert or swipe.
+    TryAnotherInterface,
+    /// The chip could not be read: swipe the card (a fallback, 60.5).
+    ChipReadFailed,
+    /// The card or its application ended the transaction (EMV "End Application", card error).
+    EndApplication,
+    /// The card is blocked.
+    CardBlocked,
+    /// The card has expired.
+    CardExpired,
+    /// The card is not activated.
+    CardNotActivated,
+    /// No card before the deadline (交易超时); the kernel's `card_entry` timer says the same.
+    NoCard,
+    /// The customer cancelled, at the reader or at the PIN pad.
+    Cancelled,
+    /// The chip card was taken out; after an online approval the approval is reversed (`06`).
+    CardRemoved,
+}
+
+impl ReaderOutcome {
+    /// Whether the card phase goes on (the kernel asks for the card again).
+    pub fn continues(self) -> bool {
+        matches!(
+            self,
+            ReaderOutcome::TryAgain | ReaderOutcome::TryAnotherInterface | ReaderOutcome::ChipReadFailed
+        )
     }
 }
 

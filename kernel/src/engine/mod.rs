@@ -32,13 +32,13 @@ mod status;
 mod terminal;
 
 pub use batch::{BatchEntry, ExceptionEntry, SettledBatch};
-pub use input::{Card, CardVerdict, Command, EntryMode, Input};
+pub use input::{Begin, Card, CardVerdict, Command, EntryMode, Input, ReaderOutcome};
 pub use journal::{
     next_batch, next_stan, DurableState, History, JournalError, LifeStep, PendingRefund, PendingReversal, Record,
 };
 pub use kinds::{Closes, KindInfo, ReversalReason, Shape, Side, TransactionKind, KINDS};
 pub use outcome::{FailReason, InputProblem, OriginalProblem, Outcome, OutcomeResult, Receipt};
-pub use output::{Event, Output, Timer};
+pub use output::{CardRequest, Event, Interfaces, Output, PinRequest, Timer};
 pub use query::{query, Charged, Query, TransactionLife};
 pub use status::{InFlight, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
 pub use terminal::{RestoreError, Terminal};

@@ -162,6 +162,9 @@ pub enum FailReason {
     UnreadableReply { detail: String },
     /// The kernel could not build a message from valid input: a bug, reported instead of sent.
     Internal { detail: String },
+    /// The card phase ended without a card: what the card reader (or the PIN pad) reported, or
+    /// `no_card` at the deadline. Nothing was sent.
+    Card { outcome: super::ReaderOutcome },
 }
 
 /// What is wrong with a command's data (nothing was sent).
@@ -191,6 +194,9 @@ pub enum InputProblem {
     OriginalDate,
     /// No open exception has that STAN.
     NoOpenException,
+    /// A `begin` lacks a field its kind needs (amount, original STAN, original RRN and date), or
+    /// names a kind that takes no card.
+    TransactionFields,
 }
 
 /// Why the referenced original transaction cannot be used.

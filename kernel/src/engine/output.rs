@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::outcome::Outcome;
 use super::{ReversalReason, TransactionKind};
+use crate::guidance::Text;
 use crate::time::Timestamp;
 
 /// One output. The host carries them out in the order polled; a `Persist` must be durable (and
@@ -40,6 +41,49 @@ pub enum Output {
     Event(Event),
     /// The final outcome of a transaction: exactly one per command.
     Outcome(Box<Outcome>),
+    /// Ask for the card: show the prompt, read a card on one of the interfaces allowed, and
+    /// answer with `Input::CardPresented` or `Input::CardReader` (docs/architecture.md, rule 19).
+    CardRequired(CardRequest),
+    /// Ask the PIN pad for the cardholder's PIN (the PIN stays in the pad), and answer with
+    /// `Input::PinEntered`, or `Input::CardReader(Cancelled)` if the cardholder cancels.
+    PinRequired(PinRequest),
+}
+
+/// What the card reader is asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct CardRequest {
+    pub transaction: TransactionKind,
+    /// The amount to show, if the transaction has one.
+    pub amount: Option<u64>,
+    /// The interfaces the card may be read on now.
+    pub interfaces: Interfaces,
+    /// A magstripe read now is a fallback after a chip read failure (60.5).
+    pub fallback: bool,
+    /// What to tell the cardholder (请刷卡/插卡/挥卡, tap again, insert ...).
+    pub prompt: Text,
+    /// No card by then ends the transaction (the `card_entry` timer is armed for it).
+    pub deadline: Timestamp,
+}
+
+/// The card reader's interfaces a card may be read on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct Interfaces {
+    pub magstripe: bool,
+    pub chip: bool,
+    pub contactless: bool,
+}
+
+/// What the PIN pad is asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct PinRequest {
+    pub transaction: TransactionKind,
+    pub amount: Option<u64>,
+    /// What to tell the cardholder (请输入密码).
+    pub prompt: Text,
+    pub deadline: Timestamp,
 }
 
 /// The kernel's timers: one small table, at most one deadline each.
@@ -54,6 +98,9 @@ pub enum Timer {
     /// The chip card's verdict (second GENERATE AC) is due: without it by then, the card counts
     /// as having declined (pulled out), and the approval is reversed with reason `06`.
     Card,
+    /// The card (or the PIN) asked for is due: without it by then the transaction ends, nothing
+    /// sent (交易超时).
+    CardEntry,
 }
 
 /// Progress and diagnostics for the display and the log.

@@ -77,4 +77,8 @@ pub enum WaitingFor {
     Acquirer,
     /// The chip card's second GENERATE AC after an online approval.
     Card,
+    /// The customer's card, asked for before anything is sent.
+    CardEntry,
+    /// The cardholder's PIN on the PIN pad.
+    Pin,
 }

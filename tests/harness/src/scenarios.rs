@@ -5,8 +5,8 @@ use pos_acquirer_sim::Fault;
 use pos_kernel::engine::settlement::{SettlementReport, Verdict};
 use pos_kernel::engine::Timer;
 use pos_kernel::engine::{
-    Charged, Event, FailReason, InputProblem, LifeStep, OriginalProblem, Query, ReversalReason, TransactionKind,
-    WaitingFor,
+    Begin, CardRequest, Charged, Event, FailReason, InputProblem, LifeStep, OriginalProblem, Query, ReaderOutcome,
+    ReversalReason, TransactionKind, WaitingFor,
 };
 use pos_kernel::security::KeyKind;
 use pos_kernel::{Command, Config, Input, OutcomeResult};
@@ -546,7 +546,241 @@ pub fn all() -> Vec<Scenario> {
     let mut all = issue_two();
     all.extend(issue_three());
     all.extend(operator_truth());
+    all.extend(card_side());
     all
+}
+
+/// A card transaction begun before its card: `amount` for a sale.
+fn begin_sale(amount: u64) -> Command {
+    Command::Begin(Begin {
+        transaction: TransactionKind::Sale,
+        amount: Some(amount),
+        original_stan: None,
+        original_rrn: None,
+        original_date: None,
+    })
+}
+
+/// The last card (or PIN) request the kernel made.
+fn last_request(world: &World) -> Option<pos_kernel::Output> {
+    world
+        .steps
+        .iter()
+        .flat_map(|s| s.expect.iter())
+        .rfind(|o| {
+            matches!(
+                o,
+                pos_kernel::Output::CardRequired(_) | pos_kernel::Output::PinRequired(_)
+            )
+        })
+        .cloned()
+}
+
+/// The last request was for a card on exactly these interfaces (magstripe, chip, contactless).
+#[track_caller]
+fn expect_card_asked(world: &World, interfaces: (bool, bool, bool)) -> CardRequest {
+    match last_request(world) {
+        Some(pos_kernel::Output::CardRequired(request)) => {
+            let i = request.interfaces;
+            assert_eq!((i.magstripe, i.chip, i.contactless), interfaces, "interfaces offered");
+            request
+        }
+        other => panic!("expected a card request, got {other:?}"),
+    }
+}
+
+#[track_caller]
+fn expect_card_failure(world: &World, outcome: ReaderOutcome) {
+    expect(
+        world,
+        TransactionKind::Sale,
+        OutcomeResult::Failed {
+            reason: FailReason::Card { outcome },
+        },
+    );
+}
+
+/// Rule 19: the card side of a transaction, where it ends before anything reaches the bank.
+fn card_side() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            id: "card-begin-before-sign-on-asks-for-no-card",
+            description: "A sale begun before sign-on is refused at once: no card is asked for, nothing sent",
+            config: default_config,
+            script: |w| {
+                w.command(begin_sale(1_000));
+                expect(w, TransactionKind::Sale, OutcomeResult::Failed { reason: FailReason::NotSignedOn });
+                assert!(last_request(w).is_none(), "no card was asked for");
+                assert!(transmitted_mtis(w).is_empty());
+            },
+        },
+        Scenario {
+            id: "card-tap-cut-short-then-tapped-again",
+            description: "A tap cut short (EMV Try Again): the card is asked for again with \"tap again and hold it\"; the second tap is approved; one 0200",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(begin_sale(3_500));
+                expect_card_asked(w, (true, true, true));
+                w.reader(ReaderOutcome::TryAgain);
+                let again = expect_card_asked(w, (true, true, true));
+                assert!(again.prompt.en.starts_with("Tap again"), "{:?}", again.prompt);
+                assert_eq!(transmitted_mtis(w), ["0800"], "nothing sent for the cut tap");
+                w.present(cards::tap_credit());
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert_eq!(transmitted_mtis(w), ["0800", "0200"]);
+            },
+        },
+        Scenario {
+            id: "card-another-interface-then-chip",
+            description: "The tapped card asks for another interface: a tap is no longer offered, the card is inserted, and the chip sale is approved",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(begin_sale(4_200));
+                w.reader(ReaderOutcome::TryAnotherInterface);
+                expect_card_asked(w, (true, true, false));
+                w.present(cards::chip_debit());
+                assert!(w.card_pending);
+                w.card_verdict(true, Vec::new());
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "card-chip-read-failure-then-fallback-swipe",
+            description: "The chip cannot be read: only a swipe is offered, and the swiped sale carries the fallback flag (60.5 = 2)",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(begin_sale(5_100));
+                w.reader(ReaderOutcome::ChipReadFailed);
+                let request = expect_card_asked(w, (true, false, false));
+                assert!(request.fallback);
+                w.present(cards::swiped_debit());
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                let sale = sent_request(w, "0200");
+                let f60 = sale.get_str(60).unwrap_or_default().to_owned();
+                assert!(f60.ends_with('2'), "60.5 fallback in {f60}");
+            },
+        },
+        Scenario {
+            id: "card-no-card-within-the-deadline",
+            description: "No card by the card entry deadline: 交易超时, nothing sent, start again when the customer is ready",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(begin_sale(6_000));
+                expect_card_asked(w, (true, true, true));
+                assert!(w.fire_next_timer());
+                w.run_until_idle();
+                expect_card_failure(w, ReaderOutcome::NoCard);
+                assert_eq!(transmitted_mtis(w), ["0800"]);
+                let status = w.host.terminal.status();
+                assert_eq!(status.in_flight, None);
+            },
+        },
+        Scenario {
+            id: "card-customer-cancels-at-the-pin-pad",
+            description: "A tap above the CVM limit asks the PIN pad; the customer cancels there: nothing sent",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(begin_sale(150_000));
+                w.present(cards::contactless(pos_acquirer_sim::cards::CHIP_DEBIT));
+                assert!(matches!(last_request(w), Some(pos_kernel::Output::PinRequired(_))));
+                let waiting = w.host.terminal.status().in_flight.map(|f| f.waiting_for);
+                assert_eq!(waiting, Some(WaitingFor::Pin));
+                w.reader(ReaderOutcome::Cancelled);
+                expect_card_failure(w, ReaderOutcome::Cancelled);
+                assert_eq!(transmitted_mtis(w), ["0800"]);
+            },
+        },
+        Scenario {
+            id: "card-contactless-over-the-cvm-limit-asks-for-the-pin",
+            description: "A tap of 1,500.00 (above the 1,000.00 CVM limit) asks the PIN pad; with the PIN the sale carries a PIN block and is approved; a tap below the limit asks for none",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(begin_sale(150_000));
+                w.present(cards::contactless(pos_acquirer_sim::cards::CHIP_DEBIT));
+                assert!(matches!(last_request(w), Some(pos_kernel::Output::PinRequired(_))));
+                w.pin();
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert!(sent_request(w, "0200").get(52).is_some(), "a PIN block");
+                w.command(begin_sale(9_900));
+                w.present(cards::tap_credit());
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+                assert!(sent_request(w, "0200").get(52).is_none(), "no PIN below the CVM limit");
+            },
+        },
+        Scenario {
+            id: "card-contactless-over-the-contactless-limit",
+            description: "A tap of 12,000.00 (above the 10,000.00 contactless limit) is refused before anything is sent and the card is asked for on insert or swipe; inserted, the sale is approved",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(1_200_000, cards::tap_credit()));
+                expect_card_asked(w, (true, true, false));
+                assert_eq!(transmitted_mtis(w), ["0800"], "nothing sent for the tap");
+                w.present(cards::chip_debit());
+                w.card_verdict(true, Vec::new());
+                expect(w, TransactionKind::Sale, OutcomeResult::Approved);
+            },
+        },
+        Scenario {
+            id: "card-expired-and-blocked-refused-locally",
+            description: "The reader reports an expired card, then a blocked one: each ends the sale locally, nothing sent, with guidance to use another card",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(begin_sale(2_000));
+                w.reader(ReaderOutcome::CardExpired);
+                expect_card_failure(w, ReaderOutcome::CardExpired);
+                w.command(begin_sale(2_000));
+                w.reader(ReaderOutcome::CardBlocked);
+                expect_card_failure(w, ReaderOutcome::CardBlocked);
+                assert_eq!(transmitted_mtis(w), ["0800"]);
+                let outcome = w.last_outcome().expect("an outcome");
+                assert!(outcome.guidance.merchant.en.contains("another card"), "{:?}", outcome.guidance);
+            },
+        },
+        Scenario {
+            id: "card-removed-after-an-online-approval",
+            description: "A chip card taken out after the online approval, before its verdict: the approval is reversed (06), nothing charged, and the guidance says the card was removed too early",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.command(sale(7_700, cards::chip_debit()));
+                assert!(w.card_pending);
+                w.reader(ReaderOutcome::CardRemoved);
+                w.run_until_quiet();
+                let reason = ReversalReason::CardDeclined;
+                expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason });
+                assert_eq!(frames_with_mti(w, "0400"), 1);
+                let outcome = w.last_outcome().expect("an outcome");
+                assert!(outcome.guidance.cardholder.en.contains("removed too early"), "{:?}", outcome.guidance);
+                expect_no_money_moved(w);
+            },
+        },
+    ]
+}
+
+/// The last request sent with this MTI, decoded.
+#[track_caller]
+fn sent_request(world: &World, mti: &str) -> pos_kernel::codec::Message {
+    let frame = world
+        .steps
+        .iter()
+        .flat_map(|s| s.expect.iter())
+        .filter_map(|o| match o {
+            pos_kernel::Output::Transmit(frame) if frame.get(13..15).map(hex::encode).as_deref() == Some(mti) => {
+                Some(frame.clone())
+            }
+            _ => None,
+        })
+        .next_back()
+        .expect("a request with that MTI");
+    pos_kernel::codec::Frame::decode(&frame).expect("a frame").message
 }
 
 /// The request never left: failed, nothing charged, no reversal, no exception.

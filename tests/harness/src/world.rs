@@ -67,6 +67,8 @@ pub struct World {
     pub recording: bool,
     /// The chip card's verdict is awaited.
     pub card_pending: bool,
+    /// The kernel asked for a card (or a PIN) and waits for the reader's answer.
+    pub card_asked: Option<Output>,
     /// What the cardholder types on the PIN pad for the next card with `pin_entered`.
     pub next_pin: NextPin,
     pub steps: Vec<Step>,
@@ -99,6 +101,7 @@ impl World {
             persist_chaos: None,
             recording: true,
             card_pending: false,
+            card_asked: None,
             next_pin: NextPin::TestPin,
             steps: Vec::new(),
             outcomes: Vec::new(),
@@ -177,8 +180,10 @@ impl World {
                     "the guidance contradicts the result: {outcome:?}"
                 );
                 self.card_pending = false;
+                self.card_asked = None;
                 self.outcomes.push((**outcome).clone());
             }
+            Output::CardRequired(_) | Output::PinRequired(_) => self.card_asked = Some(output.clone()),
         }
     }
 
@@ -290,6 +295,24 @@ impl World {
     }
 
     /// The chip card's second GENERATE AC; runs until idle.
+    /// The card reader presents `card`, answering the kernel's request for one.
+    pub fn present(&mut self, card: pos_kernel::Card) {
+        self.feed(StepInput::Kernel(Input::CardPresented(card)));
+        self.run_until_idle();
+    }
+
+    /// The card reader (or the PIN pad) reports `outcome` instead of a card.
+    pub fn reader(&mut self, outcome: pos_kernel::engine::ReaderOutcome) {
+        self.feed(StepInput::Kernel(Input::CardReader(outcome)));
+        self.run_until_idle();
+    }
+
+    /// The cardholder types the PIN asked for (the test PIN, unless `next_pin` says otherwise).
+    pub fn pin(&mut self) {
+        self.feed(StepInput::Kernel(Input::PinEntered));
+        self.run_until_idle();
+    }
+
     pub fn card_verdict(&mut self, approved: bool, icc_data: Vec<u8>) {
         self.feed(StepInput::Kernel(Input::CardVerdict(CardVerdict {
             approved,
@@ -314,6 +337,13 @@ impl World {
 }
 
 /// Whether `input` is a command for which the cardholder types a PIN on the PIN pad.
+/// Whether the cardholder types a PIN on the PIN pad before this input: a command whose card
+/// says a PIN was entered, a card presented that says so, a PIN asked for.
 fn pin_entered(input: &StepInput) -> bool {
-    matches!(input, StepInput::Kernel(Input::Command(command)) if command.takes_pin())
+    match input {
+        StepInput::Kernel(Input::Command(command)) => command.takes_pin(),
+        StepInput::Kernel(Input::CardPresented(card)) => card.pin_entered,
+        StepInput::Kernel(Input::PinEntered) => true,
+        _ => false,
+    }
 }

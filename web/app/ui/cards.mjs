@@ -1,8 +1,16 @@
 // The card tray: the bank's test cards, each to tap, insert or swipe. The buttons only work
-// while the terminal asks for a card. Balances are the bank's, live.
+// while the terminal asks for a card, and only on the interfaces the kernel allows then. Below
+// them, what the card reader can report instead of a card (the kernel's reader outcomes), and
+// the "pull the card early" control. Balances are the bank's, live.
 import { h, fill } from "./dom.mjs";
-import { t, onLang } from "../i18n.mjs";
+import { t, onLang, pick } from "../i18n.mjs";
 import { yuan } from "../format.mjs";
+
+/** The reader outcomes a cashier can play, in the kernel's names. */
+const READER = ["try_again", "try_another_interface", "chip_read_failed", "end_application", "card_expired", "card_blocked", "card_not_activated", "cancelled"];
+
+/** Which interface of the kernel's request each way of presenting a card uses. */
+const INTERFACE = { tap: "contactless", insert: "chip", swipe: "magstripe" };
 
 const HOWS = [
   ["tap", "how.tap", ")))"],
@@ -21,29 +29,64 @@ export class CardTray {
   #cards;
   #bank;
   #onPresent;
+  #onReader;
+  #onPull;
   #waiting = false;
+  /** The kernel's card request (prompt, interfaces), once it has asked. */
+  #request = null;
+  #pullArmed = false;
 
-  /** cards: testCards(); onPresent(card, how). */
-  constructor(root, { cards, bank, onPresent }) {
+  /** cards: testCards(); onPresent(card, how); onReader(outcome); onPull(armed). */
+  constructor(root, { cards, bank, onPresent, onReader, onPull }) {
     this.#root = root;
     this.#cards = cards;
     this.#bank = bank;
     this.#onPresent = onPresent;
+    this.#onReader = onReader;
+    this.#onPull = onPull;
     onLang(() => this.render());
     this.render();
   }
 
-  setWaiting(waiting) {
-    if (waiting === this.#waiting) return;
+  setWaiting(waiting, request = null) {
+    if (waiting === this.#waiting && request === this.#request) return;
     this.#waiting = waiting;
+    this.#request = request;
+    this.render();
+  }
+
+  /** The "pull the card early" control was used (armed) or its chip card came (disarmed). */
+  setPullArmed(armed) {
+    if (armed === this.#pullArmed) return;
+    this.#pullArmed = armed;
     this.render();
   }
 
   render() {
+    const prompt = this.#request ? pick(this.#request.prompt) : t("prompt_card");
     fill(this.#root,
       h("div", { class: "panel-head" }, h("h2", {}, t("cards_title"))),
-      h("p", { class: `help${this.#waiting ? " attention" : ""}` }, this.#waiting ? t("prompt_card") : t("cards_hint")),
-      h("ul", { class: `card-list${this.#waiting ? " waiting" : ""}` }, this.#cards.map((card, i) => this.#card(card, i))));
+      h("p", { class: `help${this.#waiting ? " attention" : ""}`, testid: "tray-prompt" }, this.#waiting ? prompt : t("cards_hint")),
+      h("ul", { class: `card-list${this.#waiting ? " waiting" : ""}` }, this.#cards.map((card, i) => this.#card(card, i))),
+      h("div", { class: "reader-controls" },
+        h("h3", {}, t("reader_title")),
+        h("div", { class: "reader-buttons" },
+          READER.map((outcome) => h("button", {
+            class: "reader",
+            testid: `reader-${outcome}`,
+            disabled: !this.#waiting,
+            onclick: () => this.#onReader(outcome),
+          }, t(`reader.${outcome}`)))),
+        h("button", {
+          class: `pull${this.#pullArmed ? " armed" : ""}`,
+          testid: "pull-card",
+          onclick: () => this.#onPull(!this.#pullArmed),
+        }, this.#pullArmed ? t("pull_card_armed") : t("pull_card"))));
+  }
+
+  /** Whether the kernel's request (if any) allows this way of presenting a card. */
+  #allowed(how) {
+    return this.#waiting && (this.#request === null || this.#request.interfaces[INTERFACE[how]]);
   }
 
   #card(card, index) {
@@ -68,7 +111,7 @@ export class CardTray {
           h("button", {
             class: `how how-${how}`,
             testid: `card-${last4}-${how}`,
-            disabled: !this.#waiting,
+            disabled: !this.#allowed(how),
             title: t(key),
             onclick: () => this.#onPresent(card, how),
           }, h("span", { class: "icon" }, icon), t(key)))));

@@ -110,23 +110,61 @@ export class TerminalUI {
     this.#setMode();
   }
 
+  /** The kernel asks for the card (again): its prompt and the interfaces it allows. */
+  cardRequired(request) {
+    const s = this.#state;
+    if (!s.begun) return;
+    Object.assign(s, { mode: "card", request, pinAsked: false });
+    this.#setMode();
+  }
+
+  /** The kernel asks the PIN pad for the PIN (a tap above the CVM limit). */
+  pinRequired(request) {
+    const s = this.#state;
+    if (!s.begun) return;
+    Object.assign(s, { mode: "pin", request, pinAsked: true });
+    this.#setMode();
+  }
+
+  /** What the kernel last asked the card reader for, while it waits for a card. */
+  get cardRequest() {
+    return this.#state.mode === "card" ? this.#state.request ?? null : null;
+  }
+
   cardPresented(card, how) {
     if (this.#state.mode !== "card") return;
     this.#state.card = { card, how };
+    // A swiped or inserted card with a PIN: the cardholder types it before the card goes in.
     if (card.pin && how !== "tap") {
       this.#state.mode = "pin";
       this.#setMode();
-    } else this.#send(this.#deps.makeCard(card, how, null));
+    } else this.#present(this.#deps.makeCard(card, how, null));
+  }
+
+  /** The card reader reports an outcome instead of a card (the tray's reader controls). */
+  readerOutcome(outcome) {
+    if (this.#state.mode !== "card") return;
+    this.#deps.submit({ card_reader: outcome });
   }
 
   pinEntered(pin) {
-    if (this.#state.mode !== "pin") return;
-    const { card, how } = this.#state.card;
-    this.#send(this.#deps.makeCard(card, how, pin));
+    const s = this.#state;
+    if (s.mode !== "pin") return;
+    if (s.pinAsked) {
+      this.#deps.enterPin(pin);
+      this.#toProcessing(null);
+      return this.#deps.submit("pin_entered");
+    }
+    const { card, how } = s.card;
+    this.#present(this.#deps.makeCard(card, how, pin));
   }
 
   pinCancelled() {
-    if (this.#state.mode === "pin") this.#toMenu();
+    const s = this.#state;
+    if (s.mode !== "pin") return;
+    // The kernel's card phase ends with "cancelled"; nothing was sent.
+    if (s.begun) return this.#deps.submit({ card_reader: "cancelled" });
+    this.#toMenu();
   }
 
   /** Remembers what later transactions may refer to (void's STAN, refund's RRN and date). */
@@ -145,7 +183,7 @@ export class TerminalUI {
   outcome(outcome) {
     this.noteOutcome(outcome);
     const mode = this.#state.mode;
-    if (["form", "card", "pin"].includes(mode)) {
+    if (["form", "card", "pin"].includes(mode) && !this.#state.begun) {
       // Someone is keying a new transaction: do not throw it away, just tell.
       this.#state.notice = outcome;
       return this.render();
@@ -252,10 +290,47 @@ export class TerminalUI {
         this.#state = { mode: "result", outcome };
         return this.#setMode();
       }
-      s.mode = "card";
-      return this.#setMode();
+      // The kernel's card phase: it checks again, then asks for the card (card_required).
+      Object.assign(s, { mode: "card", begun: true, request: null });
+      this.#setMode();
+      return this.#deps.submit({ command: { begin: this.#begin() } });
     }
     this.#send(null);
+  }
+
+  /** The transaction without its card, as the kernel's `begin` takes it. */
+  #begin() {
+    const s = this.#state;
+    const v = s.values ?? {};
+    const begin = { transaction: s.kind };
+    if (v.amount) begin.amount = Number(v.amount);
+    if (v.original_stan) begin.original_stan = Number(v.original_stan);
+    if (v.original_rrn) begin.original_rrn = v.original_rrn;
+    if (v.original_date) begin.original_date = v.original_date;
+    return begin;
+  }
+
+  /** The card read goes to the kernel; the screen shows the transaction in progress. */
+  #present(card) {
+    this.#toProcessing(card);
+    this.#deps.submit({ card_presented: card });
+  }
+
+  #toProcessing(card) {
+    const s = this.#state;
+    const v = s.values ?? {};
+    const amount = v.amount ? Number(v.amount) : undefined;
+    const original_stan = v.original_stan ? Number(v.original_stan) : undefined;
+    this.#state = {
+      ...s,
+      mode: "processing",
+      amount,
+      original_stan,
+      card: card ? maskPan(card.pan) : s.card?.card?.masked ?? null,
+      how: s.card?.how,
+      phase: "sending",
+    };
+    this.#setMode();
   }
 
   #send(card) {
@@ -399,22 +474,25 @@ export class TerminalUI {
   }
 
   #cardPrompt() {
+    // The kernel's own prompt (tap again, insert ...) once it has asked.
+    const request = this.#state.request;
     return [
       this.#title(txnName(this.#state.kind)),
       this.#summary(),
       h("div", { class: "card-prompt" },
         h("div", { class: "card-anim" }, h("i", { class: "c1" }), h("i", { class: "c2" })),
-        h("div", { class: "prompt big", testid: "screen-prompt" }, t("prompt_card")),
+        h("div", { class: "prompt big", testid: "screen-prompt" }, request ? pick(request.prompt) : t("prompt_card")),
+        request ? h("div", { class: "prompt small" }, other(request.prompt)) : null,
         h("div", { class: "prompt" }, t("prompt_card_hint"))),
     ];
   }
 
   #pinPrompt() {
-    const { card, how } = this.#state.card;
+    const { card, how } = this.#state.card ?? {};
     return [
       this.#title(txnName(this.#state.kind)),
       this.#summary(),
-      h("div", { class: "prompt" }, t("card_read", { card: card.masked, how: t(`how.${how}`) })),
+      card ? h("div", { class: "prompt" }, t("card_read", { card: card.masked, how: t(`how.${how}`) })) : null,
       h("div", { class: "prompt big", testid: "screen-prompt" }, t("prompt_pin")),
       h("div", { class: "prompt" }, t("prompt_pin_hint")),
     ];

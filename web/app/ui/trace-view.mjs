@@ -40,6 +40,16 @@ export function describe(entry) {
       return { dir: "☞", tone: "operator", text: t("trace.operator", { what: commandText(entry.command) }) };
     case "card_verdict":
       return { dir: "▣", tone: "minor", minor: true, text: t("trace.card_verdict") };
+    case "card_presented":
+      return { dir: "▣", tone: "operator", text: t("trace.card_presented", { card: entry.card.pan, how: t(`entry.${entry.card.entry}`) }) };
+    case "card_reader":
+      return { dir: "▣", tone: "operator", text: t("trace.card_reader", { outcome: t(`reader.${entry.outcome}`) }) };
+    case "pin_entered":
+      return { dir: "▣", tone: "minor", minor: true, text: t("trace.pin_entered") };
+    case "card_required":
+    case "pin_required":
+      // The kernel's own prompt, in the page's language.
+      return { dir: "▣", tone: "operator", text: pick(entry.request.prompt) };
     case "closed":
       return { dir: "✕", tone: "bad", text: t("trace.conn_closed") };
     case "event":

@@ -57,7 +57,7 @@ impl Terminal {
     /// restart) is not: a command waits for it instead.
     fn serving_operator(&self) -> bool {
         match &self.activity {
-            Activity::AwaitingCard(_) => true,
+            Activity::AwaitingVerdict(_) | Activity::AwaitingCard(_) => true,
             Activity::AwaitingReply(out) => match &out.purpose {
                 Purpose::Reversal => false,
                 Purpose::Settlement { for_operator } => *for_operator,
@@ -95,6 +95,9 @@ impl Terminal {
             _ => None,
         };
         self.check_before_card(kind, amount)?;
+        if let Command::Begin(begin) = command {
+            return self.check_begin(begin);
+        }
         if let Command::Refund {
             original_rrn,
             original_date,
@@ -109,6 +112,43 @@ impl Terminal {
             }
         }
         command.card().map_or(Ok(()), check_card)
+    }
+
+    /// A `begin`: the fields its kind needs, and the original it refers to as far as it can be
+    /// checked without the card (the card's PAN is compared once it is read).
+    fn check_begin(&self, begin: &crate::engine::Begin) -> Result<(), FailReason> {
+        use crate::engine::Begin;
+        let kind = begin.transaction;
+        self.check_before_card(kind, begin.amount)?;
+        // A placeholder card only shows whether the fields are there; it is never used.
+        if begin.with_card(Card::keyed("0")).is_none() {
+            return Err(invalid(InputProblem::TransactionFields));
+        }
+        let Begin {
+            original_stan,
+            original_rrn,
+            original_date,
+            amount,
+            ..
+        } = begin;
+        if let (Some(rrn), Some(date)) = (original_rrn, original_date) {
+            if rrn.len() != 12 || !rrn.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(invalid(InputProblem::OriginalRrn));
+            }
+            if date.len() != 4 || !digits(date) {
+                return Err(invalid(InputProblem::OriginalDate));
+            }
+        }
+        match (kind, original_stan) {
+            (TransactionKind::Void, Some(stan)) => self.batch_original(*stan, TransactionKind::Sale).map(|_| ()),
+            (TransactionKind::CompletionVoid, Some(stan)) => {
+                self.batch_original(*stan, TransactionKind::Completion).map(|_| ())
+            }
+            (TransactionKind::PreAuthCancel | TransactionKind::Completion, Some(stan)) => {
+                self.open_preauth_before_card(*stan, *amount)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// What can be checked before a card is asked for: signed on, no settlement in progress,
@@ -164,17 +204,27 @@ impl Terminal {
             original_stan: None,
             resend: false,
         };
-        let spec = match command {
+        match command {
             Command::SignOn => {
                 let request = messages::sign_on(&self.config, stan, batch);
-                return self.send_request(now, network(kind), request, None, None);
+                self.send_request(now, network(kind), request, None, None);
             }
             Command::SignOff | Command::Echo => {
                 let request = messages::network(&self.config, stan, batch, kind);
-                return self.send_request(now, network(kind), request, None, None);
+                self.send_request(now, network(kind), request, None, None);
             }
-            Command::Settle => return self.start_settlement(now),
-            Command::AcknowledgeException { stan } => return self.acknowledge_exception(stan),
+            Command::Settle => self.start_settlement(now),
+            Command::AcknowledgeException { stan } => self.acknowledge_exception(stan),
+            // A card transaction: its card phase first (nothing is sent until a card is read).
+            card_command => self.enter_card_phase(now, card_command),
+        }
+    }
+
+    /// A card transaction with its card read (or a void keying in the journaled card).
+    pub(super) fn start_card_command(&mut self, now: Timestamp, command: Command) {
+        let stan = next_stan(self.state.last_stan);
+        let kind = command.transaction();
+        let spec = match command {
             Command::Sale { amount, card } => CardSpec::new(kind, card, Some(amount)),
             Command::Balance { card } => CardSpec::new(kind, card, None),
             Command::PreAuth { amount, card } => CardSpec::new(kind, card, Some(amount)),

@@ -3,12 +3,14 @@
 //!
 //! - `outbox`: the journal barrier, the one place outputs leave from;
 //! - `commands`: operator commands, their local checks, requests journaled and then sent;
+//! - `card_phase`: asking for the card and the PIN, the card reader's outcomes, contactless limits;
 //! - `replies`: answers from the acquirer, and the chip card's verdict;
 //! - `unanswered`: timeouts, closed connections, requests that never left;
 //! - `reversal`: reversals and refund resends, the work that goes on by itself;
 //! - `original`: what voids, refunds, cancels and completions refer to;
 //! - `settle`: settlement.
 
+mod card_phase;
 mod commands;
 mod original;
 mod outbox;
@@ -67,7 +69,9 @@ enum Activity {
     Idle,
     AwaitingReply(Box<Outstanding>),
     /// A chip approval waits for the card's second GENERATE AC.
-    AwaitingCard(Box<ChipApproval>),
+    AwaitingVerdict(Box<ChipApproval>),
+    /// A card transaction waits for its card (or its PIN) before anything is sent.
+    AwaitingCard(Box<card_phase::CardPhase>),
     /// A reversal or refund attempt failed; the retry timer is armed.
     Backoff,
 }
@@ -283,11 +287,12 @@ impl Terminal {
                 }),
                 Purpose::Reversal => None,
             },
-            Activity::AwaitingCard(approval) => Some(InFlight {
+            Activity::AwaitingVerdict(approval) => Some(InFlight {
                 transaction: approval.txn.kind,
                 stan: Some(approval.txn.stan),
                 waiting_for: WaitingFor::Card,
             }),
+            Activity::AwaitingCard(phase) => Some(phase.in_flight()),
             Activity::Idle | Activity::Backoff => None,
         }
     }
@@ -301,6 +306,9 @@ impl Terminal {
             Input::Receive(bytes) => self.on_receive(now, &bytes),
             Input::Timer(timer) => self.on_timer(now, timer),
             Input::CardVerdict(verdict) => self.on_card_verdict(now, verdict),
+            Input::CardPresented(card) => self.on_card_presented(now, card),
+            Input::CardReader(outcome) => self.on_reader_outcome(now, outcome),
+            Input::PinEntered => self.on_pin_entered(now),
             Input::ConnectionClosed => self.on_connection_closed(now),
             Input::NotSent(cause) => self.on_not_sent(now, cause),
         }

@@ -145,7 +145,7 @@ impl Terminal {
     }
 
     /// An approved, not yet voided `wanted` transaction of the current batch.
-    fn batch_original(&self, stan: u32, wanted: TransactionKind) -> Result<&BatchEntry, FailReason> {
+    pub(super) fn batch_original(&self, stan: u32, wanted: TransactionKind) -> Result<&BatchEntry, FailReason> {
         let Some(original) = self.state.entries.iter().find(|e| e.stan == stan) else {
             let settled = self
                 .state
@@ -165,6 +165,23 @@ impl Terminal {
             return Err(problem(OriginalProblem::AlreadyClosed));
         }
         Ok(original)
+    }
+
+    /// Before the card is read: an approved pre-authorization, not yet cancelled or completed,
+    /// that a completion of `amount` may complete.
+    pub(super) fn open_preauth_before_card(&self, stan: u32, amount: Option<u64>) -> Result<(), FailReason> {
+        let Some(original) = self.state.preauths.iter().rev().find(|e| e.stan == stan) else {
+            return Err(problem(OriginalProblem::NotFound));
+        };
+        if original.closed_by.is_some() {
+            return Err(problem(OriginalProblem::AlreadyClosed));
+        }
+        match amount {
+            Some(amount) if u128::from(amount) * 100 > u128::from(original.amount) * 115 => {
+                Err(problem(OriginalProblem::AmountTooHigh))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// An approved pre-authorization, not yet cancelled or completed, of this card.

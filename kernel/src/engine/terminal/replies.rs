@@ -100,7 +100,7 @@ impl Terminal {
                     timer: Timer::Card,
                     at: deadline,
                 });
-                self.activity = Activity::AwaitingCard(Box::new(ChipApproval { txn, reply, deadline }));
+                self.activity = Activity::AwaitingVerdict(Box::new(ChipApproval { txn, reply, deadline }));
             }
             // Card transactions with a journal entry: approvals are recorded, declines clear
             // the reversal (or the pending refund).
@@ -244,7 +244,7 @@ impl Terminal {
 
     fn take_chip_approval(&mut self) -> Option<ChipApproval> {
         match core::mem::replace(&mut self.activity, Activity::Idle) {
-            Activity::AwaitingCard(approval) => Some(*approval),
+            Activity::AwaitingVerdict(approval) => Some(*approval),
             other => {
                 self.activity = other;
                 None

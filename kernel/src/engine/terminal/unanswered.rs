@@ -30,10 +30,11 @@ impl Terminal {
                 }
                 self.drive(now);
             }
+            Timer::CardEntry => self.card_entry_overdue(now),
             Timer::Card => {
                 // Only at the deadline, as for the response timer: a stale or early timer is no
                 // reason to reverse an approval the card may still accept.
-                if matches!(&self.activity, Activity::AwaitingCard(approval) if now >= approval.deadline) {
+                if matches!(&self.activity, Activity::AwaitingVerdict(approval) if now >= approval.deadline) {
                     self.card_verdict_overdue();
                 }
             }

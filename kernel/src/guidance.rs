@@ -679,13 +679,10 @@ pub fn card_prompt(interfaces: Interfaces, fallback: bool, after: Option<ReaderO
         _ => ("请出示卡片", "Present the card"),
     };
     match after {
-        Some(ReaderOutcome::TryAgain) => Text {
-            zh: format!(
-                "请重新挥卡，保持卡片直至提示音（或{}）",
-                ways.0.trim_start_matches('请')
-            ),
-            en: format!("Tap again and hold the card until the beep (or: {})", ways.1),
-        },
+        Some(ReaderOutcome::TryAgain) => Text::new(
+            "请重新挥卡，保持卡片直至提示音",
+            "Tap again and hold the card until the beep",
+        ),
         Some(ReaderOutcome::TryAnotherInterface) => Text {
             zh: format!("此卡不能挥卡，{}", ways.0),
             en: format!("This card cannot be tapped: {}", ways.1),

@@ -6,8 +6,8 @@ use pos_acquirer_server::server::{AcquirerServer, ServerConfig};
 use pos_acquirer_sim::cards::TEST_PIN;
 use pos_harness::reconcile::reconcile;
 use pos_journal::{FileStorage, Journal};
-use pos_kernel::engine::{Command, DurableState, Query};
-use pos_kernel::{CardVerdict, Config, Outcome, Output};
+use pos_kernel::engine::{Begin, Command, DurableState, Query, ReaderOutcome, TransactionKind};
+use pos_kernel::{CardVerdict, Config, Input, Outcome, Output};
 use pos_net::transport::{Transport, TransportConfig};
 
 use pos_host::cli::card::{CardArgs, TestCard};
@@ -38,8 +38,10 @@ impl Demo {
         }
         let outcome = self.host.run(command).map_err(|e| e.to_string())?;
         for output in self.host.log.get(self.shown..).unwrap_or_default() {
-            if let Output::Outcome(outcome) = output {
-                print::outcome(outcome);
+            match output {
+                Output::CardRequired(request) => out!("   card reader: {} / {}", request.prompt.zh, request.prompt.en),
+                Output::Outcome(outcome) => print::outcome(outcome),
+                _ => {}
             }
         }
         self.shown = self.host.log.len();
@@ -137,12 +139,22 @@ fn day(globals: &Globals) -> Result<bool, String> {
             card: test_card(TestCard::Chip),
         },
     )?;
+    // The card phase: the sale begins before the card; the first tap is cut short, the card
+    // reader says so, and the kernel asks to tap again.
+    demo.host.card_reader_answers = [
+        Input::CardReader(ReaderOutcome::TryAgain),
+        Input::CardPresented(test_card(TestCard::Tap)),
+    ]
+    .into();
     demo.run(
-        "Contactless tap",
-        Command::Sale {
-            amount: 2_350,
-            card: test_card(TestCard::Tap),
-        },
+        "Contactless: the sale begins, the tap is cut short, the card is tapped again",
+        Command::Begin(Begin {
+            transaction: TransactionKind::Sale,
+            amount: Some(2_350),
+            original_stan: None,
+            original_rrn: None,
+            original_date: None,
+        }),
     )?;
     demo.run(
         "A card without enough money",

@@ -349,14 +349,14 @@ impl security::Host for HostState {
         self.security
             .mac(&mac_block)
             .map(|m| m.to_vec())
-            .map_err(security_host::error)
+            .map_err(security::SecurityError::from)
     }
 
     fn pin_block(&mut self, pan: String) -> Result<Vec<u8>, security::SecurityError> {
         self.security
             .pin_block(&pan)
             .map(|b| b.to_vec())
-            .map_err(security_host::error)
+            .map_err(security::SecurityError::from)
     }
 
     fn seal(&mut self, block: Vec<u8>) -> Result<Vec<u8>, security::SecurityError> {
@@ -364,7 +364,7 @@ impl security::Host for HostState {
         self.security
             .seal(block)
             .map(|b| b.to_vec())
-            .map_err(security_host::error)
+            .map_err(security::SecurityError::from)
     }
 
     fn unseal(&mut self, sealed: Vec<u8>) -> Result<Vec<u8>, security::SecurityError> {
@@ -372,6 +372,6 @@ impl security::Host for HostState {
         self.security
             .unseal(sealed)
             .map(|b| b.to_vec())
-            .map_err(security_host::error)
+            .map_err(security::SecurityError::from)
     }
 }

@@ -2,14 +2,9 @@
 //! software module in tests): the calls that differ from the guest's side. The types and errors
 //! map in `wit/rust/security.rs`, shared with the guest.
 
-use pos_kernel::security::{SecurityError, SecurityModule, WorkingKeys};
+use pos_kernel::security::{SecurityModule, WorkingKeys};
 
 use crate::bindings::security as s;
-
-/// The kernel's error as the WIT error.
-pub fn error(e: SecurityError) -> s::SecurityError {
-    e.into()
-}
 
 /// A card data block from the component: exactly 16 bytes.
 pub fn block16(bytes: Vec<u8>) -> Result<[u8; 16], s::SecurityError> {
@@ -19,5 +14,5 @@ pub fn block16(bytes: Vec<u8>) -> Result<[u8; 16], s::SecurityError> {
 
 pub fn load_working_keys(security: &mut dyn SecurityModule, keys: s::WorkingKeys) -> Result<(), s::SecurityError> {
     let keys = WorkingKeys::try_from(keys)?;
-    security.load_working_keys(&keys).map_err(error)
+    security.load_working_keys(&keys).map_err(s::SecurityError::from)
 }

@@ -295,7 +295,7 @@ export class TerminalUI {
       this.#setMode();
       return this.#deps.submit({ command: { begin: this.#begin() } });
     }
-    this.#send(null);
+    this.#send();
   }
 
   /** The transaction without its card, as the kernel's `begin` takes it. */
@@ -333,26 +333,18 @@ export class TerminalUI {
     this.#setMode();
   }
 
-  #send(card) {
+  /** A transaction without a card phase: sign-on, settlement, a void keying in the journaled card. */
+  #send() {
     const s = this.#state;
-    const v = s.values ?? {};
-    const amount = v.amount ? Number(v.amount) : undefined;
-    const original_stan = v.original_stan ? Number(v.original_stan) : undefined;
+    const original_stan = s.values?.original_stan ? Number(s.values.original_stan) : undefined;
     const command = {
       sign_on: () => "sign_on",
       settle: () => "settle",
-      sale: () => ({ sale: { amount, card } }),
-      balance: () => ({ balance: { card } }),
-      pre_auth: () => ({ pre_auth: { amount, card } }),
       void: () => ({ void: { original_stan, card: null } }),
       completion_void: () => ({ completion_void: { original_stan, card: null } }),
-      refund: () => ({ refund: { amount, card, original_rrn: v.original_rrn, original_date: v.original_date } }),
-      pre_auth_cancel: () => ({ pre_auth_cancel: { original_stan, card } }),
-      completion: () => ({ completion: { original_stan, amount, card } }),
     }[s.kind]();
     // The processing screen must be up before the kernel answers (a local refusal is immediate).
-    this.#state = { mode: "processing", kind: s.kind, amount, original_stan, card: card ? maskPan(card.pan) : null, how: s.card?.how, phase: "sending" };
-    this.#setMode();
+    this.#toProcessing(null);
     this.#deps.submit({ command });
   }
 

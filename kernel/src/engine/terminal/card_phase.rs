@@ -5,6 +5,7 @@
 //! then runs the transaction as a one-shot command. A one-shot command (its card already read)
 //! passes the same checks: a tap above the contactless limit is asked to be inserted instead.
 
+use super::commands::check_card;
 use super::{Activity, Terminal};
 use crate::engine::outcome::{FailReason, InputProblem};
 use crate::engine::output::{CardRequest, Interfaces, Output, PinRequest, Timer};
@@ -140,7 +141,11 @@ impl Terminal {
 
     pub(super) fn on_card_presented(&mut self, now: Timestamp, card: Card) {
         match self.take_card_phase() {
-            Some(phase) if phase.awaiting_pin.is_none() => self.present(now, phase, card),
+            // The transaction was checked when it began; what is new is the card.
+            Some(phase) if phase.awaiting_pin.is_none() => match check_card(&card) {
+                Ok(()) => self.present(now, phase, card),
+                Err(reason) => self.end_card_phase(now, phase, reason),
+            },
             Some(phase) => {
                 self.activity = Activity::AwaitingCard(Box::new(phase));
                 self.ignore("a card was presented while the PIN pad waits for the PIN".into());
@@ -207,15 +212,13 @@ impl Terminal {
             self.push(Output::CancelTimer(Timer::CardEntry));
         }
         let kind = phase.begin.transaction;
-        let Some(command) = phase.begin.with_card(card) else {
-            let problem = InputProblem::TransactionFields;
-            self.fail(kind, None, FailReason::InvalidInput { problem });
-            return self.drive(now);
-        };
-        match self.check(&command) {
-            Ok(()) => self.start_card_command(now, command),
-            Err(reason) => {
-                self.fail(kind, None, reason);
+        // Checked already: a one-shot command with its card when it came, a `begin` when it
+        // began and its card when presented.
+        match phase.begin.with_card(card) {
+            Some(command) => self.start_card_command(now, command),
+            None => {
+                let problem = InputProblem::TransactionFields;
+                self.fail(kind, None, FailReason::InvalidInput { problem });
                 self.drive(now);
             }
         }
@@ -252,21 +255,23 @@ impl Terminal {
             self.activity = Activity::AwaitingCard(Box::new(phase));
             return self.ignore(format!("card reader outcome {outcome:?} while the PIN pad waits"));
         }
-        self.end_card_phase(now, phase, outcome);
+        self.end_card_phase(now, phase, FailReason::Card { outcome });
     }
 
     pub(super) fn card_entry_overdue(&mut self, now: Timestamp) {
         let due = matches!(&self.activity, Activity::AwaitingCard(phase) if now >= phase.deadline);
         if let Some(phase) = due.then(|| self.take_card_phase()).flatten() {
-            self.end_card_phase(now, phase, ReaderOutcome::NoCard);
+            let outcome = ReaderOutcome::NoCard;
+            self.end_card_phase(now, phase, FailReason::Card { outcome });
         }
     }
 
-    fn end_card_phase(&mut self, now: Timestamp, phase: CardPhase, outcome: ReaderOutcome) {
+    /// Ends the card phase without a transaction: nothing was sent.
+    fn end_card_phase(&mut self, now: Timestamp, phase: CardPhase, reason: FailReason) {
         if phase.armed {
             self.push(Output::CancelTimer(Timer::CardEntry));
         }
-        self.fail(phase.begin.transaction, None, FailReason::Card { outcome });
+        self.fail(phase.begin.transaction, None, reason);
         self.drive(now);
     }
 

@@ -359,7 +359,7 @@ fn track(s: &str, max: usize) -> bool {
 }
 
 /// Card data the codec could not encode is refused before anything is journaled.
-fn check_card(card: &Card) -> Result<(), FailReason> {
+pub(super) fn check_card(card: &Card) -> Result<(), FailReason> {
     let bad = |problem| Err(invalid(problem));
     if !pan::is_valid_pan(&card.pan) {
         return bad(InputProblem::Pan);

@@ -10,6 +10,7 @@ pub mod config;
 pub mod engine;
 pub mod guidance;
 pub mod pan;
+pub mod reconcile;
 pub mod security;
 pub mod time;
 

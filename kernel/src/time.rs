@@ -65,6 +65,93 @@ impl LocalDateTime {
     }
 }
 
+/// A civil date (a statement's settlement date, a transaction's local date): the day number
+/// since 1970-01-01 underneath, so dates compare and add days without calendars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(transparent)]
+pub struct CivilDate(pub i64);
+
+impl CivilDate {
+    /// `YYYYMMDD` (as a statement header writes it), or `None` if it is not a real date.
+    pub fn parse_yyyymmdd(text: &str) -> Option<CivilDate> {
+        if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year: i64 = text.get(0..4)?.parse().ok()?;
+        let month: u8 = text.get(4..6)?.parse().ok()?;
+        let day: u8 = text.get(6..8)?.parse().ok()?;
+        CivilDate::from_ymd(year, month, day)
+    }
+
+    /// The date, or `None` for a month or day that does not exist.
+    pub fn from_ymd(year: i64, month: u8, day: u8) -> Option<CivilDate> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(CivilDate(days_from_civil(year, month, day)))
+    }
+
+    /// The local date of `date_time` (`YYYY-MM-DD hh:mm:ss`, as the journal keeps it).
+    pub fn of_date_time(date_time: &str) -> Option<CivilDate> {
+        let year: i64 = date_time.get(0..4)?.parse().ok()?;
+        let month: u8 = date_time.get(5..7)?.parse().ok()?;
+        let day: u8 = date_time.get(8..10)?.parse().ok()?;
+        CivilDate::from_ymd(year, month, day)
+    }
+
+    pub fn plus_days(self, days: i64) -> CivilDate {
+        CivilDate(self.0.saturating_add(days))
+    }
+
+    pub fn ymd(self) -> (i64, u8, u8) {
+        civil_from_days(self.0)
+    }
+
+    /// `YYYYMMDD`.
+    pub fn yyyymmdd(self) -> String {
+        let (y, m, d) = self.ymd();
+        format!("{y:04}{m:02}{d:02}")
+    }
+
+    /// `YYYY-MM-DD`, for people.
+    pub fn display(self) -> String {
+        let (y, m, d) = self.ymd();
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl LocalDateTime {
+    pub fn date(&self) -> CivilDate {
+        CivilDate(days_from_civil(self.year, self.month, self.day))
+    }
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: u8) -> u8 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Howard Hinnant's `days_from_civil`: (year, month, day) to days since 1970-01-01.
+fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
+    let (month, day) = (i64::from(month), i64::from(day));
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
 fn civil_from_days(days: i64) -> (i64, u8, u8) {
     let z = days + 719_468;
@@ -81,6 +168,7 @@ fn civil_from_days(days: i64) -> (i64, u8, u8) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -99,5 +187,17 @@ mod tests {
         assert_eq!(Timestamp(0).local(0).display(), "1970-01-01 00:00:00");
         // 2024-02-29T12:00:00Z = 1709208000 s.
         assert_eq!(Timestamp(1_709_208_000_000).local(0).display(), "2024-02-29 12:00:00");
+    }
+
+    #[wasm_bindgen_test(unsupported = test)]
+    fn civil_dates_round_trip_and_add_days() {
+        let leap = CivilDate::parse_yyyymmdd("20240229").unwrap();
+        assert_eq!(leap.plus_days(1).yyyymmdd(), "20240301");
+        assert_eq!(CivilDate::parse_yyyymmdd("20261231").unwrap().plus_days(1).yyyymmdd(), "20270101");
+        assert_eq!(CivilDate::parse_yyyymmdd("20250229"), None);
+        assert_eq!(CivilDate::parse_yyyymmdd("2026113"), None);
+        assert_eq!(CivilDate::of_date_time("2026-11-21 10:00:00"), CivilDate::parse_yyyymmdd("20261121"));
+        assert_eq!(Timestamp(1_795_278_605_000).local(480).date().yyyymmdd(), "20261122");
+        assert_eq!(CivilDate::parse_yyyymmdd("19700101"), Some(CivilDate(0)));
     }
 }

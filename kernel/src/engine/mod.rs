@@ -16,6 +16,7 @@
 //!
 //! docs/architecture.md describes the contract, the journal barrier and where each rule lives.
 
+mod archive;
 mod batch;
 mod hex_bytes;
 mod hex_option;
@@ -31,6 +32,7 @@ pub mod settlement;
 mod status;
 mod terminal;
 
+pub use archive::ArchivedBatch;
 pub use batch::{BatchEntry, ExceptionEntry, SettledBatch};
 pub use input::{Begin, Card, CardVerdict, Command, EntryMode, Input, ReaderOutcome};
 pub use journal::{

@@ -429,6 +429,8 @@ impl World {
                     self.timers.push((timer, at));
                 }
                 Output::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
+                // An archived batch holds the batch's entries: no clear card data either.
+                Output::Archive(bytes) => check_archive(&bytes),
                 Output::Event(_) | Output::CardRequired(_) | Output::PinRequired(_) => {}
                 Output::Outcome(outcome) => {
                     assert!(outcome.is_consistent(), "the guidance contradicts the result: {outcome:?}");
@@ -513,4 +515,14 @@ fn check_record(bytes: &[u8]) {
             assert!(!message.has(field), "field {field} (card data or PIN block) in a journal record");
         }
     }
+}
+
+fn check_archive(bytes: &[u8]) {
+    for card in pos_acquirer_sim::cards::test_cards() {
+        assert!(
+            !bytes.windows(card.pan.len()).any(|w| w == card.pan.as_bytes()),
+            "a clear PAN in an archived batch"
+        );
+    }
+    pos_kernel::engine::ArchivedBatch::decode(bytes).expect("the kernel's archived batch decodes");
 }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pos_journal::{Journal, Storage};
+
+use crate::archive::ArchiveDir;
 use pos_kernel::engine::{
     Command, Event, Outcome, Query, ReaderOutcome, Status, Timer, TransactionKind, TransactionLife,
 };
@@ -86,6 +88,10 @@ pub struct Driver<S: Storage> {
     pub log: Vec<Output>,
     /// Kernel faults recovered by re-instantiating from the journal.
     pub faults: Vec<String>,
+    /// Where settled batches go ([`Driver::with_archive`]); without one they are not kept.
+    archive: Option<ArchiveDir>,
+    /// The last `Archive` output could not be stored: the `Compact` after it must not happen.
+    archive_failed: Option<String>,
 }
 
 impl<S: Storage> core::fmt::Debug for Driver<S> {
@@ -122,7 +128,19 @@ impl<S: Storage> Driver<S> {
             card_pulled_before_verdict: false,
             log: Vec::new(),
             faults: Vec::new(),
+            archive: None,
+            archive_failed: None,
         })
+    }
+
+    /// Keeps settled batches in `archive` (posterm: the terminal directory's `archive/`).
+    pub fn with_archive(mut self, archive: ArchiveDir) -> Self {
+        self.archive = Some(archive);
+        self
+    }
+
+    pub fn archive(&self) -> Option<&ArchiveDir> {
+        self.archive.as_ref()
     }
 
     /// The terminal's PIN pad: type the cardholder's PIN here before a command whose card says
@@ -274,6 +292,16 @@ impl<S: Storage> Driver<S> {
                 Ok(()) => self.feed(Input::Persisted),
                 Err(e) => self.feed(Input::PersistFailed(e.to_string())),
             },
+            Output::Archive(batch) => {
+                let stored = self.archive.as_ref().map_or(Ok(()), |archive| archive.store(&batch));
+                self.archive_failed = stored.err();
+                Ok(())
+            }
+            // The batch stays in the journal when its archive copy could not be stored.
+            Output::Compact(_) if self.archive_failed.is_some() => {
+                let cause = self.archive_failed.take().unwrap_or_default();
+                self.feed(Input::PersistFailed(cause))
+            }
             Output::Compact(snapshot) => match self.journal.compact(&snapshot) {
                 Ok(()) => self.feed(Input::Persisted),
                 Err(e) => self.feed(Input::PersistFailed(e.to_string())),

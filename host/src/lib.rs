@@ -6,6 +6,7 @@
 //! binary is the `posterm` crate, the tools around the terminal are `pos-tools`). This is what a
 //! vendor embeds: it links no test crate (`cargo tree -p pos-host -e normal`).
 
+pub mod archive;
 pub mod bindings;
 pub mod cli;
 pub mod component_file;

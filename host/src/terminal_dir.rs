@@ -20,6 +20,9 @@ pub struct HostSettings {
     /// to refuse it with what to do ([`TerminalDir::load`]); never written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tmk: Option<String>,
+    /// Days a settled batch stays in `archive/` for statement reconciliation and reprint (at
+    /// least 1).
+    pub archive_days: u32,
 }
 
 impl Default for HostSettings {
@@ -28,6 +31,7 @@ impl Default for HostSettings {
             acquirer: "127.0.0.1:5000".into(),
             connect_timeout_ms: 3_000,
             tmk: None,
+            archive_days: crate::archive::DEFAULT_KEEP_DAYS,
         }
     }
 }
@@ -222,6 +226,12 @@ impl TerminalDir {
             ));
         }
         check_address(&file.host.acquirer).map_err(|e| format!("{}: host.acquirer: {e}", path.display()))?;
+        if file.host.archive_days == 0 {
+            return Err(format!(
+                "{}: host.archive_days is 0: settled batches must be kept at least 1 day (7 is the default) for the acquirer's statement to be reconciled",
+                path.display()
+            ));
+        }
         Ok(file)
     }
 

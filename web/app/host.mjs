@@ -23,6 +23,8 @@ export class Host {
   /** What the next transmit is (from the event just before it), for the trace label. */
   #nextFrame = null;
   #stopped = false;
+  /** Why the last archive output could not be stored (the compaction after it is refused). */
+  #archiveFailed = null;
   /** The next chip card is pulled out before its verdict (the "pull the card early" control). */
   pullNextCard = false;
 
@@ -85,6 +87,21 @@ export class Host {
     if ("persist" in output) {
       await this.#durably(() => this.#store.appendRecord(output.persist), () =>
         this.#trace.add({ kind: "persist", record: summarizeRecord(output.persist), bytes: output.persist.length / 2 }));
+    } else if ("archive" in output) {
+      // The settled batch goes to the archive before the compaction removes it from the journal
+      // (rule 17); if it cannot be stored, the compaction is refused and the batch stays.
+      try {
+        await this.#store.archiveBatch(output.archive);
+        this.#archiveFailed = null;
+        this.#trace.add({ kind: "archive", bytes: output.archive.length / 2 });
+      } catch (error) {
+        this.#archiveFailed = String(error?.message ?? error);
+      }
+    } else if ("compact" in output && this.#archiveFailed !== null) {
+      const reason = `archive: ${this.#archiveFailed}`;
+      this.#archiveFailed = null;
+      this.#trace.add({ kind: "persist_failed", reason });
+      this.#terminal.handle(Date.now(), { persist_failed: reason });
     } else if ("compact" in output) {
       await this.#durably(() => this.#store.compactTo(output.compact), () =>
         this.#trace.add({ kind: "compact", bytes: output.compact.length / 2 }));

@@ -194,6 +194,7 @@ const DICT = {
   "trace.timer_cancelled": ["{timer}定时器取消", "{timer} timer cancelled"],
   "trace.persist": ["写流水 +1：{summary}", "journal +1: {summary}"],
   "trace.compact": ["流水压缩为 1 条快照", "journal compacted to one snapshot"],
+  "trace.archive": ["已结算批次存入归档（供对账、重打印）", "settled batch archived (for reconciliation and reprint)"],
   "trace.persist_failed": ["流水写入失败：{reason}", "journal write failed: {reason}"],
   "trace.operator": ["操作员：{what}", "operator: {what}"],
   "trace.card_verdict": ["卡片第二次 GENERATE AC：批准（TC）", "card, second GENERATE AC: approve (TC)"],

@@ -7,9 +7,11 @@
 //            boot (the rule is pos-journal's Anchor::check, called through checkJournal)
 //   bank     the simulated bank's latest snapshot (one value), the bank after a reload
 //   trace    the message trace, so the timeline survives a reload (a power cut)
+//   archive  settled batches (hex of the kernel's ArchivedBatch), each stored before the
+//            compaction that removes it from the journal: statement reconciliation and reprint
 const DB_NAME = "pos-virtual-terminal";
-const DB_VERSION = 2;
-const STORES = ["journal", "meta", "bank", "trace"];
+const DB_VERSION = 3;
+const STORES = ["journal", "meta", "bank", "trace", "archive"];
 const ANCHOR = "anchor";
 /** The records' format, as pos-journal's FORMAT_VERSION: 3 keeps card numbers sealed (an anchor
  * without it is format 2's, which kept them in clear, and is refused: checkJournal). */
@@ -137,5 +139,18 @@ export class Store {
 
   journal() {
     return this.all("journal");
+  }
+
+  /** Stores a settled batch durably (before the compaction that removes it from the journal). */
+  async archiveBatch(hex) {
+    const tx = this.#db.transaction(["archive"], "readwrite", { durability: "strict" });
+    tx.objectStore("archive").add(hex);
+    await committed(tx);
+  }
+
+  /** The archived batches, oldest first (a batch archived twice, after a crash, appears twice:
+   * the later copy is the one to read). */
+  archive() {
+    return this.all("archive");
   }
 }

@@ -32,6 +32,7 @@ impl From<Output> for wit::Output {
         match output {
             Output::Persist(record) => W::Persist(record),
             Output::Compact(snapshot) => W::Compact(snapshot),
+            Output::Archive(batch) => W::Archive(batch),
             Output::Transmit(frame) => W::Transmit(frame),
             Output::ArmTimer { timer, at } => W::ArmTimer(wit::TimerDeadline {
                 timer: timer.into(),
@@ -52,6 +53,7 @@ impl From<wit::Output> for Output {
         match output {
             W::Persist(record) => Output::Persist(record),
             W::Compact(snapshot) => Output::Compact(snapshot),
+            W::Archive(batch) => Output::Archive(batch),
             W::Transmit(frame) => Output::Transmit(frame),
             W::ArmTimer(deadline) => Output::ArmTimer {
                 timer: deadline.timer.into(),

@@ -17,6 +17,7 @@ use pos_net::transport::{Transport, TransportConfig};
 use super::card::{self, CardArgs};
 use super::print::{self, exit, note, out};
 use super::{Globals, OperatorCommand as Command};
+use crate::archive::ArchiveDir;
 use crate::driver::{CardReader, Driver};
 use crate::runtime::{Backend, ComponentTerminal};
 use crate::terminal_dir::{ConfigFile, DirLock, LockError, TerminalDir, JOURNAL};
@@ -146,7 +147,10 @@ pub fn open(globals: &Globals, card_declines: bool) -> Result<Driver<FileStorage
         approved: !card_declines,
         icc_data: Vec::new(),
     });
-    Driver::open(runtime, file.terminal, journal, transport, card).map_err(|e| Stop::host(e.to_string()))
+    let archive = ArchiveDir::new(&globals.dir, file.host.archive_days);
+    Driver::open(runtime, file.terminal, journal, transport, card)
+        .map(|driver| driver.with_archive(archive))
+        .map_err(|e| Stop::host(e.to_string()))
 }
 
 /// A transaction subcommand as the terminal carries it out.

@@ -27,6 +27,16 @@ pub enum Output {
         #[cfg_attr(feature = "ts", tsify(type = "string"))]
         Vec<u8>,
     ),
+    /// Keep this settled batch ([`super::ArchivedBatch`], encoded) in the archive of settled
+    /// batches, durably, replacing any earlier copy of the same batch. It always comes right
+    /// before the `Compact` that removes the batch from the journal: if it cannot be stored,
+    /// answer that `Compact` with `PersistFailed` without compacting (the batch stays in the
+    /// journal and the settlement finishes again after a restart). Not answered itself.
+    Archive(
+        #[serde(with = "super::hex_bytes")]
+        #[cfg_attr(feature = "ts", tsify(type = "string"))]
+        Vec<u8>,
+    ),
     /// Send this frame to the acquirer (2-byte length included).
     Transmit(
         #[serde(with = "super::hex_bytes")]

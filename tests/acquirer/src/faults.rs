@@ -43,11 +43,15 @@ pub enum Fault {
     /// A settlement reply (0510) with F39 `96` (system malfunction) instead of `00`: the
     /// acquirer refuses to settle now. Other replies are unchanged.
     RefuseSettlement,
+    /// The bank approves, but the approval is booked only after the terminal has given up: no
+    /// reply, and the terminal's reversal finds nothing (`25`). The charge stands and the
+    /// statement lists it `L` (a late approval: 未到账 on the terminal, charged at the bank).
+    LateApproval,
 }
 
 impl Fault {
     /// Every fault, in declaration order.
-    pub const ALL: [Fault; 13] = [
+    pub const ALL: [Fault; 14] = [
         Fault::DropReply,
         Fault::DelayReply,
         Fault::BadMac,
@@ -61,7 +65,24 @@ impl Fault {
         Fault::SignOnAgainHeader,
         Fault::UnreadableSettlement,
         Fault::RefuseSettlement,
+        Fault::LateApproval,
     ];
+
+    /// Whether the terminal does not get the reply in time to use it (no reply, a late one, one
+    /// it cannot read or match): an approval it makes stands as `L` unless reversed.
+    pub fn hides_the_approval(self) -> bool {
+        matches!(
+            self,
+            Fault::DropReply
+                | Fault::DelayReply
+                | Fault::Garbage
+                | Fault::Close
+                | Fault::WrongStan
+                | Fault::WrongTerminalId
+                | Fault::WrongMti
+                | Fault::LateApproval
+        )
+    }
 
     /// The kebab-case name used by [`FromStr`] and [`fmt::Display`].
     pub fn name(self) -> &'static str {
@@ -79,6 +100,7 @@ impl Fault {
             Fault::SignOnAgainHeader => "sign-on-again",
             Fault::UnreadableSettlement => "unreadable-settlement",
             Fault::RefuseSettlement => "refuse-settlement",
+            Fault::LateApproval => "late-approval",
         }
     }
 }
@@ -110,7 +132,7 @@ impl FromStr for Fault {
 
     /// Parses the kebab-case names: `drop-reply`, `delay-reply`, `bad-mac`, `wrong-stan`,
     /// `wrong-tid`, `wrong-amount`, `wrong-mti`, `answer-twice`, `garbage`, `close`,
-    /// `sign-on-again`, `unreadable-settlement`, `refuse-settlement`.
+    /// `sign-on-again`, `unreadable-settlement`, `refuse-settlement`, `late-approval`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Fault::ALL
             .into_iter()
@@ -151,7 +173,7 @@ pub(crate) fn deliver(
     mak: Option<&Key>,
 ) -> Result<Vec<AcquirerOutput>, EncodeError> {
     match fault {
-        Some(Fault::DropReply) => return Ok(Vec::new()),
+        Some(Fault::DropReply | Fault::LateApproval) => return Ok(Vec::new()),
         Some(Fault::Close) => return Ok(vec![AcquirerOutput::Close]),
         Some(Fault::Garbage) => return Ok(vec![AcquirerOutput::Reply(GARBAGE.to_vec())]),
         Some(Fault::WrongStan) => {

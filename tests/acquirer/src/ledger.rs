@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use pos_kernel::time::CivilDate;
+
 use crate::cards::TestCard;
 
 /// What an approved transaction was.
@@ -80,6 +82,12 @@ pub struct LedgerEntry {
     pub auth_code: String,
     /// The bank's local date `MMDD` when it was approved (what a refund's 61.3 refers to).
     pub date: String,
+    /// The bank's local time `hhmmss` when it was approved.
+    pub time: String,
+    /// The bank's local date when it was approved (the statement's T+1 counts from it).
+    pub day: CivilDate,
+    /// F42 of the request: whose statement lists it.
+    pub merchant_id: String,
     /// The card is foreign (settlement counts it in the foreign half).
     pub foreign: bool,
     /// For voids, refunds, cancels, completions and completion voids: the index in
@@ -93,6 +101,9 @@ pub struct LedgerEntry {
     pub refunded: u64,
     /// Pre-auth: a completion consumed the hold.
     pub completed: bool,
+    /// Approved, but the terminal did not get the approval in time (the reply was lost, late or
+    /// unreadable): if it stands, the statement marks it `L`.
+    pub late: bool,
 }
 
 /// What a reversal did to a ledger entry.

@@ -155,6 +155,7 @@ mod keys;
 pub mod ledger;
 pub mod reader;
 pub mod rules;
+pub mod statement;
 mod terminal;
 
 pub use acquirer::{Acquirer, AcquirerOutput, UploadEntry};
@@ -162,3 +163,4 @@ pub use cards::TestCard;
 pub use config::AcquirerConfig;
 pub use faults::{Fault, UnknownFault};
 pub use ledger::{EntryFlags, Ledger, LedgerEntry, LedgerKind};
+pub use statement::StatementFault;

@@ -3,7 +3,8 @@
 //! Money is never lost or taken twice: every transaction the journal holds as approved stands
 //! once at the acquirer with the same type and amount (and the same voided / closed state), and
 //! everything standing at the acquirer is in the journal, or on the terminal's exceptions list
-//! (the operator was told the card may have been charged).
+//! (the operator was told the card may have been charged), or was booked late by the bank
+//! (`Fault::LateApproval`), which the statement reconciliation must then find.
 
 use pos_acquirer_sim::{Ledger, LedgerEntry, LedgerKind};
 use pos_kernel::engine::{BatchEntry, DurableState, TransactionKind};
@@ -18,6 +19,11 @@ pub struct Books {
     pub on_exceptions: usize,
     /// Of those, the ones that count in the settlement totals (not pre-auths or cancels).
     pub on_exceptions_in_totals: usize,
+    /// Standing entries the bank booked after the terminal had given up on them (a late
+    /// approval whose reversal found nothing): only the statement tells the merchant (rule 17).
+    pub late: usize,
+    /// Of those, the ones that count in the settlement totals.
+    pub late_in_totals: usize,
 }
 
 fn kind(kind: LedgerKind) -> TransactionKind {
@@ -64,6 +70,8 @@ pub fn reconcile_batch(
         .collect();
     let mut on_exceptions = 0;
     let mut on_exceptions_in_totals = 0;
+    let mut late = 0;
+    let mut late_in_totals = 0;
     for entry in &ours {
         let matching: Vec<&&LedgerEntry> = theirs
             .iter()
@@ -108,6 +116,11 @@ pub fn reconcile_batch(
             on_exceptions_in_totals += usize::from(key.1.is_debit() || key.1.is_credit());
             continue;
         }
+        if standing.late {
+            late += 1;
+            late_in_totals += usize::from(key.1.is_debit() || key.1.is_credit());
+            continue;
+        }
         return Err(format!(
             "the acquirer holds {key:?} of batch {batch} that the journal neither approved nor lists as an exception: money taken"
         ));
@@ -117,6 +130,8 @@ pub fn reconcile_batch(
         standing: theirs.len(),
         on_exceptions,
         on_exceptions_in_totals,
+        late,
+        late_in_totals,
     })
 }
 
@@ -133,7 +148,8 @@ fn closed_by_exception(original: &LedgerEntry, journal: &DurableState, ledger: &
         .collect();
     !closers.is_empty()
         && closers.iter().all(|c| {
-            journal
+            // Booked late by the bank (the statement reconciliation finds it), or listed.
+            c.late || journal
                 .exceptions
                 .iter()
                 .any(|x| x.stan == c.stan && x.transaction == kind(c.kind))

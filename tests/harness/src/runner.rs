@@ -2,6 +2,7 @@
 //! code drives the native Rust API and, through [`KernelFactory`], any other host (the wasmtime
 //! component, later JavaScript bindings).
 
+use pos_kernel::engine::ArchivedBatch;
 use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Config, Input, Output, Terminal, Timestamp};
@@ -84,6 +85,8 @@ pub struct JournalModel {
     pub records: Vec<Vec<u8>>,
     /// The last `Persist` (or `Compact`: true) output not yet acknowledged.
     unsynced: Option<(Vec<u8>, bool)>,
+    /// The archive of settled batches: one per batch, the latest copy (`Output::Archive`).
+    pub archive: Vec<ArchivedBatch>,
 }
 
 impl JournalModel {
@@ -92,6 +95,11 @@ impl JournalModel {
         match output {
             Output::Persist(record) => self.unsynced = Some((record.clone(), false)),
             Output::Compact(snapshot) => self.unsynced = Some((snapshot.clone(), true)),
+            Output::Archive(bytes) => {
+                let batch = ArchivedBatch::decode(bytes).expect("the kernel's archived batch decodes");
+                self.archive.retain(|b| b.batch != batch.batch);
+                self.archive.push(batch);
+            }
             _ => {}
         }
     }

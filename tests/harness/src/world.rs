@@ -184,6 +184,8 @@ impl World {
                 self.outcomes.push((**outcome).clone());
             }
             Output::CardRequired(_) | Output::PinRequired(_) => self.card_asked = Some(output.clone()),
+            // Stored by the journal model as it sees it (runner.rs).
+            Output::Archive(_) => {}
         }
     }
 

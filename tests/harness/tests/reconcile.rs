@@ -7,18 +7,28 @@
 //! and then the settlement itself, again under faults and crashes, must finish: balanced (207)
 //! when the books agree, otherwise with every entry uploaded exactly once (202).
 //!
+//! After the last day the acquirer writes its statements (T+1, a cut-off that splits some batches
+//! over two files, statement faults on request: an entry dropped, held `E` or with its amount
+//! changed, and late approvals from `Fault::LateApproval`), and the kernel's matcher reconciles
+//! them with the journal and the archive of settled batches: every entry and every transaction
+//! in exactly one bucket, and the buckets as the bank knows what happened (rule 17).
+//!
 //! `RECONCILE_RUNS` sets the number of runs (default 1000).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeMap;
 
-use pos_acquirer_sim::Fault;
+use std::collections::BTreeSet;
+
+use pos_acquirer_sim::{Acquirer, AcquirerConfig, Fault, StatementFault};
 use pos_harness::cards;
 use pos_harness::reconcile::reconcile;
 use pos_harness::world::World;
 use pos_kernel::engine::settlement::Verdict;
 use pos_kernel::engine::{Command, OutcomeResult, TransactionKind};
+use pos_kernel::reconcile::{match_books, Bucket, EntryStatus, Finding, JournalTransaction, JournalVerdict, Statement};
+use pos_kernel::time::CivilDate;
 use pos_kernel::{Card, Config};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -37,6 +47,11 @@ struct Counts {
     settled_uploaded: usize,
     settlement_attempts: usize,
     on_exceptions: usize,
+    late_booked: usize,
+    statements: usize,
+    findings: BTreeMap<String, usize>,
+    buckets: BTreeMap<String, usize>,
+    injected: BTreeMap<&'static str, usize>,
 }
 
 fn random_card(rng: &mut StdRng) -> Card {
@@ -231,6 +246,7 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
     let books = reconcile(&tid, world.host.terminal.durable_state(), world.acquirer.ledger())
         .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     counts.on_exceptions += books.on_exceptions;
+    counts.late_booked += books.late;
 
     // Settlement under faults and crashes at random persist points, until it finishes.
     world.persist_chaos = Some((StdRng::seed_from_u64(seed ^ 0x5e77), 0.1));
@@ -262,7 +278,7 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
     // A crash right after the compaction can lose the outcome, never the settlement itself.
     if let Some(report) = report {
         let balanced = report.domestic_result == Verdict::Balanced && report.foreign_result == Verdict::Balanced;
-        if books.on_exceptions_in_totals == 0 {
+        if books.on_exceptions_in_totals == 0 && books.late_in_totals == 0 {
             assert!(
                 balanced,
                 "seed {seed}: books agreed but the settlement was unbalanced: {report:?}"
@@ -277,7 +293,7 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
             counts.settled_uploaded += 1;
         }
     }
-    if books.on_exceptions_in_totals > 0 {
+    if books.on_exceptions_in_totals > 0 || books.late_in_totals > 0 {
         assert_eq!(
             world.acquirer.uploaded(&tid, batch).len(),
             entries,
@@ -285,16 +301,172 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
         );
     }
     counts.days += 1;
+    // The next business day.
+    world.wait(rng.gen_range(18..24) * 3_600_000);
+}
+
+/// The acquirer's statements against the journal and the archive (rule 17), checked against
+/// what the bank knows happened.
+fn statements_reconcile(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) {
+    let config = world.host.terminal.config().clone();
+    let (tid, merchant) = (config.terminal_id.clone(), config.merchant_id.clone());
+    let state = world.host.terminal.durable_state().clone();
+    let archive = world.host.journal.archive.clone();
+    let transactions = pos_kernel::reconcile::transactions(&tid, &state, &archive);
+    // Statement faults on entries the terminal approved: the matcher must find each.
+    let approved: Vec<&JournalTransaction> = transactions
+        .iter()
+        .filter(|t| t.verdict == JournalVerdict::Approved)
+        .collect();
+    let mut injected: BTreeMap<u32, &'static str> = BTreeMap::new();
+    if !approved.is_empty() {
+        for (name, chance) in [("drop", 0.3), ("hold", 0.2), ("amount", 0.2)] {
+            let target = approved[rng.gen_range(0..approved.len())];
+            if !rng.gen_bool(chance) || injected.contains_key(&target.stan) {
+                continue;
+            }
+            let stan = target.stan;
+            let terminal_id = tid.clone();
+            world.acquirer.inject_statement_fault(match name {
+                "drop" => StatementFault::Drop { terminal_id, stan },
+                "hold" => StatementFault::Hold { terminal_id, stan },
+                _ => StatementFault::Amount {
+                    terminal_id,
+                    stan,
+                    amount: target.amount.unwrap_or(0) + 1,
+                },
+            });
+            injected.insert(stan, name);
+            *counts.injected.entry(name).or_default() += 1;
+        }
+    }
+    // Every statement date the ledger reaches, and the day after the last (so that nothing is
+    // left "pending" by a file not yet written): each through its file format.
+    let ledger = world.acquirer.ledger();
+    let dates: BTreeSet<CivilDate> = ledger.entries().iter().map(|e| world.acquirer.statement_date(e)).collect();
+    let (Some(first), Some(last)) = (dates.first().copied(), dates.last().copied()) else {
+        return;
+    };
+    let statements: Vec<Statement> = (first.0..=last.0 + 1)
+        .map(|day| {
+            let text = world.acquirer.statement(&merchant, CivilDate(day)).render();
+            Statement::parse(&text, &merchant).unwrap_or_else(|e| panic!("seed {seed}: the bank's statement: {e}\n{text}"))
+        })
+        .collect();
+    counts.statements += statements.len();
+    let items = match_books(&statements, &transactions).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+
+    // Exactly one bucket each.
+    let entries: usize = statements.iter().map(|s| s.entries.len()).sum();
+    assert_eq!(items.iter().filter(|i| i.entry.is_some()).count(), entries, "seed {seed}");
+    let mut paired: Vec<u32> = items.iter().filter_map(|i| i.transaction).collect();
+    paired.sort_unstable();
+    paired.dedup();
+    assert_eq!(paired.len(), transactions.len(), "seed {seed}: a transaction in no bucket or in two");
+    assert_eq!(
+        items.iter().filter(|i| i.transaction.is_some()).count(),
+        transactions.len(),
+        "seed {seed}"
+    );
+
+    // The buckets agree with what the bank knows.
+    for item in &items {
+        *counts.findings.entry(finding_name(item.finding)).or_default() += 1;
+        *counts.buckets.entry(format!("{:?}", item.finding.bucket())).or_default() += 1;
+        let entry = item
+            .entry
+            .map(|r| &statements[r.statement as usize].entries[r.index as usize]);
+        let t = item.transaction.map(|i| &transactions[i as usize]);
+        let booked = entry.and_then(|e| {
+            ledger
+                .entries()
+                .iter()
+                .find(|l| l.terminal_id == e.terminal_id && l.batch == e.batch && l.stan == e.stan)
+        });
+        let stan = entry.map(|e| e.stan).or(t.map(|t| t.stan)).unwrap_or(0);
+        let fault = injected.get(&stan).copied();
+        let context = || format!("seed {seed}: {item:?}\n entry {entry:?}\n journal {t:?}\n bank {booked:?}");
+        match item.finding {
+            Finding::Credited => {
+                let booked = booked.unwrap_or_else(|| panic!("credited without a ledger entry: {}", context()));
+                assert!(!booked.reversed, "matched as credited, reversed at the bank: {}", context());
+                assert_eq!(t.map(|t| t.verdict), Some(JournalVerdict::Approved), "{}", context());
+                assert_eq!(fault, None, "an injected statement fault matched as credited: {}", context());
+            }
+            Finding::LateApproval
+            | Finding::ChargedAfterUnconfirmedReversal
+            | Finding::ChargedWhileNotApproved { .. }
+            | Finding::UnknownToTerminal => {
+                let booked = booked.unwrap_or_else(|| panic!("charged without a ledger entry: {}", context()));
+                assert!(!booked.reversed, "{}", context());
+                assert_ne!(t.map(|t| t.verdict), Some(JournalVerdict::Approved), "{}", context());
+            }
+            Finding::Overdue { .. } => assert_eq!(fault, Some("drop"), "{}", context()),
+            Finding::Pending { .. } | Finding::NotCovered { .. } => {
+                panic!("every statement was loaded, nothing can be pending: {}", context())
+            }
+            Finding::Held => assert_eq!(fault, Some("hold"), "{}", context()),
+            Finding::AmountDiffers => assert_eq!(fault, Some("amount"), "{}", context()),
+            Finding::TypeDiffers | Finding::RrnDiffers | Finding::RrnUnderOtherStan { .. } | Finding::OtherTerminal => {
+                panic!("nothing makes these in the simulation: {}", context())
+            }
+            Finding::Reversed | Finding::ReversedAfterApproval => {
+                let booked = booked.unwrap_or_else(|| panic!("reversed without a ledger entry: {}", context()));
+                assert!(booked.reversed, "{}", context());
+                assert_ne!(t.map(|t| t.verdict), Some(JournalVerdict::Approved), "{}", context());
+            }
+            Finding::NotCharged => {
+                let t = t.unwrap_or_else(|| panic!("{}", context()));
+                let standing = ledger.entries().iter().any(|l| {
+                    l.terminal_id == t.terminal_id && l.batch == t.batch && l.stan == t.stan && !l.reversed
+                });
+                assert!(!standing, "not charged, but standing at the bank: {}", context());
+            }
+        }
+        // Every late approval that stands, and every unconfirmed reversal that was charged, is
+        // found as charged but not approved.
+        if let (Some(entry), Some(booked)) = (entry, booked) {
+            let unconfirmed = t.is_some_and(|t| t.verdict == JournalVerdict::ReversalNotConfirmed);
+            if (booked.late || unconfirmed) && !booked.reversed && fault.is_none() {
+                assert_eq!(item.finding.bucket(), Bucket::ChargedNotApproved, "{}", context());
+                assert!(matches!(entry.status, EntryStatus::Late | EntryStatus::Normal));
+            }
+        }
+    }
+    // Each day: the statement's net less what the journal expects is what the problems explain.
+    let (_, days) = pos_kernel::reconcile::report::summarize(&statements, &transactions, &items);
+    for (day, statement) in days.iter().zip(&statements) {
+        let unexplained: i64 = items
+            .iter()
+            .filter(|i| i.finding != Finding::Credited)
+            .filter_map(|i| i.entry)
+            .filter(|r| statements[r.statement as usize].date == statement.date)
+            .map(|r| statements[r.statement as usize].entries[r.index as usize].net)
+            .sum();
+        assert_eq!(day.net - day.expected, unexplained, "seed {seed}: day {}", day.date.display());
+    }
+}
+
+fn finding_name(finding: Finding) -> String {
+    let name = format!("{finding:?}");
+    name.split([' ', '{', '(']).next().unwrap_or_default().to_owned()
 }
 
 fn one_run(seed: u64, counts: &mut Counts) {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut world = World::new(Config::default());
+    // A cut-off inside the simulated business day in half of the runs: batches span two files.
+    let cutoff = if rng.gen_bool(0.5) { "101000" } else { "230000" };
+    let acquirer = Acquirer::new(AcquirerConfig {
+        statement_cutoff: cutoff.to_owned(),
+        ..AcquirerConfig::default()
+    });
+    let mut world = World::with_acquirer(Config::default(), acquirer);
     world.recording = false;
     for _ in 0..rng.gen_range(1..=3) {
         world.persist_chaos = Some((StdRng::seed_from_u64(seed ^ 0x5eed), 0.05));
         one_day(&mut rng, &mut world, counts, seed);
     }
+    statements_reconcile(&mut rng, &mut world, counts, seed);
     counts.restarts += world.restarts;
     counts.runs += 1;
 }
@@ -320,9 +492,22 @@ fn ledger_reconciles_with_journal_under_faults_and_restarts() {
     println!("  commands: {:?}", counts.commands);
     println!("  outcomes: {:?}", counts.results);
     println!(
-        "  settlements: {} balanced (207), {} unbalanced with upload (202), {} Settle commands; {} charges accounted for only by the exceptions list",
-        counts.settled_balanced, counts.settled_uploaded, counts.settlement_attempts, counts.on_exceptions
+        "  settlements: {} balanced (207), {} unbalanced with upload (202), {} Settle commands; {} charges accounted for only by the exceptions list, {} booked late by the bank",
+        counts.settled_balanced, counts.settled_uploaded, counts.settlement_attempts, counts.on_exceptions, counts.late_booked
     );
+    println!(
+        "  statements: {} files; statement faults injected {:?}",
+        counts.statements, counts.injected
+    );
+    println!("  buckets: {:?}", counts.buckets);
+    println!("  findings: {:?}", counts.findings);
+    for finding in ["Credited", "LateApproval", "ChargedAfterUnconfirmedReversal", "Overdue", "Held", "AmountDiffers", "Reversed", "NotCharged"] {
+        assert!(
+            counts.findings.get(finding).copied().unwrap_or_default() > 0,
+            "no {finding} was found over the runs: {:?}",
+            counts.findings
+        );
+    }
     assert_eq!(counts.runs as u64, runs);
     let reversed = counts.results.get("reversed").copied().unwrap_or_default();
     assert!(

@@ -34,6 +34,8 @@ export function describe(entry) {
       return { dir: "▤", tone: "persist", minor: true, text: t("trace.persist", { summary: `${entry.record.kind} ${entry.record.text}`.trim() }) };
     case "compact":
       return { dir: "▤", tone: "persist", text: t("trace.compact") };
+    case "archive":
+      return { dir: "▤", tone: "persist", text: t("trace.archive") };
     case "persist_failed":
       return { dir: "▤", tone: "bad", text: t("trace.persist_failed", { reason: entry.reason }) };
     case "operator":

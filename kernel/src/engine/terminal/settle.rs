@@ -11,7 +11,7 @@ use crate::engine::messages;
 use crate::engine::outcome::{FailReason, OutcomeResult};
 use crate::engine::output::{Event, Output};
 use crate::engine::settlement::{self, Phase, SettlementProgress, SettlementReport, Verdict};
-use crate::engine::TransactionKind;
+use crate::engine::{ArchivedBatch, TransactionKind};
 use crate::time::Timestamp;
 
 const SETTLEMENT: TransactionKind = TransactionKind::Settlement;
@@ -174,7 +174,7 @@ impl Terminal {
                 },
                 _,
             ) => {
-                return self.finish_settlement(progress, balanced, domestic, foreign);
+                return self.finish_settlement(now, progress, balanced, domestic, foreign);
             }
             (Phase::Totals, None) => return self.settlement_unreadable(progress, "no F48".into()),
         };
@@ -216,7 +216,14 @@ impl Terminal {
         self.persist(record, vec![Output::Outcome(stopped)], None, OnPersistFail::Halt);
     }
 
-    fn finish_settlement(&mut self, progress: SettlementProgress, balanced: bool, domestic: Verdict, foreign: Verdict) {
+    fn finish_settlement(
+        &mut self,
+        now: Timestamp,
+        progress: SettlementProgress,
+        balanced: bool,
+        domestic: Verdict,
+        foreign: Verdict,
+    ) {
         let entries = &self.state.entries;
         let report = SettlementReport {
             batch: progress.batch,
@@ -243,6 +250,19 @@ impl Terminal {
         } else {
             OutcomeResult::SettledUnbalanced
         };
+        // The batch leaves the journal with the compaction: the archive gets it first (rule 17).
+        let archived = ArchivedBatch {
+            terminal_id: self.config.terminal_id.clone(),
+            batch: progress.batch,
+            settled_at: now.local(self.config.utc_offset_minutes).display(),
+            report: report.clone(),
+            entries: self.state.entries.clone(),
+            history: self.state.history.clone(),
+        };
+        match archived.encode() {
+            Ok(bytes) => self.push(Output::Archive(bytes)),
+            Err(e) => return self.halt(e.to_string()),
+        }
         let mut done = self.outcome(SETTLEMENT, progress.in_flight_stan, result);
         done.settlement = Some(report);
         self.compact(settled, vec![Output::Outcome(done)]);

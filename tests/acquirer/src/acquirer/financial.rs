@@ -2,6 +2,7 @@
 //! pre-authorization family.
 
 use pos_kernel::codec::Message;
+use pos_kernel::time::CivilDate;
 
 use super::Acquirer;
 use crate::cards::TestCard;
@@ -56,6 +57,9 @@ struct Request<'a> {
     pan: String,
     amount: u64,
     date: String,
+    time: String,
+    day: CivilDate,
+    merchant_id: String,
 }
 
 /// What the bank decided.
@@ -103,6 +107,9 @@ impl Acquirer {
             pan,
             amount: amount.unwrap_or(0),
             date: now.mmdd(),
+            time: now.hhmmss(),
+            day: now.date(),
+            merchant_id: message.get_str(42).unwrap_or_default().to_owned(),
         };
         let rrn = self.next_rrn();
         let decision = self.decide(txn, &request, &keys, now, &rrn);
@@ -192,12 +199,16 @@ impl Acquirer {
             rrn: rrn.to_owned(),
             auth_code,
             date: request.date.clone(),
+            time: request.time.clone(),
+            day: request.day,
+            merchant_id: request.merchant_id.clone(),
             foreign: card.foreign,
             original,
             reversed: false,
             voided: false,
             refunded: 0,
             completed: false,
+            late: false,
         })
     }
 

@@ -6,7 +6,7 @@ mod network;
 mod reversal;
 mod settlement;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,7 @@ use crate::clock::LocalTime;
 use crate::codes;
 use crate::config::AcquirerConfig;
 use crate::faults::{self, Fault, Reply};
+use crate::statement::StatementFault;
 use crate::fields;
 use crate::ledger::Ledger;
 use crate::terminal::{ClearKeys, Fingerprint, KnownTerminal, SeenKey};
@@ -55,6 +56,12 @@ pub struct Acquirer {
     rrn_counter: u64,
     auth_counter: u64,
     sign_on_counter: u64,
+    /// Ledger entries booked late ([`Fault::LateApproval`]): a reversal of one finds nothing.
+    #[serde(default)]
+    late_bookings: BTreeSet<usize>,
+    /// What the statements change on request ([`StatementFault`]).
+    #[serde(default)]
+    pub(crate) statement_faults: Vec<StatementFault>,
 }
 
 /// Why a financial request was not authenticated.
@@ -78,6 +85,8 @@ impl Acquirer {
             rejected: 0,
             rrn_counter: 0,
             auth_counter: 0,
+            late_bookings: BTreeSet::new(),
+            statement_faults: Vec::new(),
             sign_on_counter: 0,
         }
     }
@@ -92,18 +101,54 @@ impl Acquirer {
             return Vec::new();
         };
         let now = crate::clock::local_time(now_ms, self.config.utc_offset_minutes);
+        let booked = self.ledger.entries().len();
         let reply = self.dispatch(&now, &request.message);
+        let fault = self.faults.pop_front();
+        if !fault.is_some_and(Fault::hides_the_approval) {
+            self.delivered(&request.message, booked);
+        } else if request.message.mti.0 != 220 {
+            // The terminal will not hear of this approval in time and reverses it: a standing
+            // entry is `L`. (A refund, 0220, is not reversed but resent until answered.)
+            for index in booked..self.ledger.entries().len() {
+                if let Some(entry) = self.ledger.get_mut(index) {
+                    entry.late = true;
+                }
+                if fault == Some(Fault::LateApproval) {
+                    self.late_bookings.insert(index);
+                }
+            }
+        }
         let mak = fields::terminal_id(&request.message)
             .and_then(|tid| self.terminals.get(&tid))
             .and_then(|t| t.keys)
             .map(|k| k.mak);
-        let fault = self.faults.pop_front();
         match faults::deliver(fault, reply, &request, mak.as_ref()) {
             Ok(outputs) => outputs,
             Err(_) => {
                 self.rejected = self.rejected.saturating_add(1);
                 Vec::new()
             }
+        }
+    }
+
+    /// The reply to `request` reaches the terminal: an approval booked earlier under its STAN
+    /// (whose first reply was lost: a refund's resend) is no longer late.
+    fn delivered(&mut self, request: &pos_kernel::codec::Message, booked: usize) {
+        if ![100, 200, 220].contains(&request.mti.0) {
+            return;
+        }
+        let (Some(tid), Some(stan), Some(f60)) = (
+            fields::terminal_id(request),
+            fields::stan(request),
+            fields::f60(request),
+        ) else {
+            return;
+        };
+        let earlier = self
+            .ledger
+            .find(|e| e.late && e.terminal_id == tid && e.batch == f60.batch && e.stan == stan);
+        if let Some(entry) = earlier.filter(|i| *i < booked).and_then(|i| self.ledger.get_mut(i)) {
+            entry.late = false;
         }
     }
 

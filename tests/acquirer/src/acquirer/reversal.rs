@@ -57,6 +57,8 @@ impl Acquirer {
         let code = match original {
             None => codes::ORIGINAL_NOT_FOUND,
             Some(Outcome::Declined | Outcome::Approved(None)) => codes::APPROVED,
+            // Booked after the reversal came (a late approval): the bank finds nothing to reverse.
+            Some(Outcome::Approved(Some(index))) if self.late_bookings.contains(&index) => codes::ORIGINAL_NOT_FOUND,
             Some(Outcome::Approved(Some(index))) => match self.ledger.reverse(index) {
                 ReverseOutcome::Reversed | ReverseOutcome::AlreadyReversed => codes::APPROVED,
                 ReverseOutcome::NotReversible => codes::INVALID_TRANSACTION,

@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
     // The first byte chooses whether an anchor (the rest split at a 0 byte) goes with the file.
     let (anchor, image) = match data.split_first() {
         Some((flag, rest)) if flag & 1 == 1 => match rest.iter().position(|b| *b == 0) {
-            Some(at) => (rest.get(..at).map(<[u8]>::to_vec), rest.get(at + 1..).unwrap_or_default()),
+            Some(at) => (
+                rest.get(..at).map(<[u8]>::to_vec),
+                rest.get(at + 1..).unwrap_or_default(),
+            ),
             None => (None, rest),
         },
         Some((_, rest)) => (None, rest),

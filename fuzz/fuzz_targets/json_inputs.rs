@@ -15,9 +15,13 @@ fuzz_target!(|data: &[u8]| {
         .next()
         .and_then(|line| serde_json::from_str::<Config>(line).ok())
         .unwrap_or_default();
-    let Ok(mut terminal) = Terminal::new(config, Box::new(SoftwareSecurityModule::with_test_keys())) else { return };
+    let Ok(mut terminal) = Terminal::new(config, Box::new(SoftwareSecurityModule::with_test_keys())) else {
+        return;
+    };
     for (i, line) in lines.enumerate().take(64) {
-        let Ok(input) = serde_json::from_str::<Input>(line) else { continue };
+        let Ok(input) = serde_json::from_str::<Input>(line) else {
+            continue;
+        };
         terminal.handle(Timestamp(1_795_226_400_000 + i as u64 * 1_000), input);
         while let Some(output) = terminal.poll_output() {
             if let Output::Outcome(outcome) = output {

@@ -89,7 +89,9 @@ pub fn outstanding_sale() -> Sale {
     let mut bank = Acquirer::new(AcquirerConfig::default());
     let (_, signed_on) = exchange(&mut terminal, &mut bank, START, Input::Command(Command::SignOn), true);
     let mut keys: Box<dyn SecurityModule> = Box::new(SoftwareSecurityModule::with_test_keys());
-    let f62 = Frame::decode(&signed_on).ok().and_then(|f| f.message.get(62).map(<[u8]>::to_vec));
+    let f62 = Frame::decode(&signed_on)
+        .ok()
+        .and_then(|f| f.message.get(62).map(<[u8]>::to_vec));
     let working = WorkingKeys::from_f62(&f62.unwrap_or_default()).expect("the sign-on reply's keys");
     keys.load_working_keys(&working).expect("the test keys load");
     let sale = Command::Sale {
@@ -142,27 +144,57 @@ pub enum Step {
 pub enum CommandChoice {
     SignOn,
     Echo,
-    Sale { amount: u32, card: u8 },
-    Balance { card: u8 },
-    Void { stan: u8 },
-    Refund { amount: u32 },
-    PreAuth { amount: u32, card: u8 },
-    PreAuthCancel { stan: u8 },
-    Completion { stan: u8, amount: u32 },
-    CompletionVoid { stan: u8 },
+    Sale {
+        amount: u32,
+        card: u8,
+    },
+    Balance {
+        card: u8,
+    },
+    Void {
+        stan: u8,
+    },
+    Refund {
+        amount: u32,
+    },
+    PreAuth {
+        amount: u32,
+        card: u8,
+    },
+    PreAuthCancel {
+        stan: u8,
+    },
+    Completion {
+        stan: u8,
+        amount: u32,
+    },
+    CompletionVoid {
+        stan: u8,
+    },
     Settle,
-    Acknowledge { stan: u8 },
+    Acknowledge {
+        stan: u8,
+    },
     /// A card transaction begun before its card.
-    Begin { kind: u8, amount: u32, stan: u8 },
+    Begin {
+        kind: u8,
+        amount: u32,
+        stan: u8,
+    },
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
 pub enum Damage {
     None,
     /// XOR one byte.
-    Flip { at: u16, with: u8 },
+    Flip {
+        at: u16,
+        with: u8,
+    },
     /// Cut the frame short.
-    Truncate { to: u16 },
+    Truncate {
+        to: u16,
+    },
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -248,13 +280,17 @@ impl World {
                 self.feed(Input::Receive(frame));
             }
             Step::Timer => {
-                let Some(&(timer, at)) = self.timers.iter().min_by_key(|(_, at)| *at) else { return };
+                let Some(&(timer, at)) = self.timers.iter().min_by_key(|(_, at)| *at) else {
+                    return;
+                };
                 self.timers.retain(|(t, _)| *t != timer);
                 self.now = self.now.max(at);
                 self.feed(Input::Timer(timer));
             }
             Step::Answer(answer) => {
-                let Some((record, replace)) = self.unanswered.take() else { return };
+                let Some((record, replace)) = self.unanswered.take() else {
+                    return;
+                };
                 match answer {
                     PersistAnswer::Durable => {
                         self.made_durable(record, replace);
@@ -277,8 +313,16 @@ impl World {
             Step::Reader(n) => {
                 use pos_kernel::engine::ReaderOutcome::*;
                 let all = [
-                    TryAgain, TryAnotherInterface, ChipReadFailed, EndApplication, CardBlocked, CardExpired,
-                    CardNotActivated, NoCard, Cancelled, CardRemoved,
+                    TryAgain,
+                    TryAnotherInterface,
+                    ChipReadFailed,
+                    EndApplication,
+                    CardBlocked,
+                    CardExpired,
+                    CardNotActivated,
+                    NoCard,
+                    Cancelled,
+                    CardRemoved,
                 ];
                 let outcome = all[usize::from(n) % all.len()];
                 self.feed(Input::CardReader(outcome));
@@ -319,7 +363,11 @@ impl World {
                 card: None,
             },
             CommandChoice::Refund { amount: a } => {
-                let (rrn, date) = self.sales.last().cloned().unwrap_or_else(|| ("000000000001".into(), "1121".into()));
+                let (rrn, date) = self
+                    .sales
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| ("000000000001".into(), "1121".into()));
                 Command::Refund {
                     amount: amount(a),
                     card: cards::swiped_debit(),
@@ -346,11 +394,27 @@ impl World {
             },
             CommandChoice::Settle => Command::Settle,
             CommandChoice::Acknowledge { stan: s } => Command::AcknowledgeException { stan: stan(s) },
-            CommandChoice::Begin { kind, amount: a, stan: s } => {
+            CommandChoice::Begin {
+                kind,
+                amount: a,
+                stan: s,
+            } => {
                 use pos_kernel::engine::TransactionKind as K;
-                let kinds = [K::Sale, K::Balance, K::Void, K::Refund, K::PreAuth, K::PreAuthCancel, K::Completion];
+                let kinds = [
+                    K::Sale,
+                    K::Balance,
+                    K::Void,
+                    K::Refund,
+                    K::PreAuth,
+                    K::PreAuthCancel,
+                    K::Completion,
+                ];
                 let transaction = kinds[usize::from(kind) % kinds.len()];
-                let (rrn, date) = self.sales.last().cloned().unwrap_or_else(|| ("000000000001".into(), "1121".into()));
+                let (rrn, date) = self
+                    .sales
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| ("000000000001".into(), "1121".into()));
                 Command::Begin(pos_kernel::engine::Begin {
                     transaction,
                     amount: Some(amount(a)),
@@ -433,9 +497,20 @@ impl World {
                 Output::Archive(bytes) => check_archive(&bytes),
                 Output::Event(_) | Output::CardRequired(_) | Output::PinRequired(_) => {}
                 Output::Outcome(outcome) => {
-                    assert!(outcome.is_consistent(), "the guidance contradicts the result: {outcome:?}");
-                    if let Some(receipt) = outcome.receipt.as_ref().filter(|r| r.transaction == pos_kernel::engine::TransactionKind::Sale) {
-                        let date = receipt.date_time.get(5..10).map(|d| d.replace('-', "")).unwrap_or_default();
+                    assert!(
+                        outcome.is_consistent(),
+                        "the guidance contradicts the result: {outcome:?}"
+                    );
+                    if let Some(receipt) = outcome
+                        .receipt
+                        .as_ref()
+                        .filter(|r| r.transaction == pos_kernel::engine::TransactionKind::Sale)
+                    {
+                        let date = receipt
+                            .date_time
+                            .get(5..10)
+                            .map(|d| d.replace('-', ""))
+                            .unwrap_or_default();
                         self.sales.push((receipt.rrn.clone(), date));
                     }
                 }
@@ -449,7 +524,11 @@ impl World {
             let replayed = DurableState::new(self.config.initial_stan, self.config.initial_batch)
                 .replay(self.durable.iter().map(Vec::as_slice))
                 .expect("the journal replays");
-            assert_eq!(&replayed, self.terminal.durable_state(), "live state differs from the journal's");
+            assert_eq!(
+                &replayed,
+                self.terminal.durable_state(),
+                "live state differs from the journal's"
+            );
         }
     }
 
@@ -512,7 +591,10 @@ fn check_record(bytes: &[u8]) {
     };
     for message in messages {
         for field in [2, 14, 35, 36, 52] {
-            assert!(!message.has(field), "field {field} (card data or PIN block) in a journal record");
+            assert!(
+                !message.has(field),
+                "field {field} (card data or PIN block) in a journal record"
+            );
         }
     }
 }

@@ -53,7 +53,8 @@ impl ArchiveDir {
     /// copy of the same batch, then removes batches settled more than `keep_days` before it.
     pub fn store(&self, bytes: &[u8]) -> Result<(), String> {
         let batch = ArchivedBatch::decode(bytes).map_err(|e| format!("archive: the kernel's batch: {e}"))?;
-        let name = file_name(&batch).ok_or_else(|| format!("archive: unreadable settlement time `{}`", batch.settled_at))?;
+        let name =
+            file_name(&batch).ok_or_else(|| format!("archive: unreadable settlement time `{}`", batch.settled_at))?;
         if !self.dir.exists() {
             std::fs::create_dir_all(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
             private(&self.dir, 0o700)?;

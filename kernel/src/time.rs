@@ -193,10 +193,16 @@ mod tests {
     fn civil_dates_round_trip_and_add_days() {
         let leap = CivilDate::parse_yyyymmdd("20240229").unwrap();
         assert_eq!(leap.plus_days(1).yyyymmdd(), "20240301");
-        assert_eq!(CivilDate::parse_yyyymmdd("20261231").unwrap().plus_days(1).yyyymmdd(), "20270101");
+        assert_eq!(
+            CivilDate::parse_yyyymmdd("20261231").unwrap().plus_days(1).yyyymmdd(),
+            "20270101"
+        );
         assert_eq!(CivilDate::parse_yyyymmdd("20250229"), None);
         assert_eq!(CivilDate::parse_yyyymmdd("2026113"), None);
-        assert_eq!(CivilDate::of_date_time("2026-11-21 10:00:00"), CivilDate::parse_yyyymmdd("20261121"));
+        assert_eq!(
+            CivilDate::of_date_time("2026-11-21 10:00:00"),
+            CivilDate::parse_yyyymmdd("20261121")
+        );
         assert_eq!(Timestamp(1_795_278_605_000).local(480).date().yyyymmdd(), "20261122");
         assert_eq!(CivilDate::parse_yyyymmdd("19700101"), Some(CivilDate(0)));
     }

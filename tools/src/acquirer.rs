@@ -8,12 +8,21 @@ use pos_acquirer_sim::AcquirerConfig;
 
 use pos_host::cli::print::{exit, note, out};
 
-pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor: u64) -> ExitCode {
+pub fn serve(
+    listen: &str,
+    faults: &[String],
+    late_reply_ms: u64,
+    balance_factor: u64,
+    cutoff: &str,
+    fee_bp: u32,
+) -> ExitCode {
     let config = ServerConfig {
         listen: listen.to_owned(),
         late_reply_delay_ms: late_reply_ms,
         acquirer: AcquirerConfig {
             cards: pos_acquirer_sim::cards::test_cards_with_balances_times(balance_factor),
+            statement_cutoff: cutoff.to_owned(),
+            fee_rate_bp: fee_bp,
             ..AcquirerConfig::default()
         },
     };
@@ -32,7 +41,7 @@ pub fn serve(listen: &str, faults: &[String], late_reply_ms: u64, balance_factor
     }
     out!("simulated acquirer listening on {}", server.local_addr());
     out!(
-        "control: posterm acquirer-control --address {} ledger | fault <name> | faults clear",
+        "control: posterm acquirer-control --address {} ledger | fault <name> | faults clear | statement --date YYYYMMDD | help",
         server.local_addr()
     );
     let bank = server.acquirer();
@@ -87,14 +96,20 @@ fn ledger_changes(
 
 pub fn control(address: &str, words: &[String]) -> ExitCode {
     if words.is_empty() {
-        note!("posterm acquirer-control: give a command: ledger | fault <name> | faults clear");
+        note!("posterm acquirer-control: give a command: ledger | fault <name> | faults clear | statement --date YYYYMMDD | help");
         return ExitCode::from(exit::USAGE);
     }
     match send_control(address, &words.join(" ")) {
-        Ok(answer) => {
-            out!("{answer}");
-            ExitCode::SUCCESS
-        }
+        Ok(answer) => match answer.strip_prefix(pos_acquirer_server::control::ERROR_PREFIX) {
+            Some(error) => {
+                note!("posterm acquirer-control: {error}");
+                ExitCode::from(exit::USAGE)
+            }
+            None => {
+                out!("{answer}");
+                ExitCode::SUCCESS
+            }
+        },
         Err(e) => {
             note!("posterm acquirer-control: {e}");
             ExitCode::from(exit::HOST_ERROR)

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use pos_acquirer_server::server::{AcquirerServer, ServerConfig};
 use pos_acquirer_sim::cards::TEST_PIN;
 use pos_harness::reconcile::reconcile;
-use pos_journal::{FileStorage, Journal};
+use pos_journal::FileStorage;
 use pos_kernel::engine::{Begin, Command, DurableState, Query, ReaderOutcome, TransactionKind};
 use pos_kernel::{CardVerdict, Config, Input, Outcome, Output};
 use pos_net::transport::{Transport, TransportConfig};
@@ -13,6 +13,7 @@ use pos_net::transport::{Transport, TransportConfig};
 use pos_host::cli::card::{CardArgs, TestCard};
 use pos_host::cli::print::{self, exit, note, out};
 use pos_host::cli::Globals;
+use pos_host::archive::ArchiveDir;
 use pos_host::component_file;
 use pos_host::driver::{CardReader, Driver};
 use pos_host::terminal_dir::{ConfigFile, HostSettings, SecuritySettings, TerminalDir};
@@ -110,8 +111,7 @@ fn day(globals: &Globals) -> Result<bool, String> {
     let backend = pos_host::cli::terminal::backend(globals);
     let runtime = component_file::load(&component, backend, token::factory(std::sync::Arc::new(token)))?;
     out!("kernel component: {} on wasmtime ({backend:?})", component.display());
-    let storage = FileStorage::open(&dir, "journal.pjl").map_err(|e| e.to_string())?;
-    let (journal, _) = Journal::open(storage).map_err(|e| e.to_string())?;
+    let journal = pos_host::cli::terminal::open_journal(&terminal_dir, &file).map_err(|stop| stop.message)?;
     let transport = Transport::new(TransportConfig {
         address: settings.acquirer.clone(),
         connect_timeout_ms: settings.connect_timeout_ms,
@@ -121,7 +121,9 @@ fn day(globals: &Globals) -> Result<bool, String> {
         approved: true,
         icc_data: Vec::new(),
     });
-    let host = Driver::open(runtime, config.clone(), journal, transport, card).map_err(|e| e.to_string())?;
+    let host = Driver::open(runtime, config.clone(), journal, transport, card)
+        .map_err(|e| e.to_string())?
+        .with_archive(ArchiveDir::new(&dir, file.host.archive_days));
     let mut demo = Demo { host, shown: 0 };
 
     demo.run("Sign-on", Command::SignOn)?;
@@ -168,6 +170,14 @@ fn day(globals: &Globals) -> Result<bool, String> {
         "The bank charges the card but its reply is lost: timeout, then the reversal",
         Command::Sale {
             amount: 30_000,
+            card: test_card(TestCard::Swiped),
+        },
+    )?;
+    acquirer.control("fault late-approval")?;
+    demo.run(
+        "The bank approves only after the terminal gave up (a late approval): the terminal's reversal finds nothing",
+        Command::Sale {
+            amount: 38_500,
             card: test_card(TestCard::Swiped),
         },
     )?;
@@ -224,14 +234,50 @@ fn day(globals: &Globals) -> Result<bool, String> {
         status.batch,
         demo.host.journal().records().len()
     );
+
+    // The next day: the acquirer's statements against the journal and the archive (rule 17).
+    let statements = {
+        let bank = acquirer.acquirer();
+        let bank = bank.lock().map_err(|_| "acquirer lock poisoned".to_owned())?;
+        let dates: std::collections::BTreeSet<_> = bank.ledger().entries().iter().map(|e| bank.statement_date(e)).collect();
+        let mut paths = Vec::new();
+        for date in dates {
+            let path = dir.join(format!("statement-{}.txt", date.yyyymmdd()));
+            std::fs::write(&path, bank.statement(&config.merchant_id, date).render()).map_err(|e| e.to_string())?;
+            paths.push(path);
+        }
+        paths
+    };
+    out!("\n# Was I paid? The acquirer's statement against the journal and the archive");
+    for path in &statements {
+        out!("statement file: {}", path.display());
+        if let Ok(text) = std::fs::read_to_string(path) {
+            for line in text.lines() {
+                out!("   {line}");
+            }
+        }
+    }
+    let report = pos_host::cli::reconcile::reconcile_dir(&dir, &statements, false).map_err(|(_, e)| e)?;
+    pos_host::cli::reconcile::print_report(&report);
+    let late = report
+        .lines
+        .iter()
+        .filter(|l| l.finding == pos_kernel::reconcile::Finding::LateApproval)
+        .count();
+
     let _ = acquirer.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
+    if late != 1 {
+        note!("the statement's late approval was not found ({late} found)");
+        return Ok(false);
+    }
     match books {
         Ok(books) => {
             out!(
-                "books balance: {} approved in the journal, {} standing at the acquirer",
+                "books balance: {} approved in the journal, {} standing at the acquirer ({} booked late by the bank, found by the statement above)",
                 books.approved,
-                books.standing
+                books.standing,
+                books.late
             );
             Ok(true)
         }

@@ -39,9 +39,17 @@ pub enum ToolCommand {
         #[arg(long, default_value = "127.0.0.1:5000")]
         listen: String,
         /// Faults to queue at start (drop-reply, delay-reply, bad-mac, wrong-stan, wrong-tid,
-        /// wrong-amount, wrong-mti, answer-twice, garbage, close, sign-on-again).
+        /// wrong-amount, wrong-mti, answer-twice, garbage, close, sign-on-again,
+        /// unreadable-settlement, refuse-settlement, late-approval).
         #[arg(long)]
         fault: Vec<String>,
+        /// The statements' daily cut-off, hhmmss local (UTC+8): a payment at or after it is on
+        /// the statement of the day after next (T+2) instead of the next day's (T+1).
+        #[arg(long, default_value = "230000", value_parser = parse_cutoff)]
+        cutoff: String,
+        /// The merchant's fee on the statements, in basis points of each amount (60 = 0.60%).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+        fee_bp: u32,
         /// How long a delayed reply waits, in milliseconds.
         #[arg(long, default_value_t = 35_000)]
         late_reply_ms: u64,
@@ -51,7 +59,8 @@ pub enum ToolCommand {
         balance_factor: u64,
     },
     /// Send a control command to a running `posterm acquirer`: `fault <name>`, `faults clear`,
-    /// `ledger`.
+    /// `ledger`, `statement --date YYYYMMDD` (the statement file, to save with `> file`),
+    /// `statement-dates`, `statement-fault drop:TID:STAN`, `help` for the rest.
     AcquirerControl {
         #[arg(long, default_value = "127.0.0.1:5000")]
         address: String,
@@ -79,9 +88,25 @@ pub fn run(globals: &Globals, command: &ToolCommand) -> ExitCode {
             fault,
             late_reply_ms,
             balance_factor,
-        } => acquirer::serve(listen, fault, *late_reply_ms, *balance_factor),
+            cutoff,
+            fee_bp,
+        } => acquirer::serve(listen, fault, *late_reply_ms, *balance_factor, cutoff, *fee_bp),
         ToolCommand::AcquirerControl { address, command } => acquirer::control(address, command),
         ToolCommand::Bench(args) => bench::command::run(globals, args),
         ToolCommand::Farm(args) => farm::command::run(globals, args),
+    }
+}
+
+/// `hhmmss`, a time of day.
+fn parse_cutoff(text: &str) -> Result<String, String> {
+    let valid = text.len() == 6
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && text.get(0..2).is_some_and(|h| h < "24")
+        && text.get(2..4).is_some_and(|m| m < "60")
+        && text.get(4..6).is_some_and(|s| s < "60");
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("`{text}` is not a time hhmmss (e.g. 230000 for 23:00:00)"))
     }
 }

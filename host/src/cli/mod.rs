@@ -3,6 +3,7 @@
 pub mod card;
 pub mod keys;
 pub mod print;
+pub mod reconcile;
 pub mod recover;
 pub mod setup;
 pub mod terminal;
@@ -151,6 +152,10 @@ pub enum OperatorCommand {
     },
     /// The journal's records, decoded (PANs masked). Reads only.
     Journal,
+    #[command(long_about = reconcile::HELP)]
+    /// Was I paid? Match the acquirer's statements against the journal and the archive of
+    /// settled batches. Reads only.
+    Reconcile(reconcile::ReconcileArgs),
     #[command(long_about = recover::HELP)]
     /// What to do with a journal posterm refuses (records lost, missing, another terminal's).
     Recover(recover::RecoverArgs),
@@ -173,6 +178,7 @@ pub fn run(globals: &Globals, command: &OperatorCommand) -> ExitCode {
         OperatorCommand::Status => terminal::status(globals),
         OperatorCommand::Query { stan, rrn } => terminal::query(globals, *stan, rrn.clone()),
         OperatorCommand::Journal => terminal::journal(globals),
+        OperatorCommand::Reconcile(args) => reconcile::run(globals, args),
         OperatorCommand::Recover(args) => recover::run(globals, args),
         OperatorCommand::Compile { output } => setup::compile(globals, output.clone()),
         // Transaction commands were handled above.

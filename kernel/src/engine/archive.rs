@@ -44,7 +44,10 @@ impl ArchivedBatch {
             .ok_or_else(|| JournalError::Corrupt("not an archived batch (no `PAB1` at the start)".into()))?;
         match postcard::take_from_bytes(body) {
             Ok((batch, [])) => Ok(batch),
-            Ok((_, rest)) => Err(JournalError::Corrupt(format!("{} bytes after the archived batch", rest.len()))),
+            Ok((_, rest)) => Err(JournalError::Corrupt(format!(
+                "{} bytes after the archived batch",
+                rest.len()
+            ))),
             Err(e) => Err(JournalError::Corrupt(e.to_string())),
         }
     }

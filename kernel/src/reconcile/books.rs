@@ -51,13 +51,15 @@ pub fn on_statement(kind: TransactionKind) -> bool {
 
 /// The verdict the recorded life leads to (the last word wins).
 pub fn verdict(steps: &[LifeStep]) -> JournalVerdict {
-    steps.iter().fold(JournalVerdict::Unanswered, |verdict, step| match step {
-        LifeStep::Sent | LifeStep::ReversalReason { .. } => JournalVerdict::Unanswered,
-        LifeStep::Approved { .. } => JournalVerdict::Approved,
-        LifeStep::Declined { .. } | LifeStep::Reversed { .. } | LifeStep::NeverSent => JournalVerdict::NotApproved,
-        LifeStep::ReversalNotConfirmed => JournalVerdict::ReversalNotConfirmed,
-        LifeStep::ExceptionAcknowledged | LifeStep::ClosedBy { .. } => verdict,
-    })
+    steps
+        .iter()
+        .fold(JournalVerdict::Unanswered, |verdict, step| match step {
+            LifeStep::Sent | LifeStep::ReversalReason { .. } => JournalVerdict::Unanswered,
+            LifeStep::Approved { .. } => JournalVerdict::Approved,
+            LifeStep::Declined { .. } | LifeStep::Reversed { .. } | LifeStep::NeverSent => JournalVerdict::NotApproved,
+            LifeStep::ReversalNotConfirmed => JournalVerdict::ReversalNotConfirmed,
+            LifeStep::ExceptionAcknowledged | LifeStep::ClosedBy { .. } => verdict,
+        })
 }
 
 /// The money-moving transactions of one batch, from its recorded lives and approved entries.

@@ -69,21 +69,32 @@ pub enum Finding {
     /// Charged, while the terminal's reversal was never confirmed.
     ChargedAfterUnconfirmedReversal,
     /// Charged, while the terminal recorded it declined, reversed, never sent or unanswered.
-    ChargedWhileNotApproved { verdict: JournalVerdict },
+    ChargedWhileNotApproved {
+        verdict: JournalVerdict,
+    },
     /// Charged, and the terminal has no such transaction.
     UnknownToTerminal,
     /// Not on the statements yet: the statement of `due` is still to come.
-    Pending { due: CivilDate },
+    Pending {
+        due: CivilDate,
+    },
     /// Not on the statements of its dates (up to `due`): contact the acquirer.
-    Overdue { due: CivilDate },
+    Overdue {
+        due: CivilDate,
+    },
     AmountDiffers,
     TypeDiffers,
     RrnDiffers,
     /// The statement entry's RRN is the journal's transaction `stan`.
-    RrnUnderOtherStan { stan: u32 },
+    RrnUnderOtherStan {
+        stan: u32,
+    },
     NotCharged,
     /// Would be on the statement of `first` or `last`, which were not loaded.
-    NotCovered { first: CivilDate, last: CivilDate },
+    NotCovered {
+        first: CivilDate,
+        last: CivilDate,
+    },
     OtherTerminal,
 }
 
@@ -359,7 +370,11 @@ fn unpaired_transaction_finding(t: &JournalTransaction, loaded: &BTreeSet<CivilD
     if loaded.contains(&first) && loaded.contains(&last) {
         Finding::Overdue { due: last }
     } else if seen_or_to_come(first) && seen_or_to_come(last) {
-        let due = if loaded.contains(&first) || first <= latest { last } else { first };
+        let due = if loaded.contains(&first) || first <= latest {
+            last
+        } else {
+            first
+        };
         Finding::Pending { due }
     } else {
         Finding::NotCovered { first, last }

@@ -156,7 +156,9 @@ pub fn summarize(statements: &[Statement], transactions: &[JournalTransaction], 
             Action::None if bucket == Bucket::Credited => summary.credited.add(amount),
             Action::None => {}
         }
-        let (Some(entry), Some(r)) = (entry, item.entry) else { continue };
+        let (Some(entry), Some(r)) = (entry, item.entry) else {
+            continue;
+        };
         let Some(day) = days.get_mut(usize::try_from(r.statement).unwrap_or(usize::MAX)) else {
             continue;
         };
@@ -202,7 +204,15 @@ pub fn report(statements: &[Statement], transactions: &[JournalTransaction], ite
         .filter(|i| all || !matches!(i.finding.bucket(), Bucket::Credited | Bucket::NotCharged))
         .map(|item| line(statements, transactions, item))
         .collect();
-    lines.sort_by_key(|l| (l.bucket, l.statement_date, l.facts.terminal_id.clone(), l.facts.batch, l.facts.stan));
+    lines.sort_by_key(|l| {
+        (
+            l.bucket,
+            l.statement_date,
+            l.facts.terminal_id.clone(),
+            l.facts.batch,
+            l.facts.stan,
+        )
+    });
     let action = items.iter().map(|i| i.finding.action()).max().unwrap_or(Action::None);
     Report {
         statements: statements.iter().map(|s| s.date).collect(),
@@ -283,7 +293,10 @@ impl JournalVerdict {
     pub fn text(self) -> Text {
         let (zh, en) = match self {
             JournalVerdict::Approved => ("交易成功", "approved"),
-            JournalVerdict::NotApproved => ("未成功（拒绝、已冲正或未发出）", "not approved (declined, reversed or never sent)"),
+            JournalVerdict::NotApproved => (
+                "未成功（拒绝、已冲正或未发出）",
+                "not approved (declined, reversed or never sent)",
+            ),
             JournalVerdict::ReversalNotConfirmed => ("冲正未确认", "reversal not confirmed"),
             JournalVerdict::Unanswered => ("无应答", "no answer"),
         };

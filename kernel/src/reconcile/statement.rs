@@ -144,7 +144,11 @@ impl fmt::Display for StatementError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.column) {
             (0, _) => write!(f, "statement: {}: {}", self.field, self.problem),
-            (line, Some(column)) => write!(f, "statement line {line}, column {column} ({}): {}", self.field, self.problem),
+            (line, Some(column)) => write!(
+                f,
+                "statement line {line}, column {column} ({}): {}",
+                self.field, self.problem
+            ),
             (line, None) => write!(f, "statement line {line} ({}): {}", self.field, self.problem),
         }
     }
@@ -307,7 +311,9 @@ impl Statement {
                     line: number,
                     column: Some(1),
                     field: "trailer".into(),
-                    problem: format!("a line after the trailer (line {trailer_line}); the trailer must be the last line"),
+                    problem: format!(
+                        "a line after the trailer (line {trailer_line}); the trailer must be the last line"
+                    ),
                 });
             }
             match line.get(0..2) {
@@ -349,7 +355,8 @@ impl Statement {
                 line: 0,
                 column: None,
                 field: "trailer".into(),
-                problem: "no trailer line `T|count|debits|credits|net`: the file may be cut short; fetch it again".into(),
+                problem: "no trailer line `T|count|debits|credits|net`: the file may be cut short; fetch it again"
+                    .into(),
             });
         };
         statement.check_trailer(trailer_line, trailer)?;
@@ -396,7 +403,12 @@ impl Statement {
 
     /// The statement as its file: header, entries, trailer, each line ending `\n`.
     pub fn render(&self) -> String {
-        let mut out = format!("H|{}|{}|{}|1\n", self.date.yyyymmdd(), self.acquirer_id, self.merchant_id);
+        let mut out = format!(
+            "H|{}|{}|{}|1\n",
+            self.date.yyyymmdd(),
+            self.acquirer_id,
+            self.merchant_id
+        );
         for entry in &self.entries {
             out.push_str(&entry.line());
             out.push('\n');
@@ -421,11 +433,19 @@ fn parse_header(line: &str, merchant_id: &str) -> Result<Statement, StatementErr
     }
     fields.expect_count("header", &HEADER)?;
     let date = CivilDate::parse_yyyymmdd(fields.text(1)).ok_or_else(|| {
-        fields.error(1, "settlement date", format!("expected a date YYYYMMDD, found `{}`", fields.text(1)))
+        fields.error(
+            1,
+            "settlement date",
+            format!("expected a date YYYYMMDD, found `{}`", fields.text(1)),
+        )
     })?;
     let acquirer_id = fields.text(2);
     if acquirer_id.is_empty() || acquirer_id.len() > 11 || !acquirer_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(fields.error(2, "acquirer id", format!("expected 1 to 11 digits, found `{acquirer_id}`")));
+        return Err(fields.error(
+            2,
+            "acquirer id",
+            format!("expected 1 to 11 digits, found `{acquirer_id}`"),
+        ));
     }
     let merchant = fields.text(3);
     if merchant != merchant_id {
@@ -455,12 +475,20 @@ fn parse_entry(number: u32, line: &str) -> Result<StatementEntry, StatementError
     f.expect_count("entry", &ENTRY)?;
     let terminal_id = f.text(1);
     if terminal_id.len() != 8 || !terminal_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(f.error(1, "terminal id", format!("expected 8 letters or digits, found `{terminal_id}`")));
+        return Err(f.error(
+            1,
+            "terminal id",
+            format!("expected 8 letters or digits, found `{terminal_id}`"),
+        ));
     }
     let batch = f.digits(2, "batch", 6)?;
     let stan = f.digits(3, "STAN", 6)?;
     if stan == 0 {
-        return Err(f.error(3, "STAN", "STAN 000000 does not exist (STANs run 000001 to 999999)".into()));
+        return Err(f.error(
+            3,
+            "STAN",
+            "STAN 000000 does not exist (STANs run 000001 to 999999)".into(),
+        ));
     }
     let mmdd = f.digits(4, "date", 4)?;
     let (month, day) = (mmdd / 100, mmdd % 100);
@@ -498,7 +526,11 @@ fn parse_entry(number: u32, line: &str) -> Result<StatementEntry, StatementError
     }
     let auth_code = f.text(12);
     if !(auth_code.is_empty() || auth_code.len() == 6 && auth_code.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return Err(f.error(12, "auth code", format!("expected 6 letters or digits or nothing, found `{auth_code}`")));
+        return Err(f.error(
+            12,
+            "auth code",
+            format!("expected 6 letters or digits or nothing, found `{auth_code}`"),
+        ));
     }
     let status = EntryStatus::parse(f.text(13)).ok_or_else(|| {
         f.error(
@@ -556,7 +588,8 @@ fn parse_trailer(number: u32, line: &str) -> Result<Trailer, StatementError> {
         if text.is_empty() || text.len() > 15 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(f.error(i, name, format!("expected digits, found `{text}`")));
         }
-        text.parse().map_err(|_| f.error(i, name, format!("expected digits, found `{text}`")))
+        text.parse()
+            .map_err(|_| f.error(i, name, format!("expected digits, found `{text}`")))
     };
     Ok(Trailer {
         count: count(1, "entry count")?,

@@ -58,20 +58,60 @@ fn bad_statements_say_where_and_what() {
     let cases: Vec<(String, u32, Option<u32>, &str)> = vec![
         (String::new(), 1, None, "header"),
         ("X|20261122\n".into(), 1, Some(1), "header"),
-        (format!("H|20261131|48020000|{MERCHANT}|1\nT|0|0|0|0\n"), 1, Some(3), "settlement date"),
-        ("H|20261122|48020000|999999999999999|1\nT|0|0|0|0\n".into(), 1, Some(21), "merchant id"),
-        (format!("H|20261122|48020000|{MERCHANT}|2\nT|0|0|0|0\n"), 1, Some(37), "format version"),
-        (format!("H|20261122|48020000|{MERCHANT}|1\n{SALE}\n"), 0, None, "trailer"),
+        (
+            format!("H|20261131|48020000|{MERCHANT}|1\nT|0|0|0|0\n"),
+            1,
+            Some(3),
+            "settlement date",
+        ),
+        (
+            "H|20261122|48020000|999999999999999|1\nT|0|0|0|0\n".into(),
+            1,
+            Some(21),
+            "merchant id",
+        ),
+        (
+            format!("H|20261122|48020000|{MERCHANT}|2\nT|0|0|0|0\n"),
+            1,
+            Some(37),
+            "format version",
+        ),
+        (
+            format!("H|20261122|48020000|{MERCHANT}|1\n{SALE}\n"),
+            0,
+            None,
+            "trailer",
+        ),
         (
             statement("20261122", &[&SALE.replace("|10000|60|9940|", "|1000a|60|9940|")]),
             2,
             Some(58),
             "amount",
         ),
-        (statement("20261122", &[&SALE.replace("|22|", "|99|")]), 2, Some(55), "type"),
-        (statement("20261122", &[&SALE.replace("|N", "|X")]), 2, Some(92), "status"),
-        (statement("20261122", &[&SALE.replace("|9940|", "|9999|")]), 2, Some(67), "net"),
-        (statement("20261122", &[&SALE.replace("622202******0007", "6222020000000007")]), 2, Some(38), "card"),
+        (
+            statement("20261122", &[&SALE.replace("|22|", "|99|")]),
+            2,
+            Some(55),
+            "type",
+        ),
+        (
+            statement("20261122", &[&SALE.replace("|N", "|X")]),
+            2,
+            Some(92),
+            "status",
+        ),
+        (
+            statement("20261122", &[&SALE.replace("|9940|", "|9999|")]),
+            2,
+            Some(67),
+            "net",
+        ),
+        (
+            statement("20261122", &[&SALE.replace("622202******0007", "6222020000000007")]),
+            2,
+            Some(38),
+            "card",
+        ),
         (statement("20261122", &[SALE, SALE]), 3, None, "entry"),
         (
             statement("20261122", &[SALE]).replace("T|1|10000|0|9940", "T|2|10000|0|9940"),
@@ -85,12 +125,26 @@ fn bad_statements_say_where_and_what() {
             None,
             "trailer net (field 5)",
         ),
-        (format!("{}D|x\n", statement("20261122", &[SALE])), 4, Some(1), "trailer"),
-        (statement("20261122", &[&SALE.replace("|000001|N", "|000001|N|extra")]), 2, None, "entry"),
+        (
+            format!("{}D|x\n", statement("20261122", &[SALE])),
+            4,
+            Some(1),
+            "trailer",
+        ),
+        (
+            statement("20261122", &[&SALE.replace("|000001|N", "|000001|N|extra")]),
+            2,
+            None,
+            "entry",
+        ),
     ];
     for (text, line, column, field) in cases {
         let error = parse(&text).expect_err(&text);
-        assert_eq!((error.line, error.column, error.field.as_str()), (line, column, field), "{error}");
+        assert_eq!(
+            (error.line, error.column, error.field.as_str()),
+            (line, column, field),
+            "{error}"
+        );
         assert!(!error.to_string().is_empty());
     }
 }
@@ -141,10 +195,47 @@ fn every_entry_and_transaction_lands_in_one_bucket() {
         transaction(1, sale, 10000, approved(1), "2026-11-21"), // credited
         transaction(2, sale, 20000, approved(2), "2026-11-21"), // not on the statement: overdue
         transaction(3, sale, 30000, approved(3), "2026-11-22"), // pending
-        transaction(4, sale, 40000, vec![Sent, ReversalReason { reason: crate::engine::ReversalReason::NoReply }, Reversed { response_code: "00".into() }], "2026-11-21"), // L
-        transaction(5, sale, 50000, vec![Sent, ReversalReason { reason: crate::engine::ReversalReason::NoReply }, ReversalNotConfirmed], "2026-11-21"), // charged
+        transaction(
+            4,
+            sale,
+            40000,
+            vec![
+                Sent,
+                ReversalReason {
+                    reason: crate::engine::ReversalReason::NoReply,
+                },
+                Reversed {
+                    response_code: "00".into(),
+                },
+            ],
+            "2026-11-21",
+        ), // L
+        transaction(
+            5,
+            sale,
+            50000,
+            vec![
+                Sent,
+                ReversalReason {
+                    reason: crate::engine::ReversalReason::NoReply,
+                },
+                ReversalNotConfirmed,
+            ],
+            "2026-11-21",
+        ), // charged
         transaction(6, sale, 60000, approved(6), "2026-11-21"), // amount differs
-        transaction(7, sale, 70000, vec![Sent, Declined { response_code: "51".into() }], "2026-11-21"), // not charged
+        transaction(
+            7,
+            sale,
+            70000,
+            vec![
+                Sent,
+                Declined {
+                    response_code: "51".into(),
+                },
+            ],
+            "2026-11-21",
+        ), // not charged
         transaction(8, sale, 80000, approved(8), "2026-11-21"), // R after approval
         transaction(9, sale, 90000, approved(9), "2026-11-21"), // held
         transaction(10, sale, 10000, approved(10), "2026-11-21"), // its RRN under STAN 11
@@ -179,7 +270,8 @@ fn every_entry_and_transaction_lands_in_one_bucket() {
             .iter()
             .filter(|i| {
                 i.transaction.map(|t| transactions[t as usize].stan) == Some(stan)
-                    || i.entry.is_some_and(|e| statements[e.statement as usize].entries[e.index as usize].stan == stan)
+                    || i.entry
+                        .is_some_and(|e| statements[e.statement as usize].entries[e.index as usize].stan == stan)
             })
             .map(|i| i.finding)
             .collect::<Vec<_>>()
@@ -223,7 +315,11 @@ fn every_entry_and_transaction_lands_in_one_bucket() {
     assert_eq!(report.days[0].net, statements[0].totals().net);
     // Guidance names what the acquirer needs.
     let overdue = report.lines.iter().find(|l| l.facts.stan == 2).unwrap();
-    assert!(overdue.guidance.en.contains("RRN 000000000002"), "{}", overdue.guidance.en);
+    assert!(
+        overdue.guidance.en.contains("RRN 000000000002"),
+        "{}",
+        overdue.guidance.en
+    );
     assert!(overdue.guidance.zh.contains("参考号 000000000002"));
     assert!(overdue.guidance.en.contains("terminal 12345678"));
 }
@@ -236,5 +332,8 @@ fn an_inconsistent_set_is_refused_whole() {
         match_books(&[one.clone(), again], &[]),
         Err(SetError::Duplicate { stan: 1, .. })
     ));
-    assert!(matches!(match_books(&[one.clone(), one], &[]), Err(SetError::SameDate(_))));
+    assert!(matches!(
+        match_books(&[one.clone(), one], &[]),
+        Err(SetError::SameDate(_))
+    ));
 }

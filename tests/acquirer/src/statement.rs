@@ -32,7 +32,11 @@ pub enum StatementFault {
     /// The entry is held as an error item `E` (差错), nothing credited.
     Hold { terminal_id: String, stan: u32 },
     /// The entry's amount is changed (fee and net follow).
-    Amount { terminal_id: String, stan: u32, amount: u64 },
+    Amount {
+        terminal_id: String,
+        stan: u32,
+        amount: u64,
+    },
 }
 
 impl StatementFault {
@@ -65,7 +69,9 @@ impl FromStr for StatementFault {
     /// `drop:TID:STAN`, `hold:TID:STAN`, `amount:TID:STAN:MINOR_UNITS`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let usage = || {
-            format!("`{s}`: expected drop:TERMINAL_ID:STAN, hold:TERMINAL_ID:STAN or amount:TERMINAL_ID:STAN:MINOR_UNITS")
+            format!(
+                "`{s}`: expected drop:TERMINAL_ID:STAN, hold:TERMINAL_ID:STAN or amount:TERMINAL_ID:STAN:MINOR_UNITS"
+            )
         };
         let parts: Vec<&str> = s.split(':').collect();
         let stan = |text: &str| text.parse::<u32>().ok().filter(|n| (1..=999_999).contains(n));
@@ -198,7 +204,11 @@ mod tests {
 
     #[test]
     fn faults_parse_and_print() {
-        for text in ["drop:12345678:000012", "hold:12345678:000003", "amount:12345678:000004:999"] {
+        for text in [
+            "drop:12345678:000012",
+            "hold:12345678:000003",
+            "amount:12345678:000004:999",
+        ] {
             let fault: StatementFault = text.parse().unwrap_or_else(|e| unreachable!("{e}"));
             assert_eq!(fault.to_string(), text);
         }

@@ -149,10 +149,11 @@ fn closed_by_exception(original: &LedgerEntry, journal: &DurableState, ledger: &
     !closers.is_empty()
         && closers.iter().all(|c| {
             // Booked late by the bank (the statement reconciliation finds it), or listed.
-            c.late || journal
-                .exceptions
-                .iter()
-                .any(|x| x.stan == c.stan && x.transaction == kind(c.kind))
+            c.late
+                || journal
+                    .exceptions
+                    .iter()
+                    .any(|x| x.stan == c.stan && x.transaction == kind(c.kind))
         })
 }
 

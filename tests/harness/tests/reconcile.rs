@@ -343,14 +343,19 @@ fn statements_reconcile(rng: &mut StdRng, world: &mut World, counts: &mut Counts
     // Every statement date the ledger reaches, and the day after the last (so that nothing is
     // left "pending" by a file not yet written): each through its file format.
     let ledger = world.acquirer.ledger();
-    let dates: BTreeSet<CivilDate> = ledger.entries().iter().map(|e| world.acquirer.statement_date(e)).collect();
+    let dates: BTreeSet<CivilDate> = ledger
+        .entries()
+        .iter()
+        .map(|e| world.acquirer.statement_date(e))
+        .collect();
     let (Some(first), Some(last)) = (dates.first().copied(), dates.last().copied()) else {
         return;
     };
     let statements: Vec<Statement> = (first.0..=last.0 + 1)
         .map(|day| {
             let text = world.acquirer.statement(&merchant, CivilDate(day)).render();
-            Statement::parse(&text, &merchant).unwrap_or_else(|e| panic!("seed {seed}: the bank's statement: {e}\n{text}"))
+            Statement::parse(&text, &merchant)
+                .unwrap_or_else(|e| panic!("seed {seed}: the bank's statement: {e}\n{text}"))
         })
         .collect();
     counts.statements += statements.len();
@@ -358,11 +363,19 @@ fn statements_reconcile(rng: &mut StdRng, world: &mut World, counts: &mut Counts
 
     // Exactly one bucket each.
     let entries: usize = statements.iter().map(|s| s.entries.len()).sum();
-    assert_eq!(items.iter().filter(|i| i.entry.is_some()).count(), entries, "seed {seed}");
+    assert_eq!(
+        items.iter().filter(|i| i.entry.is_some()).count(),
+        entries,
+        "seed {seed}"
+    );
     let mut paired: Vec<u32> = items.iter().filter_map(|i| i.transaction).collect();
     paired.sort_unstable();
     paired.dedup();
-    assert_eq!(paired.len(), transactions.len(), "seed {seed}: a transaction in no bucket or in two");
+    assert_eq!(
+        paired.len(),
+        transactions.len(),
+        "seed {seed}: a transaction in no bucket or in two"
+    );
     assert_eq!(
         items.iter().filter(|i| i.transaction.is_some()).count(),
         transactions.len(),
@@ -372,7 +385,10 @@ fn statements_reconcile(rng: &mut StdRng, world: &mut World, counts: &mut Counts
     // The buckets agree with what the bank knows.
     for item in &items {
         *counts.findings.entry(finding_name(item.finding)).or_default() += 1;
-        *counts.buckets.entry(format!("{:?}", item.finding.bucket())).or_default() += 1;
+        *counts
+            .buckets
+            .entry(format!("{:?}", item.finding.bucket()))
+            .or_default() += 1;
         let entry = item
             .entry
             .map(|r| &statements[r.statement as usize].entries[r.index as usize]);
@@ -389,9 +405,18 @@ fn statements_reconcile(rng: &mut StdRng, world: &mut World, counts: &mut Counts
         match item.finding {
             Finding::Credited => {
                 let booked = booked.unwrap_or_else(|| panic!("credited without a ledger entry: {}", context()));
-                assert!(!booked.reversed, "matched as credited, reversed at the bank: {}", context());
+                assert!(
+                    !booked.reversed,
+                    "matched as credited, reversed at the bank: {}",
+                    context()
+                );
                 assert_eq!(t.map(|t| t.verdict), Some(JournalVerdict::Approved), "{}", context());
-                assert_eq!(fault, None, "an injected statement fault matched as credited: {}", context());
+                assert_eq!(
+                    fault,
+                    None,
+                    "an injected statement fault matched as credited: {}",
+                    context()
+                );
             }
             Finding::LateApproval
             | Finding::ChargedAfterUnconfirmedReversal
@@ -417,9 +442,10 @@ fn statements_reconcile(rng: &mut StdRng, world: &mut World, counts: &mut Counts
             }
             Finding::NotCharged => {
                 let t = t.unwrap_or_else(|| panic!("{}", context()));
-                let standing = ledger.entries().iter().any(|l| {
-                    l.terminal_id == t.terminal_id && l.batch == t.batch && l.stan == t.stan && !l.reversed
-                });
+                let standing = ledger
+                    .entries()
+                    .iter()
+                    .any(|l| l.terminal_id == t.terminal_id && l.batch == t.batch && l.stan == t.stan && !l.reversed);
                 assert!(!standing, "not charged, but standing at the bank: {}", context());
             }
         }
@@ -443,7 +469,12 @@ fn statements_reconcile(rng: &mut StdRng, world: &mut World, counts: &mut Counts
             .filter(|r| statements[r.statement as usize].date == statement.date)
             .map(|r| statements[r.statement as usize].entries[r.index as usize].net)
             .sum();
-        assert_eq!(day.net - day.expected, unexplained, "seed {seed}: day {}", day.date.display());
+        assert_eq!(
+            day.net - day.expected,
+            unexplained,
+            "seed {seed}: day {}",
+            day.date.display()
+        );
     }
 }
 
@@ -501,7 +532,16 @@ fn ledger_reconciles_with_journal_under_faults_and_restarts() {
     );
     println!("  buckets: {:?}", counts.buckets);
     println!("  findings: {:?}", counts.findings);
-    for finding in ["Credited", "LateApproval", "ChargedAfterUnconfirmedReversal", "Overdue", "Held", "AmountDiffers", "Reversed", "NotCharged"] {
+    for finding in [
+        "Credited",
+        "LateApproval",
+        "ChargedAfterUnconfirmedReversal",
+        "Overdue",
+        "Held",
+        "AmountDiffers",
+        "Reversed",
+        "NotCharged",
+    ] {
         assert!(
             counts.findings.get(finding).copied().unwrap_or_default() > 0,
             "no {finding} was found over the runs: {:?}",

@@ -31,6 +31,9 @@
 //! | `faults clear` | forgets every queued fault | `cleared N` |
 //! | `corrupt-check-value` | the next sign-on reply carries a wrong MAK check value | `next sign-on reply has a wrong check value` |
 //! | `ledger` | none | the ledger table ([`pos_acquirer_sim::Ledger`]'s `Display`) |
+//! | `statement --date YYYYMMDD [--merchant ID]` | none | the merchant's statement of that date (docs/profile.md §8); without `--merchant`, the ledger's only merchant |
+//! | `statement-dates` | none | the dates that have statements |
+//! | `statement-fault drop:TID:STAN` / `hold:TID:STAN` / `amount:TID:STAN:MINOR` | every later statement leaves the entry off, holds it `E`, or changes its amount | `statements from now on: ...` |
 //! | `rejected` | none | how many frames did not decode |
 //! | `reset` | a new bank with the same configuration: opening balances, no terminal signed on, no faults | `reset` |
 //! | `help` | none | the command list |
@@ -42,7 +45,8 @@ use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use pos_acquirer_sim::{Acquirer, Fault};
+use pos_acquirer_sim::{Acquirer, Fault, StatementFault};
+use pos_kernel::time::CivilDate;
 
 use pos_net::TransportError;
 
@@ -68,7 +72,41 @@ const MAX_DRAIN_LEN: u64 = 64 * 1024;
 pub(crate) const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
 
 const HELP: &str = "commands: fault NAME... | faults | faults clear | corrupt-check-value | ledger | ledger-json | \
-                    ledger-entries FROM COUNT | rejected | reset | help";
+                    ledger-entries FROM COUNT | statement --date YYYYMMDD [--merchant ID] | statement-dates | \
+                    statement-fault drop:TID:STAN|hold:TID:STAN|amount:TID:STAN:MINOR | rejected | reset | help";
+
+/// `statement --date YYYYMMDD [--merchant ID]`: the statement file of that date. Without
+/// `--merchant`, the merchant of the ledger (refused if it holds several).
+fn statement(bank: &Acquirer, args: &[&str]) -> Result<String, String> {
+    let usage = "statement --date YYYYMMDD [--merchant MERCHANT_ID]";
+    let (mut date, mut merchant) = (None, None);
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        match *word {
+            "--date" => date = words.next().copied(),
+            "--merchant" => merchant = words.next().copied(),
+            other if date.is_none() && !other.starts_with('-') => date = Some(other),
+            other => return Err(format!("statement: unexpected `{other}`; {usage}")),
+        }
+    }
+    let date = date.ok_or_else(|| format!("statement: give the date; {usage}"))?;
+    let date = CivilDate::parse_yyyymmdd(date)
+        .ok_or_else(|| format!("statement: `{date}` is not a date YYYYMMDD; {usage}"))?;
+    let merchant = match merchant {
+        Some(m) => m.to_owned(),
+        None => {
+            let merchants: std::collections::BTreeSet<&str> =
+                bank.ledger().entries().iter().map(|e| e.merchant_id.as_str()).collect();
+            match merchants.into_iter().collect::<Vec<_>>().as_slice() {
+                [one] => (*one).to_owned(),
+                [] => return Err("statement: the ledger is empty; give --merchant MERCHANT_ID".to_owned()),
+                many => return Err(format!("statement: several merchants ({}); give --merchant", many.join(", "))),
+            }
+        }
+    };
+    let text = bank.statement(&merchant, date).render();
+    Ok(text.strip_suffix('\n').unwrap_or(&text).to_owned())
+}
 
 /// The most entries one `ledger-entries` answer holds (about 6 MB of JSON, well under
 /// [`MAX_ANSWER_LEN`]): a long ledger is read a page at a time.
@@ -124,6 +162,27 @@ pub fn execute(acquirer: &Mutex<Acquirer>, command: &str) -> Result<String, Stri
                 .iter()
                 .take(count.min(LEDGER_PAGE));
             serde_json::to_string(&page.collect::<Vec<_>>()).map_err(|e| e.to_string())
+        }
+        ["statement", args @ ..] => statement(&lock(acquirer), args),
+        ["statement-dates"] => {
+            let bank = lock(acquirer);
+            let dates: std::collections::BTreeSet<String> = bank
+                .ledger()
+                .entries()
+                .iter()
+                .map(|e| bank.statement_date(e).yyyymmdd())
+                .collect();
+            Ok(if dates.is_empty() {
+                "no statement yet: the ledger is empty".to_owned()
+            } else {
+                dates.into_iter().collect::<Vec<_>>().join(" ")
+            })
+        }
+        ["statement-fault", fault] => {
+            let fault: StatementFault = fault.parse()?;
+            let mut bank = lock(acquirer);
+            bank.inject_statement_fault(fault.clone());
+            Ok(format!("statements from now on: {fault}"))
         }
         ["rejected"] => Ok(lock(acquirer).rejected().to_string()),
         ["reset"] => {

@@ -17,9 +17,9 @@ use crate::clock::LocalTime;
 use crate::codes;
 use crate::config::AcquirerConfig;
 use crate::faults::{self, Fault, Reply};
-use crate::statement::StatementFault;
 use crate::fields;
 use crate::ledger::Ledger;
+use crate::statement::StatementFault;
 use crate::terminal::{ClearKeys, Fingerprint, KnownTerminal, SeenKey};
 
 pub use settlement::UploadEntry;

@@ -2,7 +2,7 @@
 # The benchmarks, from a fresh clone: builds what they need (the component, the wasm-bindgen
 # module, the jco transpile, posterm in release, and a runtime-only posterm for its size), then
 # prints the tables: `posterm bench` (kernel CPU per sale on five hosts, start-up, size,
-# durability), the codec against pyiso8583 and iso_8583 (bench/codec/run.sh), and the fleet
+# durability), statement reconciliation at a merchant's scale, the codec against pyiso8583 and iso_8583 (bench/codec/run.sh), and the fleet
 # (`posterm farm` for 1, 10, 100 and 1000 terminals against a `posterm acquirer` process, journal
 # on disk and on tmpfs).
 # Figures, never pass/fail. Options: --quick (fewer cycles, smaller fleets), --no-runtime-only.
@@ -41,6 +41,13 @@ sales=2000
 rounds=5
 $quick && sales=300 && rounds=2
 "$posterm" bench --sales "$sales" --rounds "$rounds" "${extra[@]}"
+
+echo "== statement reconciliation (the kernel's matcher; 1,000 terminals x 500 a day x 7 days, and one terminal's day)"
+if $quick; then
+  cargo run --quiet --release -p pos-tools --example statement_match -- 100 500 7
+else
+  cargo run --quiet --release -p pos-tools --example statement_match
+fi
 
 if [[ -x bench/codec/run.sh || -f bench/codec/run.sh ]]; then
   bash bench/codec/run.sh

@@ -10,10 +10,10 @@ use pos_kernel::engine::{Begin, Command, DurableState, Query, ReaderOutcome, Tra
 use pos_kernel::{CardVerdict, Config, Input, Outcome, Output};
 use pos_net::transport::{Transport, TransportConfig};
 
+use pos_host::archive::ArchiveDir;
 use pos_host::cli::card::{CardArgs, TestCard};
 use pos_host::cli::print::{self, exit, note, out};
 use pos_host::cli::Globals;
-use pos_host::archive::ArchiveDir;
 use pos_host::component_file;
 use pos_host::driver::{CardReader, Driver};
 use pos_host::terminal_dir::{ConfigFile, HostSettings, SecuritySettings, TerminalDir};
@@ -239,7 +239,8 @@ fn day(globals: &Globals) -> Result<bool, String> {
     let statements = {
         let bank = acquirer.acquirer();
         let bank = bank.lock().map_err(|_| "acquirer lock poisoned".to_owned())?;
-        let dates: std::collections::BTreeSet<_> = bank.ledger().entries().iter().map(|e| bank.statement_date(e)).collect();
+        let dates: std::collections::BTreeSet<_> =
+            bank.ledger().entries().iter().map(|e| bank.statement_date(e)).collect();
         let mut paths = Vec::new();
         for date in dates {
             let path = dir.join(format!("statement-{}.txt", date.yyyymmdd()));

@@ -6,13 +6,13 @@
 //! pair. The work is two hash look-ups per entry, so a merchant's week (millions of entries)
 //! matches in about a second.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use super::books::{JournalTransaction, JournalVerdict};
+use super::hash::FastMap;
 use super::statement::{EntryStatus, Statement, StatementEntry};
-use crate::engine::TransactionKind;
 use crate::time::CivilDate;
 
 /// Where an entry or a transaction lands.
@@ -202,6 +202,32 @@ impl core::fmt::Display for SetError {
 
 impl std::error::Error for SetError {}
 
+/// Interns terminal ids; statements and journals list a terminal's lines together, so the last
+/// id is checked before the map.
+struct Terminals<'a> {
+    ids: FastMap<&'a str, u32>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> Terminals<'a> {
+    fn new() -> Self {
+        Terminals {
+            ids: FastMap::default(),
+            last: None,
+        }
+    }
+
+    fn intern(&mut self, id: &'a str) -> u32 {
+        if let Some((_, index)) = self.last.filter(|(last, _)| *last == id) {
+            return index;
+        }
+        let next = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        let index = *self.ids.entry(id).or_insert(next);
+        self.last = Some((id, index));
+        index
+    }
+}
+
 /// Packs terminal (interned), batch and STAN into one key: batch and STAN have 6 digits.
 fn key(terminal: u32, batch: u32, stan: u32) -> u64 {
     (u64::from(terminal) * 1_000_000 + u64::from(batch)) * 1_000_000 + u64::from(stan)
@@ -211,46 +237,65 @@ fn key(terminal: u32, batch: u32, stan: u32) -> u64 {
 /// one returned item. Refused as a whole (nothing matched) if the set is inconsistent.
 pub fn match_books(statements: &[Statement], transactions: &[JournalTransaction]) -> Result<Vec<Item>, SetError> {
     check_set(statements)?;
-    let mut terminals: HashMap<&str, u32> = HashMap::new();
-    let mut by_key: HashMap<u64, u32> = HashMap::with_capacity(transactions.len());
+    let mut terminals = Terminals::new();
+    let mut by_key: FastMap<u64, u32> = FastMap::with_capacity_and_hasher(transactions.len(), Default::default());
     for (i, t) in transactions.iter().enumerate() {
-        let next = u32::try_from(terminals.len()).unwrap_or(u32::MAX);
-        let terminal = *terminals.entry(t.terminal_id.as_str()).or_insert(next);
+        let terminal = terminals.intern(t.terminal_id.as_str());
         by_key.insert(key(terminal, t.batch, t.stan), u32::try_from(i).unwrap_or(u32::MAX));
     }
-    let mut paired = vec![false; transactions.len()];
+    // Terminals interned from here on are not in the journal (another terminal's lines).
+    let journal_terminals = u32::try_from(terminals.ids.len()).unwrap_or(u32::MAX);
+    // Which statement paired each transaction (NONE: not paired), and which statement listed
+    // each entry no transaction pairs with: an entry on two statements is refused.
+    const NONE: u32 = u32::MAX;
+    let mut paired = vec![NONE; transactions.len()];
+    let mut unpaired: FastMap<u64, u32> = FastMap::default();
     let mut items = Vec::with_capacity(transactions.len().saturating_add(statements.len()));
-    let mut by_rrn: Option<HashMap<&str, u32>> = None;
+    let mut by_rrn: Option<FastMap<&str, u32>> = None;
     for (s, statement) in statements.iter().enumerate() {
+        let s = u32::try_from(s).unwrap_or(u32::MAX);
         for (e, entry) in statement.entries.iter().enumerate() {
             let entry_ref = Some(EntryRef {
-                statement: u32::try_from(s).unwrap_or(u32::MAX),
+                statement: s,
                 index: u32::try_from(e).unwrap_or(u32::MAX),
             });
-            let Some(&terminal) = terminals.get(entry.terminal_id.as_str()) else {
-                items.push(Item {
-                    finding: Finding::OtherTerminal,
-                    entry: entry_ref,
-                    transaction: None,
-                });
-                continue;
+            let terminal = terminals.intern(entry.terminal_id.as_str());
+            let key = key(terminal, entry.batch, entry.stan);
+            let duplicate = |first: u32| SetError::Duplicate {
+                terminal_id: entry.terminal_id.clone(),
+                batch: entry.batch,
+                stan: entry.stan,
+                first: statements.get(first as usize).map_or(statement.date, |f| f.date),
+                second: statement.date,
             };
-            let found = by_key.get(&key(terminal, entry.batch, entry.stan)).copied();
-            let pair = found.and_then(|i| Some((i, transactions.get(usize::try_from(i).ok()?)?)));
-            let (finding, transaction) = match pair {
+            let found = (terminal < journal_terminals)
+                .then(|| by_key.get(&key).copied())
+                .flatten()
+                .and_then(|i| Some((i, transactions.get(usize::try_from(i).ok()?)?)));
+            let (finding, transaction) = match found {
                 Some((i, t)) => {
-                    if let Some(p) = paired.get_mut(usize::try_from(i).unwrap_or(usize::MAX)) {
-                        *p = true;
+                    if let Some(slot) = paired.get_mut(usize::try_from(i).unwrap_or(usize::MAX)) {
+                        if *slot != NONE {
+                            return Err(duplicate(*slot));
+                        }
+                        *slot = s;
                     }
                     (paired_finding(entry, t), Some(i))
                 }
                 None => {
-                    let rrns = by_rrn.get_or_insert_with(|| rrn_index(transactions));
-                    let other = rrns
-                        .get(entry.rrn.as_str())
-                        .and_then(|&i| transactions.get(usize::try_from(i).ok()?))
-                        .filter(|t| t.terminal_id == entry.terminal_id);
-                    (unpaired_entry_finding(entry, other), None)
+                    if let Some(first) = unpaired.insert(key, s) {
+                        return Err(duplicate(first));
+                    }
+                    if terminal >= journal_terminals {
+                        (Finding::OtherTerminal, None)
+                    } else {
+                        let rrns = by_rrn.get_or_insert_with(|| rrn_index(transactions));
+                        let other = rrns
+                            .get(entry.rrn.as_str())
+                            .and_then(|&i| transactions.get(usize::try_from(i).ok()?))
+                            .filter(|t| t.terminal_id == entry.terminal_id);
+                        (unpaired_entry_finding(entry, other), None)
+                    }
                 }
             };
             items.push(Item {
@@ -262,7 +307,7 @@ pub fn match_books(statements: &[Statement], transactions: &[JournalTransaction]
     }
     let loaded: BTreeSet<CivilDate> = statements.iter().map(|s| s.date).collect();
     for (i, t) in transactions.iter().enumerate() {
-        if paired.get(i).copied().unwrap_or(true) {
+        if paired.get(i).is_none_or(|slot| *slot != NONE) {
             continue;
         }
         items.push(Item {
@@ -274,6 +319,7 @@ pub fn match_books(statements: &[Statement], transactions: &[JournalTransaction]
     Ok(items)
 }
 
+/// One date per statement, one merchant.
 fn check_set(statements: &[Statement]) -> Result<(), SetError> {
     let mut dates = BTreeSet::new();
     for s in statements {
@@ -284,26 +330,10 @@ fn check_set(statements: &[Statement]) -> Result<(), SetError> {
             return Err(SetError::Merchants(first.merchant_id.clone(), s.merchant_id.clone()));
         }
     }
-    if statements.len() > 1 {
-        let mut seen: HashMap<(&str, u32, u32, TransactionKind), CivilDate> = HashMap::new();
-        for s in statements {
-            for e in &s.entries {
-                if let Some(first) = seen.insert((e.terminal_id.as_str(), e.batch, e.stan, e.transaction), s.date) {
-                    return Err(SetError::Duplicate {
-                        terminal_id: e.terminal_id.clone(),
-                        batch: e.batch,
-                        stan: e.stan,
-                        first,
-                        second: s.date,
-                    });
-                }
-            }
-        }
-    }
     Ok(())
 }
 
-fn rrn_index(transactions: &[JournalTransaction]) -> HashMap<&str, u32> {
+fn rrn_index(transactions: &[JournalTransaction]) -> FastMap<&str, u32> {
     transactions
         .iter()
         .enumerate()

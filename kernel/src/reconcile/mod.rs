@@ -9,6 +9,7 @@
 
 pub mod books;
 pub mod guidance;
+mod hash;
 pub mod matcher;
 pub mod report;
 pub mod statement;

@@ -4,11 +4,11 @@
 //! the sums of the trailer and that no entry appears twice, and the first problem it finds is the
 //! error, with its line and column. Nothing of a refused statement is used.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::hash::FastMap;
 use crate::engine::TransactionKind;
 use crate::time::CivilDate;
 
@@ -171,37 +171,51 @@ pub fn statement_kind(code: &str) -> Option<TransactionKind> {
 }
 
 /// The fields of one line with their 1-based starting columns.
+/// The most fields a line is split into: more than any line has, so a line with too many is
+/// still counted as such.
+const MAX_FIELDS: usize = 16;
+
 struct Fields<'a> {
     line: u32,
-    fields: Vec<(u32, &'a str)>,
+    /// The fields (at most `MAX_FIELDS`; `count` says how many the line had).
+    fields: [&'a str; MAX_FIELDS],
+    count: usize,
 }
 
 impl<'a> Fields<'a> {
+    /// No allocation: a statement has millions of lines.
     fn split(line: u32, text: &'a str) -> Fields<'a> {
-        let mut column = 1u32;
-        let fields = text
-            .split('|')
-            .map(|field| {
-                let start = column;
-                let chars = u32::try_from(field.chars().count()).unwrap_or(u32::MAX);
-                column = column.saturating_add(chars).saturating_add(1);
-                (start, field)
-            })
-            .collect();
-        Fields { line, fields }
+        let mut fields = [""; MAX_FIELDS];
+        let mut count = 0;
+        for field in text.split('|') {
+            if let Some(slot) = fields.get_mut(count) {
+                *slot = field;
+            }
+            count += 1;
+        }
+        Fields { line, fields, count }
+    }
+
+    /// The 1-based column (in characters) where field `index` starts: computed only for an error.
+    fn column(&self, index: usize) -> Option<u32> {
+        if index >= self.count.min(MAX_FIELDS) {
+            return None;
+        }
+        let before: usize = self.fields.iter().take(index).map(|f| f.chars().count() + 1).sum();
+        u32::try_from(before + 1).ok()
     }
 
     fn error(&self, index: usize, field: &str, problem: String) -> StatementError {
         StatementError {
             line: self.line,
-            column: self.fields.get(index).map(|(c, _)| *c),
+            column: self.column(index),
             field: field.to_owned(),
             problem,
         }
     }
 
     fn expect_count(&self, what: &str, names: &[&str]) -> Result<(), StatementError> {
-        if self.fields.len() == names.len() {
+        if self.count == names.len() {
             return Ok(());
         }
         Err(StatementError {
@@ -212,13 +226,13 @@ impl<'a> Fields<'a> {
                 "expected {} fields separated by `|` ({}), found {}",
                 names.len(),
                 names.join(", "),
-                self.fields.len()
+                self.count
             ),
         })
     }
 
     fn text(&self, index: usize) -> &'a str {
-        self.fields.get(index).map_or("", |(_, t)| *t)
+        self.fields.get(index).copied().unwrap_or("")
     }
 
     /// Exactly `len` digits.
@@ -301,7 +315,7 @@ impl Statement {
         };
         let mut statement = parse_header(first, merchant_id)?;
         let mut trailer = None;
-        let mut seen = HashMap::new();
+        let mut seen: FastMap<(&str, u32, u32, TransactionKind), u32> = FastMap::default();
         for (number, line) in lines {
             if line.is_empty() {
                 continue;
@@ -319,7 +333,13 @@ impl Statement {
             match line.get(0..2) {
                 Some("D|") => {
                     let entry = parse_entry(number, line)?;
-                    let key = (entry.terminal_id.clone(), entry.batch, entry.stan, entry.transaction);
+                    // The terminal id as the line has it (field 1, checked to be 8 characters).
+                    let key = (
+                        line.get(2..10).unwrap_or_default(),
+                        entry.batch,
+                        entry.stan,
+                        entry.transaction,
+                    );
                     if let Some(first) = seen.insert(key, number) {
                         return Err(StatementError {
                             line: number,

@@ -100,7 +100,12 @@ fn statement(bank: &Acquirer, args: &[&str]) -> Result<String, String> {
             match merchants.into_iter().collect::<Vec<_>>().as_slice() {
                 [one] => (*one).to_owned(),
                 [] => return Err("statement: the ledger is empty; give --merchant MERCHANT_ID".to_owned()),
-                many => return Err(format!("statement: several merchants ({}); give --merchant", many.join(", "))),
+                many => {
+                    return Err(format!(
+                        "statement: several merchants ({}); give --merchant",
+                        many.join(", ")
+                    ))
+                }
             }
         }
     };

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod guidance;
 pub mod pan;
 pub mod reconcile;
+pub mod reprint;
 pub mod security;
 pub mod time;
 

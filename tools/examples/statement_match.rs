@@ -11,7 +11,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    clippy::needless_range_loop
 )]
 
 use std::time::{Duration, Instant};
@@ -95,9 +96,9 @@ fn books(terminals: usize, sales: usize, days: usize) -> (Vec<JournalTransaction
                 let time = format!("{:02}{:02}{:02}", 9 + n / 60 % 12, n % 60, (n * 7) % 60);
                 let rrn_text = format!("{rrn:012}");
                 let auth = format!("{:06}", rrn % 1_000_000);
-                let late = rrn % 10_007 == 0;
-                let missing = rrn % 20_011 == 0;
-                let reversed = rrn % 997 == 0;
+                let late = rrn.is_multiple_of(10_007);
+                let missing = rrn.is_multiple_of(20_011);
+                let reversed = rrn.is_multiple_of(997);
                 let fee = (amount * 60 + 5_000) / 10_000;
                 let status = if reversed {
                     EntryStatus::Reversed

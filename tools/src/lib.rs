@@ -64,6 +64,8 @@ pub enum ToolCommand {
     AcquirerControl {
         #[arg(long, default_value = "127.0.0.1:5000")]
         address: String,
+        /// The command and its arguments (`statement --date 20261122`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
     },
     /// Benchmarks, printed as one table: kernel CPU per sale cycle on every host (native,

@@ -41,6 +41,16 @@ pub enum Problem {
     UnreadableAnchor,
 }
 
+impl Problem {
+    /// Whether a writer would refuse the journal (rather than repair it).
+    pub fn refuses(&self) -> bool {
+        matches!(
+            self,
+            Problem::Refused(_) | Problem::Corrupt { .. } | Problem::NotAJournal | Problem::UnsupportedVersion(_)
+        )
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -5,6 +5,7 @@ pub mod keys;
 pub mod print;
 pub mod reconcile;
 pub mod recover;
+pub mod reprint;
 pub mod setup;
 pub mod terminal;
 
@@ -156,6 +157,10 @@ pub enum OperatorCommand {
     /// Was I paid? Match the acquirer's statements against the journal and the archive of
     /// settled batches. Reads only.
     Reconcile(reconcile::ReconcileArgs),
+    /// Print again, marked 重打印 / REPRINT: the last receipt, a receipt by --stan (current batch
+    /// or archive), or the last --settlement report. Reads only; exit 3 when there is nothing
+    /// to print.
+    Reprint(reprint::ReprintArgs),
     #[command(long_about = recover::HELP)]
     /// What to do with a journal posterm refuses (records lost, missing, another terminal's).
     Recover(recover::RecoverArgs),
@@ -179,6 +184,7 @@ pub fn run(globals: &Globals, command: &OperatorCommand) -> ExitCode {
         OperatorCommand::Query { stan, rrn } => terminal::query(globals, *stan, rrn.clone()),
         OperatorCommand::Journal => terminal::journal(globals),
         OperatorCommand::Reconcile(args) => reconcile::run(globals, args),
+        OperatorCommand::Reprint(args) => reprint::run(globals, args),
         OperatorCommand::Recover(args) => recover::run(globals, args),
         OperatorCommand::Compile { output } => setup::compile(globals, output.clone()),
         // Transaction commands were handled above.

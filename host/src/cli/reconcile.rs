@@ -29,7 +29,8 @@ Give every statement since the oldest batch you want checked: a payment is due o
 after it (T+1), or of the day after that when it came after the acquirer's cut-off.
 
 Exit codes: 0 everything credited as recorded; 10 only waiting for statements still to come; 11 money to \
-chase or to put right; 12 a statement was refused (nothing matched); 6 the terminal directory could not be read.";
+chase or to put right; 12 a statement was refused (nothing matched); 9 the journal would be refused (see \
+`posterm recover --help`); 6 the terminal directory could not be read.";
 
 /// `posterm reconcile`'s own exit codes.
 pub mod codes {
@@ -72,16 +73,35 @@ pub fn run(globals: &Globals, args: &ReconcileArgs) -> ExitCode {
     }
 }
 
+/// The terminal's configuration, journal state and archive, read without writing anything.
+/// A journal posterm would refuse is refused here too (exit 9), with what to do.
+pub(super) fn books(dir: &TerminalDir) -> Result<(ConfigFile, DurableState, Vec<ArchivedBatch>), (u8, String)> {
+    let host = |e| (exit::HOST_ERROR, e);
+    let file: ConfigFile = dir.load().map_err(host)?;
+    let state = journal_state(dir, &file)?;
+    let archive = ArchiveDir::new(&dir.path, file.host.archive_days)
+        .load()
+        .map_err(host)?;
+    Ok((file, state, archive))
+}
+
 /// The terminal's journal state, read without writing anything.
-fn journal_state(dir: &TerminalDir, file: &ConfigFile) -> Result<DurableState, String> {
+fn journal_state(dir: &TerminalDir, file: &ConfigFile) -> Result<DurableState, (u8, String)> {
+    let path = dir.journal_path();
     let inspection = inspect_file(&dir.path, JOURNAL, Some(&file.terminal.terminal_id))
-        .map_err(|e| format!("{}: {e}", dir.journal_path().display()))?;
+        .map_err(|e| (exit::HOST_ERROR, format!("{}: {e}", path.display())))?;
     for problem in &inspection.problems {
-        note!("posterm: {}: {problem}", dir.journal_path().display());
+        if problem.refuses() {
+            return Err((
+                exit::JOURNAL_REFUSED,
+                format!("{}: {problem}: see `posterm recover --help`", path.display()),
+            ));
+        }
+        note!("posterm: {}: {problem}", path.display());
     }
     DurableState::new(file.terminal.initial_stan, file.terminal.initial_batch)
         .replay(inspection.records.iter().map(Vec::as_slice))
-        .map_err(|e| format!("{}: {e}", dir.journal_path().display()))
+        .map_err(|e| (exit::HOST_ERROR, format!("{}: {e}", path.display())))
 }
 
 fn read_statement(path: &Path, merchant_id: &str) -> Result<Statement, (u8, String)> {
@@ -98,15 +118,12 @@ fn read_statement(path: &Path, merchant_id: &str) -> Result<Statement, (u8, Stri
 /// the exit code and the message.
 pub fn reconcile_dir(dir: &Path, paths: &[PathBuf], all: bool) -> Result<Report, (u8, String)> {
     let dir = TerminalDir::new(dir);
-    let file: ConfigFile = dir.load().map_err(|e| (exit::HOST_ERROR, e))?;
+    let merchant = dir.load().map_err(|e| (exit::HOST_ERROR, e))?.terminal.merchant_id;
     let statements = paths
         .iter()
-        .map(|path| read_statement(path, &file.terminal.merchant_id))
+        .map(|path| read_statement(path, &merchant))
         .collect::<Result<Vec<_>, _>>()?;
-    let state = journal_state(&dir, &file).map_err(|e| (exit::HOST_ERROR, e))?;
-    let archive: Vec<ArchivedBatch> = ArchiveDir::new(&dir.path, file.host.archive_days)
-        .load()
-        .map_err(|e| (exit::HOST_ERROR, e))?;
+    let (file, state, archive) = books(&dir)?;
     let transactions = reconcile::transactions(&file.terminal.terminal_id, &state, &archive);
     let items = reconcile::match_books(&statements, &transactions)
         .map_err(|e| (codes::STATEMENT_REFUSED, format!("{e}; nothing was matched")))?;

@@ -401,12 +401,7 @@ impl ReadOnly {
 /// Exit code after showing what the records hold: a journal that a writer would refuse is not a
 /// success even when something could be shown (a torn tail it would cut off is).
 fn exit_code(inspection: &Inspection) -> ExitCode {
-    let refused = inspection.problems.iter().any(|p| {
-        matches!(
-            p,
-            Problem::Refused(_) | Problem::Corrupt { .. } | Problem::NotAJournal | Problem::UnsupportedVersion(_)
-        )
-    });
+    let refused = inspection.problems.iter().any(Problem::refuses);
     if refused {
         note!("posterm: the journal would be refused: see `posterm recover --help`");
         ExitCode::from(exit::JOURNAL_REFUSED)

@@ -76,7 +76,6 @@ impl Outcome {
     /// The outcome as an operator's console shows it: the headline, what to tell the cardholder
     /// and what the merchant does, the balance, the receipt, the settlement report.
     pub fn render(&self) -> String {
-        use super::settlement::Verdict;
         use core::fmt::Write as _;
         let mut text = String::new();
         let (zh, en) = self.transaction.label();
@@ -96,30 +95,7 @@ impl Outcome {
             }
         }
         if let Some(report) = &self.settlement {
-            let verdict = |v: Verdict| match v {
-                Verdict::Balanced => "balanced 平",
-                Verdict::Unbalanced => "did not agree 不平",
-                Verdict::Error => "error 错",
-            };
-            let _ = writeln!(
-                text,
-                "   batch {:06}: domestic totals {}, foreign totals {}",
-                report.batch,
-                verdict(report.domestic_result),
-                verdict(report.foreign_result)
-            );
-            for line in &report.by_type {
-                // The Chinese name last: its characters are twice as wide as the padding counts.
-                let (zh, en) = line.transaction.label();
-                let amount = crate::guidance::money(line.amount);
-                let _ = writeln!(text, "   {en:<16} {:>3}  RMB {amount:>12}  {zh}", line.count);
-            }
-            let _ = writeln!(
-                text,
-                "   transactions uploaded: {}, open exceptions: {}",
-                report.uploaded,
-                report.open_exceptions.len()
-            );
+            text.push_str(&report.render());
         }
         text
     }
@@ -239,6 +215,25 @@ pub struct Receipt {
 }
 
 impl Receipt {
+    /// The receipt of an approved transaction: the same whether printed now or again later.
+    pub fn of(entry: &super::BatchEntry, config: &crate::Config) -> Receipt {
+        Receipt {
+            merchant_name: config.merchant_name.clone(),
+            merchant_id: config.merchant_id.clone(),
+            terminal_id: config.terminal_id.clone(),
+            transaction: entry.transaction,
+            card: entry.card.masked.clone(),
+            entry: entry.entry,
+            amount: entry.amount,
+            currency: config.currency.clone(),
+            batch: entry.batch,
+            stan: entry.stan,
+            rrn: entry.rrn.clone(),
+            auth_code: entry.auth_code.clone(),
+            date_time: entry.date_time.clone(),
+        }
+    }
+
     /// The receipt as printed lines (Chinese / English labels).
     pub fn render(&self) -> String {
         let (zh, en) = self.transaction.label();

@@ -122,6 +122,39 @@ pub struct SettlementReport {
     pub open_exceptions: Vec<ExceptionEntry>,
 }
 
+impl SettlementReport {
+    /// The report as printed lines (indented, as under an outcome's headline).
+    pub fn render(&self) -> String {
+        use core::fmt::Write as _;
+        let mut text = String::new();
+        let verdict = |v: Verdict| match v {
+            Verdict::Balanced => "balanced 平",
+            Verdict::Unbalanced => "did not agree 不平",
+            Verdict::Error => "error 错",
+        };
+        let _ = writeln!(
+            text,
+            "   batch {:06}: domestic totals {}, foreign totals {}",
+            self.batch,
+            verdict(self.domestic_result),
+            verdict(self.foreign_result)
+        );
+        for line in &self.by_type {
+            // The Chinese name last: its characters are twice as wide as the padding counts.
+            let (zh, en) = line.transaction.label();
+            let amount = crate::guidance::money(line.amount);
+            let _ = writeln!(text, "   {en:<16} {:>3}  RMB {amount:>12}  {zh}", line.count);
+        }
+        let _ = writeln!(
+            text,
+            "   transactions uploaded: {}, open exceptions: {}",
+            self.uploaded,
+            self.open_exceptions.len()
+        );
+        text
+    }
+}
+
 /// Whether a card settles under the foreign half: its PAN (or masked PAN: prefixes are at most
 /// 6 digits, the part a masked PAN keeps) does not start with a domestic prefix.
 pub fn is_foreign(pan: &str, domestic_prefixes: &[String]) -> bool {

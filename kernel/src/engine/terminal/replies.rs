@@ -206,21 +206,7 @@ impl Terminal {
     }
 
     fn receipt(&self, entry: &BatchEntry) -> Receipt {
-        Receipt {
-            merchant_name: self.config.merchant_name.clone(),
-            merchant_id: self.config.merchant_id.clone(),
-            terminal_id: self.config.terminal_id.clone(),
-            transaction: entry.transaction,
-            card: entry.card.masked.clone(),
-            entry: entry.entry,
-            amount: entry.amount,
-            currency: self.config.currency.clone(),
-            batch: entry.batch,
-            stan: entry.stan,
-            rrn: entry.rrn.clone(),
-            auth_code: entry.auth_code.clone(),
-            date_time: entry.date_time.clone(),
-        }
+        Receipt::of(entry, &self.config)
     }
 
     pub(super) fn on_card_verdict(&mut self, now: Timestamp, verdict: CardVerdict) {

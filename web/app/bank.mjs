@@ -72,6 +72,16 @@ export class Bank {
     return this.#acquirer.ledger();
   }
 
+  /** The dates (YYYYMMDD) the bank has statements for. */
+  statementDates() {
+    return this.#acquirer.statementDates();
+  }
+
+  /** The merchant's statement file of `date` (docs/profile.md §8). */
+  statement(merchantId, date) {
+    return this.#acquirer.statement(merchantId, date);
+  }
+
   netCharged(terminalId) {
     return this.#acquirer.netCharged(terminalId);
   }

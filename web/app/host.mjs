@@ -4,9 +4,12 @@
 // journal write is in flight waits its turn instead of interleaving with it. Within a job the
 // outputs are polled one by one; a persist is awaited until IndexedDB has committed it, and
 // only then is the kernel told "persisted" — nothing after a persist is carried out before.
-import { cardVerdictData } from "../pkg/pos_kernel_web.js";
+import { cardVerdictData, archivedBatchInfo } from "../pkg/pos_kernel_web.js";
 import { frameInfo } from "./trace.mjs";
 import { summarizeRecord } from "./records.mjs";
+
+/** Days a settled batch stays in the archive (rule 17: at least 7). */
+const ARCHIVE_DAYS = 7;
 
 /** A chip card takes a moment to answer the second GENERATE AC. */
 const CARD_THINKS_MS = 250;
@@ -92,6 +95,7 @@ export class Host {
       // (rule 17); if it cannot be stored, the compaction is refused and the batch stays.
       try {
         await this.#store.archiveBatch(output.archive);
+        await this.#store.pruneArchive(archivedBatchInfo, ARCHIVE_DAYS);
         this.#archiveFailed = null;
         this.#trace.add({ kind: "archive", bytes: output.archive.length / 2 });
       } catch (error) {

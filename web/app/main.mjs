@@ -19,6 +19,7 @@ import { PinPad } from "./ui/pinpad.mjs";
 import { Printer } from "./ui/printer.mjs";
 import { TraceView } from "./ui/trace-view.mjs";
 import { StatusPanel, JournalPanel, BankPanel } from "./ui/panels.mjs";
+import { ReconcilePanel } from "./ui/reconcile.mjs";
 
 const $ = (id) => document.getElementById(id);
 
@@ -145,10 +146,28 @@ async function boot() {
     },
   });
 
+  // Reconciliation and reprint read the journal (the kernel's state) and the archive.
+  const merchantId = config.merchant_id ?? defaultConfig().merchant_id;
+  const reconcilePanel = new ReconcilePanel($("reconcile-panel"), {
+    bankDates: () => bank.statementDates(),
+    bankStatement: (date) => bank.statement(merchantId, date),
+    reconcile: async (texts) => host.terminal.reconcile(texts, await store.archive(), false),
+    reprint: async (request) => printer.reprint(host.terminal.reprint(request, await store.archive())),
+    download: (date) => {
+      const blob = new Blob([bank.statement(merchantId, date)], { type: "text/plain;charset=utf-8" });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `statement-${merchantId}-${date}.txt`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    },
+  });
+
   const refresh = () => {
     const status = host.terminal.status();
     ui.setStatus(status);
     statusPanel.render(status);
+    reconcilePanel.render();
     bankPanel.render();
     cards.render();
     journalPanel.refresh().catch((error) => console.warn("journal not read", error));

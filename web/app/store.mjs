@@ -148,6 +148,24 @@ export class Store {
     await committed(tx);
   }
 
+  /**
+   * Keeps the archive to `keepDays` days before the newest batch's settlement, and one copy of
+   * each batch (the later). `info(hex)` is the binding's archivedBatchInfo.
+   */
+  async pruneArchive(info, keepDays) {
+    const tx = this.#db.transaction(["archive"], "readwrite", { durability: "strict" });
+    const store = tx.objectStore("archive");
+    const [keys, values] = await Promise.all([settle(store.getAllKeys()), settle(store.getAll())]);
+    const infos = values.map((hex) => info(hex));
+    const day = (settledAt) => Date.parse(`${settledAt.slice(0, 10)}T00:00:00Z`) / 86_400_000;
+    const newest = Math.max(...infos.map((i) => day(i.settled_at)));
+    infos.forEach((i, n) => {
+      const later = infos.slice(n + 1).some((j) => j.batch === i.batch);
+      if (later || day(i.settled_at) < newest - keepDays) store.delete(keys[n]);
+    });
+    await committed(tx);
+  }
+
   /** The archived batches, oldest first (a batch archived twice, after a crash, appears twice:
    * the later copy is the one to read). */
   archive() {

@@ -86,8 +86,22 @@ export class Printer {
     this.#render(animate);
   }
 
+  /** Prints a reprint (rule 18): the same slip, marked 重打印 / REPRINT. */
+  reprint(reprint) {
+    const outcome = { stan: null };
+    if (reprint.settlement) this.#printed.push({ outcome, settlement: reprint.settlement, reprint: true });
+    else if (reprint.receipt) this.#printed.push({ outcome, receipt: reprint.receipt, reprint: true });
+    else return;
+    this.#render(true);
+  }
+
   #slip(item) {
-    return item.settlement ? settlementSlip(item.settlement, item.outcome) : salesSlip(item.receipt);
+    const slip = item.settlement ? settlementSlip(item.settlement, item.outcome) : salesSlip(item.receipt);
+    if (item.reprint) {
+      slip.prepend(h("div", { class: "slip-reprint", testid: "reprint-mark" }, both("reprint_mark")));
+      slip.dataset.reprint = "true";
+    }
+    return slip;
   }
 
   #render(animate = false) {

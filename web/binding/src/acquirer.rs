@@ -120,6 +120,27 @@ impl Acquirer {
         to_js(&MaskedLedger { entries, balances })
     }
 
+    /// The dates (`YYYYMMDD`) that have a statement: the day after each approval (T+1), or the
+    /// day after that for one after the cut-off.
+    #[wasm_bindgen(js_name = statementDates)]
+    pub fn statement_dates(&self) -> Vec<String> {
+        let dates: std::collections::BTreeSet<String> = self
+            .bank
+            .ledger()
+            .entries()
+            .iter()
+            .map(|e| self.bank.statement_date(e).yyyymmdd())
+            .collect();
+        dates.into_iter().collect()
+    }
+
+    /// `merchant_id`'s statement file of `date` (`YYYYMMDD`), docs/profile.md §8.
+    pub fn statement(&self, merchant_id: &str, date: &str) -> Result<String, JsError> {
+        let date = pos_kernel::time::CivilDate::parse_yyyymmdd(date)
+            .ok_or_else(|| JsError::new(&format!("`{date}` is not a date YYYYMMDD")))?;
+        Ok(self.bank.statement(merchant_id, date).render())
+    }
+
     /// The bank's whole state (hex): what a host saves to keep the bank across restarts. It holds
     /// what a bank holds (keys, ledger, the replies it sent), never track data or PIN blocks.
     pub fn snapshot(&self) -> String {

@@ -1,6 +1,8 @@
 //! The kernel as a JS class.
 
-use pos_kernel::engine::{FailReason, Query, TransactionKind};
+use pos_kernel::engine::{ArchivedBatch, FailReason, Query, TransactionKind};
+use pos_kernel::reconcile::{self, Statement};
+use pos_kernel::reprint::ReprintRequest;
 use pos_kernel::guidance::{self, Guidance};
 use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::{PinPad, SoftwareSecurityModule};
@@ -151,6 +153,80 @@ impl Terminal {
             None => Ok(JsValue::NULL),
         }
     }
+
+    /// Was I paid? The acquirer's statement files (their text, one per date) against the journal
+    /// and the archived batches (hex, as the `archive` outputs gave them; a batch archived twice
+    /// counts once, the later copy): every line and every transaction in one bucket, with
+    /// guidance (docs/architecture.md, rule 17). `all` lists credited lines too. Throws with the
+    /// line and column of a statement that does not parse; nothing is matched then.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn reconcile(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] statements: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Hex[]")] archive: JsValue,
+        all: bool,
+    ) -> Result<JsValue, JsError> {
+        let config = self.kernel.config();
+        let texts: Vec<String> = from_js(statements, "statements")?;
+        let statements = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                Statement::parse(text, &config.merchant_id)
+                    .map_err(|e| JsError::new(&format!("statement {}: {e}; nothing was matched", i + 1)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let archive = archived_batches(archive)?;
+        let transactions = reconcile::transactions(&config.terminal_id, self.kernel.durable_state(), &archive);
+        let items = reconcile::match_books(&statements, &transactions)
+            .map_err(|e| JsError::new(&format!("{e}; nothing was matched")))?;
+        to_js(&reconcile::report(&statements, &transactions, &items, all))
+    }
+
+    /// Prints again, marked 重打印 / REPRINT (rule 18): `"last"`, `{stan: N}` or `"settlement"`,
+    /// from the journal and the archived batches (hex). Throws with why there is nothing to print.
+    #[wasm_bindgen(unchecked_return_type = "Reprint")]
+    pub fn reprint(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ReprintRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Hex[]")] archive: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let request: ReprintRequest = from_js_strict(request, "reprint request")?;
+        let archive = archived_batches(archive)?;
+        let reprint = pos_kernel::reprint::reprint(self.kernel.config(), self.kernel.durable_state(), &archive, &request)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&reprint)
+    }
+}
+
+/// The archived batches (hex), oldest first: a batch stored twice (a crash between archiving and
+/// compacting) counts once, its later copy.
+fn archived_batches(archive: JsValue) -> Result<Vec<ArchivedBatch>, JsError> {
+    let hexes: Vec<String> = from_js(archive, "archived batches")?;
+    let mut batches: Vec<ArchivedBatch> = Vec::with_capacity(hexes.len());
+    for (i, text) in hexes.iter().enumerate() {
+        let bytes = crate::js::from_hex(text, &format!("archived batch {i}"))?;
+        let batch = ArchivedBatch::decode(&bytes).map_err(|e| JsError::new(&format!("archived batch {i}: {e}")))?;
+        batches.retain(|b| b.batch != batch.batch);
+        batches.push(batch);
+    }
+    Ok(batches)
+}
+
+/// The batch number and settlement time of an archived batch (hex), for the page's housekeeping.
+#[wasm_bindgen(js_name = archivedBatchInfo, unchecked_return_type = "{ batch: number, settled_at: string }")]
+pub fn archived_batch_info(#[wasm_bindgen(unchecked_param_type = "Hex")] hex: JsValue) -> Result<JsValue, JsError> {
+    let bytes = hex_arg(&hex, "archived batch")?;
+    let batch = ArchivedBatch::decode(&bytes).map_err(|e| JsError::new(&e.to_string()))?;
+    #[derive(Serialize)]
+    struct Info {
+        batch: u32,
+        settled_at: String,
+    }
+    to_js(&Info {
+        batch: batch.batch,
+        settled_at: batch.settled_at,
+    })
 }
 
 /// Every transaction kind as the kernel defines it (kernel/src/engine/kinds.rs): its names (中文,

@@ -2,6 +2,7 @@
 //! built once), and a store per terminal with fuel and a memory limit on every call.
 
 use pos_kernel::engine::{Query, Status, TransactionLife};
+use pos_kernel::reconcile::ReconciledItem;
 use pos_kernel::security::{PinPad, SecurityModule};
 use pos_kernel::{Config, Input, Output, Timestamp};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceAny};
@@ -327,6 +328,21 @@ impl ComponentTerminal {
             .call_query(&mut self.store, self.terminal, &types::Query::from(query.clone()))
             .map_err(fault)?;
         Ok(life.map(TransactionLife::from))
+    }
+
+    /// [`pos_kernel::reconcile::reconcile_terminal`] inside the component: the outer error is a
+    /// kernel fault, the inner one why nothing was matched.
+    pub fn reconcile(
+        &mut self,
+        statements: &[String],
+        archive: &[Vec<u8>],
+    ) -> Result<Result<Vec<ReconciledItem>, String>, KernelFault> {
+        self.refuel()?;
+        let api = self.kernel.pos_kernel_terminal_api().terminal();
+        let items = api
+            .call_reconcile(&mut self.store, self.terminal, statements, archive)
+            .map_err(fault)?;
+        Ok(items.map(|items| items.into_iter().map(ReconciledItem::from).collect()))
     }
 
     /// Changes the fuel given to each following call.

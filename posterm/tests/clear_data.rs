@@ -178,6 +178,13 @@ fn a_posterm_day_writes_no_clear_card_data_pin_or_key() {
     // Money first: the journal and the acquirer's ledger agree (reconcile panics if not).
     let books = rig.books();
     printed.outcome(&rig, &["settle"]);
+    // The settled batch went to archive/, which the search below covers like every other file.
+    assert_eq!(
+        std::fs::read_dir(rig.dir.join("archive")).unwrap().count(),
+        1,
+        "the batch is archived"
+    );
+    printed.run(&rig, &["reprint", "--stan", "2"]);
     printed.run(&rig, &["journal"]);
     printed.run(&rig, &["status", "--json"]);
 

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use pos_harness::runner::{self, KernelFactory, KernelUnderTest};
+use pos_kernel::reconcile::ReconciledItem;
 use pos_kernel::security::PinPad;
 use pos_kernel::{Config, Input, Output, Timestamp};
 
@@ -22,6 +23,14 @@ impl KernelUnderTest for VectorTerminal {
 
     fn poll_output(&mut self) -> Result<Option<Output>, String> {
         self.0.poll_output().map_err(|e| e.to_string())
+    }
+
+    fn reconcile(
+        &mut self,
+        statements: &[String],
+        archive: &[Vec<u8>],
+    ) -> Result<Result<Vec<ReconciledItem>, String>, String> {
+        self.0.reconcile(statements, archive).map_err(|e| e.to_string())
     }
 }
 

@@ -41,6 +41,16 @@ function wrap(terminal, security) {
       const life = terminal.query(convert.toJco("terminal-api/query", query));
       return life === undefined ? null : convert.fromJco("terminal-api/transaction-life", life);
     },
+    // result<list<reconciled-item>, string>: jco throws the error's payload.
+    reconcileItems(statements, archive) {
+      let items;
+      try {
+        items = terminal.reconcile(statements, archive.map(hexToBytes));
+      } catch (error) {
+        throw new Error(error?.payload ?? String(error));
+      }
+      return items.map((item) => convert.fromJco("terminal-api/reconciled-item", item));
+    },
   };
 }
 

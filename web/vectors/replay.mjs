@@ -8,17 +8,21 @@
 //   kernel.enterPin(pin)                     (a step's typed_pin: the host's PIN pad, not an input)
 //   kernel.handle(now, input)
 //   kernel.pollOutput()                      -> output or null/undefined when there is none
+//   kernel.reconcileItems(statements, archive) -> ReconciledItem[], or throws with why the
+//                                            statements were refused (archive: hex strings)
 
 /** The journal a host keeps: the records it acknowledged as durable. */
 export class JournalModel {
   constructor() {
     this.records = [];
     this.unsynced = null; // { record, compact }
+    this.archive = []; // every archive output, in order: stored as the host carried it out
   }
 
-  /** Notes a persist or compact output. */
+  /** Notes a persist, compact or archive output. */
   saw(output) {
     if (output && typeof output === "object") {
+      if ("archive" in output) this.archive.push(output.archive);
       if ("persist" in output) this.unsynced = { record: output.persist, compact: false };
       if ("compact" in output) this.unsynced = { record: output.compact, compact: true };
     }
@@ -65,8 +69,15 @@ export function replayVector(vector, factory) {
   }
   for (const [index, step] of vector.steps.entries()) {
     const got = [];
+    let reconciled;
     try {
-      if (step.input === "restart") {
+      if (step.input && typeof step.input === "object" && "reconcile" in step.input) {
+        try {
+          reconciled = { items: kernel.reconcileItems(step.input.reconcile.statements, journal.archive) };
+        } catch (error) {
+          reconciled = { refused: describe(error) };
+        }
+      } else if (step.input === "restart") {
         journal.crash();
         kernel = factory.restore(vector.config, journal.records, step.now);
       } else {
@@ -82,6 +93,9 @@ export function replayVector(vector, factory) {
       }
     } catch (error) {
       return `step ${index}: ${describe(error)}`;
+    }
+    if (!jsonEqual(reconciled, step.reconciled)) {
+      return `step ${index}: reconciled\n${JSON.stringify(step.reconciled, null, 2)}\ngot\n${JSON.stringify(reconciled, null, 2)}`;
     }
     if (!jsonEqual(got, step.expect)) {
       return `step ${index}: expected\n${JSON.stringify(step.expect, null, 2)}\ngot\n${JSON.stringify(got, null, 2)}`;

@@ -2,6 +2,8 @@
 
 use pos_kernel::engine::{InFlight, LifeStep, PendingRefundStatus, PendingReversalStatus, Status, TransactionLife};
 
+use pos_kernel::reconcile::ReconciledItem;
+
 use super::{two_way_record, wit};
 
 two_way_record!(Status <=> wit::Status {
@@ -17,6 +19,7 @@ two_way_record!(PendingRefundStatus <=> wit::PendingRefundStatus { stan, amount,
 two_way_record!(TransactionLife <=> wit::TransactionLife {
     stan, transaction: into, amount, card, rrn, steps: list, charged: into,
 });
+two_way_record!(ReconciledItem <=> wit::ReconciledItem { finding, statement, line, stan });
 
 impl From<LifeStep> for wit::LifeStep {
     fn from(step: LifeStep) -> Self {

@@ -5,7 +5,7 @@ use core::cell::RefCell;
 use pos_kernel::{Terminal, Timestamp};
 
 use crate::exports::pos::kernel::terminal_api::{
-    Config, GuestTerminal, Input, Output, Query, Status, Terminal as TerminalHandle, TransactionLife,
+    Config, GuestTerminal, Input, Output, Query, ReconciledItem, Status, Terminal as TerminalHandle, TransactionLife,
 };
 use crate::security::HostSecurity;
 
@@ -68,5 +68,11 @@ impl GuestTerminal for KernelTerminal {
 
     fn query(&self, query: Query) -> Option<TransactionLife> {
         self.terminal.borrow().query(&query.into()).map(TransactionLife::from)
+    }
+
+    fn reconcile(&self, statements: Vec<String>, archive: Vec<Vec<u8>>) -> Result<Vec<ReconciledItem>, String> {
+        let terminal = self.terminal.borrow();
+        pos_kernel::reconcile::reconcile_terminal(terminal.config(), terminal.durable_state(), &archive, &statements)
+            .map(|items| items.into_iter().map(ReconciledItem::from).collect())
     }
 }

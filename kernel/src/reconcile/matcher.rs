@@ -117,6 +117,36 @@ impl Finding {
         }
     }
 
+    /// `snake_case` name and detail, for logs and the vectors: `late_approval`,
+    /// `pending 2026-11-24`, `rrn_under_other_stan 000010`.
+    pub fn code(self) -> String {
+        let verdict = |v: JournalVerdict| match v {
+            JournalVerdict::Approved => "approved",
+            JournalVerdict::NotApproved => "not_approved",
+            JournalVerdict::ReversalNotConfirmed => "reversal_not_confirmed",
+            JournalVerdict::Unanswered => "unanswered",
+        };
+        match self {
+            Finding::Credited => "credited".into(),
+            Finding::Reversed => "reversed".into(),
+            Finding::ReversedAfterApproval => "reversed_after_approval".into(),
+            Finding::Held => "held".into(),
+            Finding::LateApproval => "late_approval".into(),
+            Finding::ChargedAfterUnconfirmedReversal => "charged_after_unconfirmed_reversal".into(),
+            Finding::ChargedWhileNotApproved { verdict: v } => format!("charged_while_not_approved {}", verdict(v)),
+            Finding::UnknownToTerminal => "unknown_to_terminal".into(),
+            Finding::Pending { due } => format!("pending {}", due.display()),
+            Finding::Overdue { due } => format!("overdue {}", due.display()),
+            Finding::AmountDiffers => "amount_differs".into(),
+            Finding::TypeDiffers => "type_differs".into(),
+            Finding::RrnDiffers => "rrn_differs".into(),
+            Finding::RrnUnderOtherStan { stan } => format!("rrn_under_other_stan {stan:06}"),
+            Finding::NotCharged => "not_charged".into(),
+            Finding::NotCovered { first, last } => format!("not_covered {} {}", first.display(), last.display()),
+            Finding::OtherTerminal => "other_terminal".into(),
+        }
+    }
+
     /// What the merchant must do about it.
     pub fn action(self) -> Action {
         match self {

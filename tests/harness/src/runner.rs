@@ -3,11 +3,12 @@
 //! component, later JavaScript bindings).
 
 use pos_kernel::engine::ArchivedBatch;
+use pos_kernel::reconcile::{reconcile_terminal, ReconciledItem};
 use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Config, Input, Output, Terminal, Timestamp};
 
-use crate::vector::{Step, StepInput, Vector};
+use crate::vector::{Reconciled, Step, StepInput, Vector};
 
 /// Why a vector did not replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,13 @@ impl core::fmt::Display for Failure {
 pub trait KernelUnderTest {
     fn handle(&mut self, now: Timestamp, input: Input) -> Result<(), String>;
     fn poll_output(&mut self) -> Result<Option<Output>, String>;
+    /// The statements against the journal and `archive` (the archived batches as stored); the
+    /// outer error is the host's, the inner the kernel's refusal.
+    fn reconcile(
+        &mut self,
+        statements: &[String],
+        archive: &[Vec<u8>],
+    ) -> Result<Result<Vec<ReconciledItem>, String>, String>;
 }
 
 /// Makes kernels: fresh, or restored from journal records (with a fresh security module, as after
@@ -47,6 +55,19 @@ impl KernelUnderTest for Terminal {
 
     fn poll_output(&mut self) -> Result<Option<Output>, String> {
         Ok(Terminal::poll_output(self))
+    }
+
+    fn reconcile(
+        &mut self,
+        statements: &[String],
+        archive: &[Vec<u8>],
+    ) -> Result<Result<Vec<ReconciledItem>, String>, String> {
+        Ok(reconcile_terminal(
+            self.config(),
+            self.durable_state(),
+            archive,
+            statements,
+        ))
     }
 }
 
@@ -87,6 +108,8 @@ pub struct JournalModel {
     unsynced: Option<(Vec<u8>, bool)>,
     /// The archive of settled batches: one per batch, the latest copy (`Output::Archive`).
     pub archive: Vec<ArchivedBatch>,
+    /// Every `Output::Archive` as stored, in order (what a host hands back to reconcile).
+    pub archive_bytes: Vec<Vec<u8>>,
 }
 
 impl JournalModel {
@@ -96,6 +119,7 @@ impl JournalModel {
             Output::Persist(record) => self.unsynced = Some((record.clone(), false)),
             Output::Compact(snapshot) => self.unsynced = Some((snapshot.clone(), true)),
             Output::Archive(bytes) => {
+                self.archive_bytes.push(bytes.clone());
                 let batch = ArchivedBatch::decode(bytes).expect("the kernel's archived batch decodes");
                 self.archive.retain(|b| b.batch != batch.batch);
                 self.archive.push(batch);
@@ -130,6 +154,8 @@ pub struct Host<K> {
     config: Config,
     /// The terminal's PIN pad, outside the kernel: the cardholder types here.
     pin_pad: PinPad,
+    /// The answer of the last `reconcile` step.
+    pub reconciled: Option<Reconciled>,
 }
 
 impl<K: KernelUnderTest> Host<K> {
@@ -140,6 +166,7 @@ impl<K: KernelUnderTest> Host<K> {
             journal: JournalModel::default(),
             config,
             pin_pad: factory.pin_pad(),
+            reconciled: None,
         })
     }
 
@@ -173,6 +200,10 @@ impl<K: KernelUnderTest> Host<K> {
             StepInput::Kernel(input) => {
                 self.journal.answered(input);
                 self.terminal.handle(now, input.clone())?;
+            }
+            StepInput::Reconcile { statements } => {
+                let answer = self.terminal.reconcile(statements, &self.journal.archive_bytes)?;
+                self.reconciled = Some(answer.into());
             }
         }
         let mut outputs = Vec::new();
@@ -214,7 +245,19 @@ pub fn run_with<F: KernelFactory>(vector: &Vector, factory: &F) -> Result<(), Fa
     };
     let mut host = Host::with(factory, vector.config.clone()).map_err(|e| fail(0, e))?;
     for (index, step) in vector.steps.iter().enumerate() {
+        host.reconciled = None;
         let got = host.play(factory, step).map_err(|e| fail(index, e))?;
+        if host.reconciled != step.reconciled {
+            let show = |r: &Option<Reconciled>| serde_json::to_string_pretty(r).unwrap_or_default();
+            return Err(fail(
+                index,
+                format!(
+                    "reconciled\n{}\ngot\n{}",
+                    show(&step.reconciled),
+                    show(&host.reconciled)
+                ),
+            ));
+        }
         if got != step.expect {
             let show = |o: &[Output]| serde_json::to_string_pretty(o).unwrap_or_default();
             return Err(fail(

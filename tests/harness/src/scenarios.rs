@@ -11,6 +11,9 @@ use pos_kernel::engine::{
 use pos_kernel::security::KeyKind;
 use pos_kernel::{Command, Config, Input, OutcomeResult};
 
+#[path = "scenarios_statements.rs"]
+mod statements;
+
 use crate::cards;
 use crate::vector::{StepInput, Vector};
 use crate::world::{NextPin, World};
@@ -130,6 +133,18 @@ fn wrong_reply_then_timeout(world: &mut World, fault: Fault, needle: &str) {
 }
 
 /// The last approved outcome's receipt: (STAN, RRN).
+/// The last receipt's RRN and its date `MMDD` (what a refund refers to).
+fn last_receipt_rrn_date(world: &World) -> (String, String) {
+    let receipt = world
+        .outcomes
+        .iter()
+        .rev()
+        .find_map(|o| o.receipt.clone())
+        .expect("a receipt");
+    let date = receipt.date_time.get(5..10).unwrap_or_default().replace('-', "");
+    (receipt.rrn, date)
+}
+
 fn last_receipt(world: &World) -> (u32, String) {
     let receipt = world
         .outcomes
@@ -547,6 +562,7 @@ pub fn all() -> Vec<Scenario> {
     all.extend(issue_three());
     all.extend(operator_truth());
     all.extend(card_side());
+    all.extend(statements::statement_reconciliation());
     all
 }
 

@@ -57,6 +57,8 @@ pub struct World {
     /// The next this-many frames the terminal transmits are lost on the way (the acquirer never
     /// sees them).
     pub lose_transmits: usize,
+    /// The next this-many reversals (0400) the terminal transmits are lost on the way.
+    pub lose_reversals: usize,
     /// The next this-many frames the terminal transmits never leave it (no connection): the
     /// host reports `NotSent`.
     pub unsent_transmits: usize,
@@ -96,6 +98,7 @@ impl World {
             halted: false,
             persist_faults: VecDeque::new(),
             lose_transmits: 0,
+            lose_reversals: 0,
             unsent_transmits: 0,
             not_sent: false,
             persist_chaos: None,
@@ -133,11 +136,14 @@ impl World {
             typed_pin,
             input,
             expect: Vec::new(),
+            reconciled: None,
         };
+        self.host.reconciled = None;
         let outputs = self.host.play_native(&step).expect("restore from the journal");
         if self.recording {
             self.steps.push(Step {
                 expect: outputs.clone(),
+                reconciled: self.host.reconciled.clone(),
                 ..step
             });
         }
@@ -152,6 +158,10 @@ impl World {
                 self.not_sent = true;
             }
             Output::Transmit(_) if self.lose_transmits > 0 => self.lose_transmits -= 1,
+            // The MTI, BCD after the 2-byte length, the TPDU and the header.
+            Output::Transmit(frame) if self.lose_reversals > 0 && frame.get(13..15) == Some(&[0x04, 0x00][..]) => {
+                self.lose_reversals -= 1;
+            }
             Output::Transmit(frame) => {
                 for action in self.acquirer.handle_frame(self.now.0, frame) {
                     match action {
@@ -288,6 +298,13 @@ impl World {
         self.card_pending = false;
         self.restarts += 1;
         self.feed(StepInput::Restart);
+    }
+
+    /// The acquirer's statement files reconciled with the journal and the archive (a recorded
+    /// step); the kernel's answer.
+    pub fn reconcile(&mut self, statements: Vec<String>) -> crate::vector::Reconciled {
+        self.record(StepInput::Reconcile { statements });
+        self.host.reconciled.clone().expect("a reconcile step answers")
     }
 
     /// An operator command; runs until idle.

@@ -43,7 +43,7 @@ fn steps(recorded: &[pos_harness::vector::Step]) -> Vec<Step> {
                 typed_pin: step.typed_pin.clone(),
                 input: input.clone(),
             }),
-            StepInput::Restart => None,
+            StepInput::Restart | StepInput::Reconcile { .. } => None,
         })
         .collect()
 }

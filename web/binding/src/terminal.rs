@@ -1,9 +1,9 @@
 //! The kernel as a JS class.
 
 use pos_kernel::engine::{ArchivedBatch, FailReason, Query, TransactionKind};
+use pos_kernel::guidance::{self, Guidance};
 use pos_kernel::reconcile::{self, Statement};
 use pos_kernel::reprint::ReprintRequest;
-use pos_kernel::guidance::{self, Guidance};
 use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::{PinPad, SoftwareSecurityModule};
 use pos_kernel::{Config, Input, Timestamp};
@@ -183,6 +183,28 @@ impl Terminal {
         to_js(&reconcile::report(&statements, &transactions, &items, all))
     }
 
+    /// The reconciliation as every host returns it (the vectors compare these items): what
+    /// `reconcile` matches, one item per entry, transaction or pair. Throws with why the
+    /// statements were refused.
+    #[wasm_bindgen(js_name = reconcileItems, unchecked_return_type = "ReconciledItem[]")]
+    pub fn reconcile_items(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] statements: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Hex[]")] archive: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let statements: Vec<String> = from_js(statements, "statements")?;
+        let hexes: Vec<String> = from_js(archive, "archived batches")?;
+        let archive = hexes
+            .iter()
+            .enumerate()
+            .map(|(i, text)| crate::js::from_hex(text, &format!("archived batch {i}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let items =
+            reconcile::reconcile_terminal(self.kernel.config(), self.kernel.durable_state(), &archive, &statements)
+                .map_err(|e| JsError::new(&e))?;
+        to_js(&items)
+    }
+
     /// Prints again, marked 重打印 / REPRINT (rule 18): `"last"`, `{stan: N}` or `"settlement"`,
     /// from the journal and the archived batches (hex). Throws with why there is nothing to print.
     #[wasm_bindgen(unchecked_return_type = "Reprint")]
@@ -193,8 +215,9 @@ impl Terminal {
     ) -> Result<JsValue, JsError> {
         let request: ReprintRequest = from_js_strict(request, "reprint request")?;
         let archive = archived_batches(archive)?;
-        let reprint = pos_kernel::reprint::reprint(self.kernel.config(), self.kernel.durable_state(), &archive, &request)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let reprint =
+            pos_kernel::reprint::reprint(self.kernel.config(), self.kernel.durable_state(), &archive, &request)
+                .map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&reprint)
     }
 }

@@ -51,14 +51,14 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
             config: default_config,
             script: |w| {
                 sign_on(w);
-                w.command(sale(12_34, cards::swiped_debit()));
+                w.command(sale(1_234, cards::swiped_debit()));
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 w.acquirer.inject(Fault::LateApproval);
-                w.command(sale(385_00, cards::swiped_debit()));
+                w.command(sale(38_500, cards::swiped_debit()));
                 w.run_until_quiet();
                 expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
                 w.acquirer.inject(Fault::DropReply);
-                w.command(sale(20_00, cards::swiped_debit()));
+                w.command(sale(2_000, cards::swiped_debit()));
                 w.run_until_quiet();
                 expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::NoReply });
                 settle(w);
@@ -72,7 +72,7 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
             config: default_config,
             script: |w| {
                 sign_on(w);
-                for amount in [1_00, 2_00, 3_00, 4_00] {
+                for amount in [100, 200, 300, 400] {
                     w.command(sale(amount, cards::swiped_debit()));
                     expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 }
@@ -80,7 +80,7 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
                 let tid = w.host.terminal.config().terminal_id.clone();
                 w.acquirer.inject_statement_fault(StatementFault::Drop { terminal_id: tid.clone(), stan: 2 });
                 w.acquirer.inject_statement_fault(StatementFault::Hold { terminal_id: tid.clone(), stan: 3 });
-                w.acquirer.inject_statement_fault(StatementFault::Amount { terminal_id: tid, stan: 4, amount: 3_99 });
+                w.acquirer.inject_statement_fault(StatementFault::Amount { terminal_id: tid, stan: 4, amount: 399 });
                 let answer = w.reconcile(statements(w, &["20261122", "20261123"]));
                 assert_findings(
                     &answer,
@@ -99,7 +99,7 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
                     ..AcquirerConfig::default()
                 });
                 sign_on(w);
-                w.command(sale(15_00, cards::tap_credit()));
+                w.command(sale(1_500, cards::tap_credit()));
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 settle(w);
                 let answer = w.reconcile(statements(w, &["20261122"]));
@@ -116,14 +116,14 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
                 sign_on(w);
                 w.acquirer.inject(Fault::BadMac);
                 w.lose_reversals = 3;
-                w.command(sale(66_00, cards::swiped_debit()));
+                w.command(sale(6_600, cards::swiped_debit()));
                 w.run_until_quiet();
                 expect(
                     w,
                     TransactionKind::Sale,
                     OutcomeResult::ReversalFailed { reason: ReversalReason::MacFailure },
                 );
-                lost_sale(w, 77_00);
+                lost_sale(w, 7_700);
                 settle(w);
                 let answer = w.reconcile(statements(w, &["20261122"]));
                 assert_findings(&answer, &[(2, "charged_after_unconfirmed_reversal"), (3, "late_approval")]);
@@ -135,19 +135,19 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
             config: default_config,
             script: |w| {
                 sign_on(w);
-                w.command(sale(50_00, cards::chip_debit()));
+                w.command(sale(5_000, cards::chip_debit()));
                 w.card_verdict(true, Vec::new());
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 let (rrn, date) = super::last_receipt_rrn_date(w);
                 settle(w);
                 w.wait(DAY_MS);
-                w.command(sale(8_00, cards::swiped_debit()));
+                w.command(sale(800, cards::swiped_debit()));
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 let stan = w.last_outcome().and_then(|o| o.stan).expect("a STAN");
                 w.command(Command::Void { original_stan: stan, card: None });
                 expect(w, TransactionKind::Void, OutcomeResult::Approved);
                 w.command(Command::Refund {
-                    amount: 20_00,
+                    amount: 2_000,
                     card: cards::chip_debit(),
                     original_rrn: rrn,
                     original_date: date,
@@ -164,7 +164,7 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
             config: default_config,
             script: |w| {
                 sign_on(w);
-                w.command(sale(9_00, cards::swiped_debit()));
+                w.command(sale(900, cards::swiped_debit()));
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 let texts = statements(w, &["20261122"]);
                 let edited = texts[0].replace("|000002|1121|", "|000009|1121|");
@@ -179,7 +179,7 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
             config: default_config,
             script: |w| {
                 sign_on(w);
-                w.command(sale(5_00, cards::swiped_debit()));
+                w.command(sale(500, cards::swiped_debit()));
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 let texts = statements(w, &["20261122"]);
                 let altered = texts[0].replace("T|1|", "T|2|");

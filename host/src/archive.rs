@@ -111,3 +111,67 @@ fn sync(path: &Path) -> Result<(), String> {
         .and_then(|f| f.sync_all())
         .map_err(|e| format!("{}: sync: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+    use pos_kernel::engine::settlement::{SettlementReport, Totals, Verdict};
+
+    use super::*;
+
+    fn batch(number: u32, settled_at: &str) -> Vec<u8> {
+        ArchivedBatch {
+            terminal_id: "10000001".into(),
+            batch: number,
+            settled_at: settled_at.into(),
+            report: SettlementReport {
+                batch: number,
+                domestic: Totals::default(),
+                foreign: Totals::default(),
+                by_type: Vec::new(),
+                domestic_result: Verdict::Balanced,
+                foreign_result: Verdict::Balanced,
+                uploaded: 0,
+                open_exceptions: Vec::new(),
+            },
+            entries: Vec::new(),
+            history: Vec::new(),
+        }
+        .encode()
+        .unwrap()
+    }
+
+    #[test]
+    fn batches_are_kept_for_their_days_one_copy_each_private() {
+        let dir = std::env::temp_dir().join(format!("archive-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let archive = ArchiveDir::new(&dir, 2);
+        archive.store(&batch(1, "2026-11-20 18:00:00")).unwrap();
+        archive.store(&batch(2, "2026-11-21 18:00:00")).unwrap();
+        // Batch 2 archived again a day later (a crash between archiving and compacting): one copy.
+        archive.store(&batch(2, "2026-11-22 09:00:00")).unwrap();
+        let kept: Vec<(u32, String)> = archive.load().unwrap().into_iter().map(|b| (b.batch, b.settled_at)).collect();
+        assert_eq!(kept, [(1, "2026-11-20 18:00:00".to_owned()), (2, "2026-11-22 09:00:00".to_owned())]);
+        // Three days on, batch 1 (more than 2 days before) goes.
+        archive.store(&batch(3, "2026-11-23 18:00:00")).unwrap();
+        let kept: Vec<u32> = archive.load().unwrap().into_iter().map(|b| b.batch).collect();
+        assert_eq!(kept, [2, 3]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for entry in std::fs::read_dir(archive.path()).unwrap() {
+                let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600);
+            }
+            let mode = std::fs::metadata(archive.path()).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700);
+        }
+        // A file that is not an archived batch is an error naming it, not skipped.
+        std::fs::write(archive.path().join("20261123-000009.pab"), b"junk").unwrap();
+        let error = archive.load().unwrap_err();
+        assert!(error.contains("20261123-000009.pab"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -152,8 +152,19 @@ mod tests {
         archive.store(&batch(2, "2026-11-21 18:00:00")).unwrap();
         // Batch 2 archived again a day later (a crash between archiving and compacting): one copy.
         archive.store(&batch(2, "2026-11-22 09:00:00")).unwrap();
-        let kept: Vec<(u32, String)> = archive.load().unwrap().into_iter().map(|b| (b.batch, b.settled_at)).collect();
-        assert_eq!(kept, [(1, "2026-11-20 18:00:00".to_owned()), (2, "2026-11-22 09:00:00".to_owned())]);
+        let kept: Vec<(u32, String)> = archive
+            .load()
+            .unwrap()
+            .into_iter()
+            .map(|b| (b.batch, b.settled_at))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (1, "2026-11-20 18:00:00".to_owned()),
+                (2, "2026-11-22 09:00:00".to_owned())
+            ]
+        );
         // Three days on, batch 1 (more than 2 days before) goes.
         archive.store(&batch(3, "2026-11-23 18:00:00")).unwrap();
         let kept: Vec<u32> = archive.load().unwrap().into_iter().map(|b| b.batch).collect();

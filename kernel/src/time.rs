@@ -67,7 +67,7 @@ impl LocalDateTime {
 
 /// A civil date (a statement's settlement date, a transaction's local date): the day number
 /// since 1970-01-01 underneath, so dates compare and add days without calendars.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct CivilDate(pub i64);

@@ -82,11 +82,15 @@ pub struct LedgerEntry {
     pub auth_code: String,
     /// The bank's local date `MMDD` when it was approved (what a refund's 61.3 refers to).
     pub date: String,
-    /// The bank's local time `hhmmss` when it was approved.
+    /// The bank's local time `hhmmss` when it was approved (empty in a ledger written before
+    /// statements).
+    #[serde(default)]
     pub time: String,
     /// The bank's local date when it was approved (the statement's T+1 counts from it).
+    #[serde(default)]
     pub day: CivilDate,
     /// F42 of the request: whose statement lists it.
+    #[serde(default)]
     pub merchant_id: String,
     /// The card is foreign (settlement counts it in the foreign half).
     pub foreign: bool,
@@ -103,6 +107,7 @@ pub struct LedgerEntry {
     pub completed: bool,
     /// Approved, but the terminal did not get the approval in time (the reply was lost, late or
     /// unreadable): if it stands, the statement marks it `L`.
+    #[serde(default)]
     pub late: bool,
 }
 

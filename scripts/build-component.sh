@@ -39,7 +39,7 @@ core="$target_dir/$target/$profile/pos_kernel_component.wasm"
 # Anything but the component's own imports (WASI, `env`, ...) means the build went wrong.
 bad_core_imports=$("$wasm_tools" print "$core" |
   grep -o '(import "[^"]*"' | sort -u |
-  grep -v -e '"pos:kernel/security@0.4.0"' -e '"\[export\]pos:kernel/terminal-api@0.4.0"' || true)
+  grep -v -e '"pos:kernel/security@0.5.0"' -e '"\[export\]pos:kernel/terminal-api@0.5.0"' || true)
 [[ -z "$bad_core_imports" ]] || die "the core module has foreign imports:"$'\n'"$bad_core_imports"
 
 echo "== component"
@@ -61,11 +61,11 @@ done
 wit=$("$wasm_tools" component wit "$out/pos_kernel.wasm")
 imports=$(awk '/^world /{w=1} w && /^[[:space:]]*import /{print $2} w && /^}/{w=0}' <<<"$wit")
 exports=$(awk '/^world /{w=1} w && /^[[:space:]]*export /{print $2} w && /^}/{w=0}' <<<"$wit")
-unexpected=$(grep -v -x -e 'pos:kernel/security@0.4.0;' -e 'pos:kernel/types@0.4.0;' <<<"$imports" || true)
+unexpected=$(grep -v -x -e 'pos:kernel/security@0.5.0;' -e 'pos:kernel/types@0.5.0;' <<<"$imports" || true)
 [[ -z "$unexpected" ]] || die "the component imports more than the security interface:"$'\n'"$unexpected"
-grep -qx 'pos:kernel/security@0.4.0;' <<<"$imports" || die "the component does not import pos:kernel/security@0.4.0"
-[[ "$exports" == 'pos:kernel/terminal-api@0.4.0;' ]] ||
-  die "the component must export exactly pos:kernel/terminal-api@0.4.0, found:"$'\n'"$exports"
+grep -qx 'pos:kernel/security@0.5.0;' <<<"$imports" || die "the component does not import pos:kernel/security@0.5.0"
+[[ "$exports" == 'pos:kernel/terminal-api@0.5.0;' ]] ||
+  die "the component must export exactly pos:kernel/terminal-api@0.5.0, found:"$'\n'"$exports"
 # `types` is imported because terminal-api uses its types; it must stay types only (no functions).
 types_funcs=$(awk '/^[[:space:]]*interface types \{/{t=1} t && /func\(/{print} t && /^  \}/{t=0}' <<<"$wit")
 [[ -z "$types_funcs" ]] || die "the imported interface types has functions:"$'\n'"$types_funcs"

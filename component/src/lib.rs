@@ -5,7 +5,7 @@
 //! defined in the same crate. Defined in `pos-kernel-guest` (which holds the bindings,
 //! conversions and the resource), the macro is foreign here, like any library's generated code.
 //!
-//! The exports exist on wasm32 only: their names (`pos:kernel/terminal-api@0.4.0#...`) are not
+//! The exports exist on wasm32 only: their names (`pos:kernel/terminal-api@0.5.0#...`) are not
 //! valid in a native linker's export list, and natively this crate only needs to build, so that
 //! the whole workspace builds, lints and tests.
 

@@ -133,6 +133,8 @@ mod tests {
                 domestic_result: Verdict::Balanced,
                 foreign_result: Verdict::Balanced,
                 uploaded: 0,
+                tc_uploaded: Vec::new(),
+                ic_failures_uploaded: Vec::new(),
                 open_exceptions: Vec::new(),
             },
             entries: Vec::new(),

@@ -63,8 +63,9 @@ impl core::fmt::Display for HostError {
 
 impl std::error::Error for HostError {}
 
-/// What the chip card answers at the second GENERATE AC (the host's card reader).
-pub type CardReader = Box<dyn FnMut(u32) -> CardVerdict>;
+/// What the chip card answers at the second GENERATE AC (the host's card reader), given the
+/// approval's STAN and the issuer's data (F55 of the reply: issuer scripts go to the card).
+pub type CardReader = Box<dyn FnMut(u32, &[u8]) -> CardVerdict>;
 
 /// A terminal running on the component, its journal and its link to the acquirer.
 pub struct Driver<S: Storage> {
@@ -322,12 +323,12 @@ impl<S: Storage> Driver<S> {
                 Ok(())
             }
             Output::Event(Event::CardVerdictRequired { stan, issuer_data }) => {
+                let verdict = (self.card)(stan, &issuer_data);
                 self.log
                     .push(Output::Event(Event::CardVerdictRequired { stan, issuer_data }));
                 if self.card_pulled_before_verdict {
                     return self.feed(Input::CardReader(ReaderOutcome::CardRemoved));
                 }
-                let verdict = (self.card)(stan);
                 self.feed(Input::CardVerdict(verdict))
             }
             // The card reader's next answer; with none left it has no card to give.

@@ -47,7 +47,7 @@ fn reopen<S: Storage>(
         connect_timeout_ms: 1_000,
         read_timeout_ms: 1_000,
     });
-    let card: CardReader = Box::new(move |_| CardVerdict {
+    let card: CardReader = Box::new(move |_, _| CardVerdict {
         approved: true,
         icc_data: icc_data.clone(),
     });

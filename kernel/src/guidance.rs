@@ -462,6 +462,10 @@ pub fn input_problem(problem: InputProblem) -> Text {
             "没有该凭证号的未确认异常",
             "No open exception has this trace number (STAN)",
         ),
+        AuthCode => (
+            "授权码应为6位字母或数字",
+            "The authorization code must be 6 letters or digits",
+        ),
     };
     Text::new(zh, en)
 }
@@ -551,6 +555,12 @@ pub fn local(reason: &FailReason) -> Guidance {
             ("有未完成的退货", "A refund is pending"),
             format!("退货（凭证号 {stan:06}）尚未得到应答，请稍后再结算"),
             format!("The refund with trace number {stan:06} is still unanswered: settle again later"),
+        ),
+        AdvicePending { stan } => gd(
+            RetryLater,
+            ("有未送达的通知", "An advice is pending"),
+            format!("通知（凭证号 {stan:06}）尚未得到应答，终端会自动重发；请稍后再结算"),
+            format!("The advice with trace number {stan:06} is still unanswered and is being resent: settle again later"),
         ),
         NoReply => g(
             RetryLater,

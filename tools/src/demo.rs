@@ -117,9 +117,9 @@ fn day(globals: &Globals) -> Result<bool, String> {
         connect_timeout_ms: settings.connect_timeout_ms,
         read_timeout_ms: config.response_timeout_ms,
     });
-    let card: CardReader = Box::new(|_| CardVerdict {
+    let card: CardReader = Box::new(|_, issuer_data| CardVerdict {
         approved: true,
-        icc_data: Vec::new(),
+        icc_data: pos_acquirer_sim::reader::second_generate_ac(true, issuer_data),
     });
     let host = Driver::open(runtime, config.clone(), journal, transport, card)
         .map_err(|e| e.to_string())?

@@ -259,6 +259,9 @@ const DICT = {
   "trace.reversal_of": ["（凭证号 {stan}，第 {attempt} 次）", "(STAN {stan}, attempt {attempt})"],
   "trace.event_unknown": ["结果未知：{txn} 凭证号 {stan}，原因 {reason}，将冲正", "outcome unknown: {txn} STAN {stan}, reason {reason}; reversal follows"],
   "trace.event_refund_pending": ["退货待重发：凭证号 {stan}", "refund pending: STAN {stan}, will be resent"],
+  "trace.event_advice_pending": ["{txn}待重发：凭证号 {stan}", "{txn} pending: STAN {stan}, will be resent"],
+  "trace.event_advice_answered": ["{txn}已送达：凭证号 {stan}", "{txn} answered: STAN {stan}"],
+  "trace.event_advice_refused": ["{txn}被拒绝（{code}）：凭证号 {stan}，请联系收单机构", "{txn} refused ({code}): STAN {stan}; contact the acquirer"],
   "trace.event_sign_on_required": ["收单机构要求重新签到", "the acquirer asks for a new sign-on"],
   "trace.event_ignored": ["应答被忽略：{reason}", "reply ignored: {reason}"],
   "trace.event_verdict": ["请卡片确认（第二次 GENERATE AC）", "asking the card (second GENERATE AC)"],
@@ -303,7 +306,7 @@ const DICT = {
   other_tab: ["此终端已在另一个标签页中打开", "This terminal is open in another tab"],
   other_tab_help: ["一个终端同一时间只能有一个写入者：请使用那个标签页，或将其关闭后刷新本页", "A terminal has one writer at a time: use that tab, or close it and reload this one"],
   journal_refused: ["流水被拒绝，未发送任何交易", "Journal refused: nothing was sent"],
-  journal_old_format_help: ["此流水由旧版本写入（卡号未加密保存），本版本不读取：请先用旧版本结算，或点击「全部重置」开始新终端（旧交易请与收单机构核对）", "This journal was written by an earlier version, which kept card numbers in clear; this version does not read it. Settle with that version, or press \u201cReset everything\u201d to start a new terminal (check the old transactions with the acquirer)"],
+  journal_old_format_help: ["此流水由旧版本写入，本版本不读取：请先用旧版本结算，或点击「全部重置」开始新终端（旧交易请与收单机构核对）", "This journal was written by an earlier version, whose records this version does not read. Settle with that version, or press \u201cReset everything\u201d to start a new terminal (check the old transactions with the acquirer)"],
   journal_refused_help: ["流水比曾经保存的短、丢失或属于另一终端号。可恢复原流水，或点击「全部重置」开始新终端（旧交易请与收单机构核对）", "The journal is shorter than what was saved, missing, or another terminal id's. Restore it, or press \u201cReset everything\u201d to start a new terminal (check the old transactions with the acquirer)"],
 
   // Slips

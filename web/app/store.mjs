@@ -13,9 +13,9 @@ const DB_NAME = "pos-virtual-terminal";
 const DB_VERSION = 3;
 const STORES = ["journal", "meta", "bank", "trace", "archive"];
 const ANCHOR = "anchor";
-/** The records' format, as pos-journal's FORMAT_VERSION: 3 keeps card numbers sealed (an anchor
- * without it is format 2's, which kept them in clear, and is refused: checkJournal). */
-export const JOURNAL_FORMAT = 3;
+/** The records' format, as pos-journal's FORMAT_VERSION: 4 keeps chip evidence and advices (an
+ * anchor of format 3, or without one, format 2's with card numbers in clear, is refused: checkJournal). */
+export const JOURNAL_FORMAT = 4;
 
 function settle(request) {
   return new Promise((resolve, reject) => {

@@ -37,12 +37,18 @@ export const SERDE = {
       "key-check-failed": "key",
       original: "problem",
       "refund-pending": "stan",
+      "advice-pending": "stan",
       "acquirer-unreachable": "cause",
       "unreadable-reply": "detail",
       internal: "detail",
       card: "outcome",
     },
-    "life-step": { declined: "response_code", "reversal-reason": "reason", reversed: "response_code" },
+    "life-step": {
+      declined: "response_code",
+      "reversal-reason": "reason",
+      reversed: "response_code",
+      "advice-answered": "response_code",
+    },
   },
   // Record fields with another name in serde: Event::CardVerdictRequired { stan, issuer_data }.
   fieldNames: { "issuer-data": { data: "issuer_data" } },
@@ -53,6 +59,7 @@ export const SERDE = {
     "original-card": ["card"], // Command::Void and CompletionVoid, engine/input.rs
     outcome: ["balance", "settlement"], // engine/outcome.rs
     "begin-args": ["amount", "original-stan", "original-rrn", "original-date"], // Command::Begin, engine/input.rs
+    "completion-advice-args": ["auth-code"], // Command::CompletionAdvice, engine/input.rs
   },
 };
 

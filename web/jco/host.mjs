@@ -21,9 +21,9 @@ function getCoreModule(path) {
  */
 export function boot(security = new SecurityModule()) {
   const imports = security.imports();
-  // The .d.ts names the import `pos:kernel/security@0.4.0`, the JS jco 1.35 generates reads
+  // The .d.ts names the import `pos:kernel/security@0.5.0`, the JS jco 1.35 generates reads
   // `pos:kernel/security`: give both.
-  const root = instantiate(getCoreModule, { "pos:kernel/security": imports, "pos:kernel/security@0.4.0": imports });
+  const root = instantiate(getCoreModule, { "pos:kernel/security": imports, "pos:kernel/security@0.5.0": imports });
   return root.terminalApi.Terminal;
 }
 

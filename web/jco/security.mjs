@@ -1,4 +1,4 @@
-// The terminal's security module (WIT `pos:kernel/security@0.4.0`) in JavaScript, for the jco
+// The terminal's security module (WIT `pos:kernel/security@0.5.0`) in JavaScript, for the jco
 // host: 3DES with double-length keys (des.js EDE, ECB), key check values, the CUP "ECB" MAC and
 // ISO 9564 format-0 PIN blocks, as docs/profile.md §5 specifies and kernel/src/security/crypto.rs
 // implements, and the card data key (AES-256, one block: kernel/src/security/card_data.rs). One

@@ -70,6 +70,15 @@ impl From<Command> for wit::Command {
                 original_stan,
                 card: card.map(Into::into),
             }),
+            Command::CompletionAdvice {
+                original_stan,
+                amount,
+                auth_code,
+            } => W::CompletionAdvice(wit::CompletionAdviceArgs {
+                original_stan,
+                amount,
+                auth_code,
+            }),
             Command::Begin(begin) => W::Begin(begin.into()),
             Command::Settle => W::Settle,
             Command::AcknowledgeException { stan } => W::AcknowledgeException(stan),
@@ -115,6 +124,11 @@ impl From<wit::Command> for Command {
             W::CompletionVoid(o) => Command::CompletionVoid {
                 original_stan: o.original_stan,
                 card: o.card.map(Into::into),
+            },
+            W::CompletionAdvice(c) => Command::CompletionAdvice {
+                original_stan: c.original_stan,
+                amount: c.amount,
+                auth_code: c.auth_code,
             },
             W::Begin(begin) => Command::Begin(begin.into()),
             W::Settle => Command::Settle,

@@ -2,7 +2,7 @@
 // settlement report.
 
 use pos_kernel::engine::settlement::SettlementReport;
-use pos_kernel::engine::{CardRequest, Event, FailReason, Interfaces, Output, PinRequest, Receipt};
+use pos_kernel::engine::{CardReaderData, CardRequest, Event, FailReason, Interfaces, Output, PinRequest, Receipt};
 use pos_kernel::guidance::Guidance;
 use pos_kernel::{Outcome, OutcomeResult, Timestamp};
 
@@ -15,6 +15,7 @@ two_way_record!(CardRequest <=> wit::CardRequest {
     transaction: into, amount, interfaces: into, fallback, prompt: into, deadline: timestamp,
 });
 two_way_record!(Interfaces <=> wit::Interfaces { magstripe, chip, contactless });
+two_way_record!(CardReaderData <=> wit::CardReaderData { ca_keys: list, aids: list });
 two_way_record!(PinRequest <=> wit::PinRequest { transaction: into, amount, prompt: into, deadline: timestamp });
 two_way_record!(Guidance <=> wit::Guidance { category: into, cardholder: into, merchant: into });
 two_way_record!(Receipt <=> wit::Receipt {
@@ -23,7 +24,7 @@ two_way_record!(Receipt <=> wit::Receipt {
 });
 two_way_record!(SettlementReport <=> wit::SettlementReport {
     batch, domestic: into, foreign: into, by_type: list, domestic_result: into, foreign_result: into,
-    uploaded: count, open_exceptions: list,
+    uploaded: count, tc_uploaded, ic_failures_uploaded, open_exceptions: list,
 });
 
 impl From<Output> for wit::Output {
@@ -43,6 +44,7 @@ impl From<Output> for wit::Output {
             Output::Outcome(outcome) => W::Outcome((*outcome).into()),
             Output::CardRequired(request) => W::CardRequired(request.into()),
             Output::PinRequired(request) => W::PinRequired(request.into()),
+            Output::CardReaderData(data) => W::CardReaderData(data.into()),
         }
     }
 }
@@ -64,6 +66,7 @@ impl From<wit::Output> for Output {
             W::Outcome(outcome) => Output::Outcome(Box::new(outcome.into())),
             W::CardRequired(request) => Output::CardRequired(request.into()),
             W::PinRequired(request) => Output::PinRequired(request.into()),
+            W::CardReaderData(data) => Output::CardReaderData(data.into()),
         }
     }
 }
@@ -94,8 +97,26 @@ impl From<Event> for wit::Event {
             Event::SignOnRequired => W::SignOnRequired,
             Event::JournalFailed { reason } => W::JournalFailed(reason),
             Event::RefundPending { stan } => W::RefundPending(stan),
+            Event::AdvicePending { transaction, stan } => W::AdvicePending(wit::StanOf {
+                transaction: transaction.into(),
+                stan,
+            }),
+            Event::AdviceAnswered {
+                transaction,
+                stan,
+                response_code,
+            } => W::AdviceAnswered(wit::AdviceAnswered {
+                transaction: transaction.into(),
+                stan,
+                response_code,
+            }),
             Event::SettlementStep { phase } => W::SettlementStep(phase),
             Event::NotSent { stan, cause } => W::NotSent(wit::NotSent { stan, cause }),
+            Event::Management { task, step } => W::Management(wit::ManagementStep {
+                task: task.into(),
+                step,
+            }),
+            Event::HeaderRequestIgnored { digit } => W::HeaderRequestIgnored(digit),
         }
     }
 }
@@ -125,11 +146,25 @@ impl From<wit::Event> for Event {
             W::SignOnRequired => Event::SignOnRequired,
             W::JournalFailed(reason) => Event::JournalFailed { reason },
             W::RefundPending(stan) => Event::RefundPending { stan },
+            W::AdvicePending(x) => Event::AdvicePending {
+                transaction: x.transaction.into(),
+                stan: x.stan,
+            },
+            W::AdviceAnswered(x) => Event::AdviceAnswered {
+                transaction: x.transaction.into(),
+                stan: x.stan,
+                response_code: x.response_code,
+            },
             W::SettlementStep(phase) => Event::SettlementStep { phase },
             W::NotSent(x) => Event::NotSent {
                 stan: x.stan,
                 cause: x.cause,
             },
+            W::Management(x) => Event::Management {
+                task: x.task.into(),
+                step: x.step,
+            },
+            W::HeaderRequestIgnored(digit) => Event::HeaderRequestIgnored { digit },
         }
     }
 }
@@ -178,6 +213,7 @@ impl From<FailReason> for wit::FailReason {
             FailReason::Original { problem } => W::Original(problem.into()),
             FailReason::SettlementInProgress => W::SettlementInProgress,
             FailReason::RefundPending { stan } => W::RefundPending(stan),
+            FailReason::AdvicePending { stan } => W::AdvicePending(stan),
             FailReason::AcquirerUnreachable { cause } => W::AcquirerUnreachable(cause),
             FailReason::UnreadableReply { detail } => W::UnreadableReply(detail),
             FailReason::Internal { detail } => W::Internal(detail),
@@ -206,6 +242,7 @@ impl From<wit::FailReason> for FailReason {
             },
             W::SettlementInProgress => FailReason::SettlementInProgress,
             W::RefundPending(stan) => FailReason::RefundPending { stan },
+            W::AdvicePending(stan) => FailReason::AdvicePending { stan },
             W::AcquirerUnreachable(cause) => FailReason::AcquirerUnreachable { cause },
             W::UnreadableReply(detail) => FailReason::UnreadableReply { detail },
             W::Internal(detail) => FailReason::Internal { detail },

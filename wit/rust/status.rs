@@ -1,6 +1,8 @@
 // The operator's status screen and the life of one transaction.
 
-use pos_kernel::engine::{InFlight, LifeStep, PendingRefundStatus, PendingReversalStatus, Status, TransactionLife};
+use pos_kernel::engine::{
+    InFlight, LifeStep, PendingAdviceStatus, PendingRefundStatus, PendingReversalStatus, Status, TransactionLife,
+};
 
 use pos_kernel::reconcile::ReconciledItem;
 
@@ -8,14 +10,15 @@ use super::{two_way_record, wit};
 
 two_way_record!(Status <=> wit::Status {
     signed_on, sign_on_required, batch, last_stan, busy, in_flight: option, pending_reversal: option,
-    exceptions: list, pending_refunds: list, settlement_in_progress, approved_count: count, net_total,
-    debit_total, credit_total, open_preauths: count,
+    exceptions: list, pending_refunds: list, pending_advices: list, settlement_in_progress, approved_count: count, net_total,
+    debit_total, credit_total, open_preauths: count, downloads: into, management_due: list,
 });
 two_way_record!(InFlight <=> wit::InFlight { transaction: into, stan, waiting_for: into });
 two_way_record!(PendingReversalStatus <=> wit::PendingReversalStatus {
     stan, transaction: into, amount, card, reason: into,
 });
 two_way_record!(PendingRefundStatus <=> wit::PendingRefundStatus { stan, amount, card });
+two_way_record!(PendingAdviceStatus <=> wit::PendingAdviceStatus { stan, transaction: into, amount, card });
 two_way_record!(TransactionLife <=> wit::TransactionLife {
     stan, transaction: into, amount, card, rrn, steps: list, charged: into,
 });
@@ -37,6 +40,7 @@ impl From<LifeStep> for wit::LifeStep {
                 stan,
             }),
             LifeStep::NeverSent => W::NeverSent,
+            LifeStep::AdviceAnswered { response_code } => W::AdviceAnswered(response_code),
         }
     }
 }
@@ -60,6 +64,7 @@ impl From<wit::LifeStep> for LifeStep {
                 transaction: x.transaction.into(),
             },
             W::NeverSent => LifeStep::NeverSent,
+            W::AdviceAnswered(response_code) => LifeStep::AdviceAnswered { response_code },
         }
     }
 }

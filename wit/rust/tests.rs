@@ -74,6 +74,8 @@ fn settlement_report_uploaded_saturates() {
         domestic_result: Verdict::Unbalanced,
         foreign_result: Verdict::Balanced,
         uploaded: usize::MAX,
+        tc_uploaded: vec![3, 4],
+        ic_failures_uploaded: Vec::new(),
         open_exceptions: Vec::new(),
     };
     let report = wit::SettlementReport::from(report);
@@ -93,12 +95,15 @@ fn status_counts_convert() {
         pending_reversal: None,
         exceptions: Vec::new(),
         pending_refunds: Vec::new(),
+        pending_advices: Vec::new(),
         settlement_in_progress: false,
         approved_count: 3,
         net_total: 300,
         debit_total: 400,
         credit_total: 100,
         open_preauths: 1,
+        downloads: Default::default(),
+        management_due: Vec::new(),
     };
     let status = wit::Status::from(status);
     assert_eq!(
@@ -128,12 +133,15 @@ fn status_and_outputs_come_back_the_same() {
         pending_reversal: None,
         exceptions: Vec::new(),
         pending_refunds: Vec::new(),
+        pending_advices: Vec::new(),
         settlement_in_progress: true,
         approved_count: 3,
         net_total: -250,
         debit_total: 100,
         credit_total: 350,
         open_preauths: 1,
+        downloads: Default::default(),
+        management_due: Vec::new(),
     };
     assert_eq!(Status::from(wit::Status::from(status.clone())), status);
     let event = Output::Event(Event::NotSent {

@@ -9,10 +9,11 @@
 pub const MAGIC: [u8; 8] = *b"POSJRNL1";
 
 /// The format version this crate writes and reads (header bytes 8..10, little-endian).
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 /// The format before card data was sealed (its records hold clear PANs): refused with what to
-/// do, never read.
+/// do, never read. (Format 3 sealed card data but had no chip evidence, advices or IC failures
+/// in its records: refused the same way.)
 pub const CLEAR_CARD_DATA_VERSION: u16 = 2;
 
 /// Why a journal of `version` is not read, and what to do.
@@ -21,6 +22,12 @@ pub fn version_refused(version: u16) -> String {
         format!(
             "journal format version {version} was written by an earlier version, which kept card numbers in clear; \
              this one keeps them sealed and does not read it (nothing was changed): settle its batch with the version \
+             that wrote it, then move the file aside and start a new journal"
+        )
+    } else if version < FORMAT_VERSION {
+        format!(
+            "journal format version {version} was written by an earlier version, whose records this one does not \
+             read (they changed with chip uploads and advices; nothing was changed): settle its batch with the version \
              that wrote it, then move the file aside and start a new journal"
         )
     } else {

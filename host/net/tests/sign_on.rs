@@ -69,8 +69,8 @@ fn run(terminal: &mut Terminal, transport: &mut pos_net::Transport, command: Com
         while let Some(output) = terminal.poll_output() {
             match output {
                 Output::Persist(_) | Output::Compact(_) => pending = Some(Input::Persisted),
-                // No settlement here, so no batch to archive.
-                Output::Archive(_) => {}
+                // No settlement here, so no batch to archive; no downloads for a card reader.
+                Output::Archive(_) | Output::CardReaderData(_) => {}
                 Output::Transmit(frame) => {
                     if transport.send(&frame).is_err() {
                         pending = Some(Input::ConnectionClosed);

@@ -193,6 +193,19 @@ impl CardArgs {
     }
 }
 
+/// What the chip card answers at its second GENERATE AC: the simulated card's TC or AAC (with
+/// DF31 when the issuer sent scripts); a posterm without test cards has no card of its own and
+/// answers with no data.
+pub fn second_generate_ac(approve: bool, issuer_data: &[u8]) -> Vec<u8> {
+    #[cfg(feature = "test-cards")]
+    return reader::second_generate_ac(approve, issuer_data);
+    #[cfg(not(feature = "test-cards"))]
+    {
+        let _ = (approve, issuer_data);
+        Vec::new()
+    }
+}
+
 /// A card as the simulated reader reads it.
 #[cfg(feature = "test-cards")]
 fn read(pan: &str, entry: EntryMode, expiry: &str, pin_entered: bool) -> Card {

@@ -124,6 +124,21 @@ pub enum OperatorCommand {
         #[command(flatten)]
         card: CardArgs,
     },
+    /// Complete an open pre-authorization offline (预授权完成通知): by voice, or after the fact.
+    /// Approved at once with the pre-authorization's card; its completion advice (0220 type 24)
+    /// is sent now and resent with the same STAN until the acquirer answers. It cannot be voided.
+    CompleteOffline {
+        /// The pre-authorization's STAN.
+        #[arg(long)]
+        stan: u32,
+        /// Up to 115% of the pre-authorized amount, e.g. 12.34.
+        #[arg(long)]
+        amount: String,
+        /// The authorization code the issuer gave by voice (6 letters or digits); the
+        /// pre-authorization's own code when left out.
+        #[arg(long)]
+        auth_code: Option<String>,
+    },
     /// Void a completion of the current batch by its STAN.
     CompleteVoid {
         #[arg(long)]

@@ -94,8 +94,34 @@ pub fn event(event: &Event) -> Option<String> {
             format!("the journal failed ({reason}): the terminal stops; run the command again to restart it")
         }
         Event::RefundPending { stan } => format!("refund {stan:06} got no answer: it stays pending and is resent"),
+        Event::AdvicePending { transaction, stan } => format!(
+            "{} {stan:06} got no answer: it stays pending and is resent",
+            label(*transaction)
+        ),
+        Event::AdviceAnswered {
+            transaction,
+            stan,
+            response_code,
+        } if response_code == "00" => format!("{} {stan:06} answered", label(*transaction)),
+        Event::AdviceAnswered {
+            transaction,
+            stan,
+            response_code,
+        } if *transaction == pos_kernel::engine::TransactionKind::CompletionAdvice => format!(
+            "{} {stan:06} refused by the acquirer ({response_code}): it leaves the batch; contact the acquirer",
+            label(*transaction)
+        ),
+        Event::AdviceAnswered {
+            transaction,
+            stan,
+            response_code,
+        } => format!("{} {stan:06} answered ({response_code})", label(*transaction)),
         Event::SettlementStep { phase } => format!("settlement: {phase}"),
         Event::NotSent { stan, cause } => format!("{stan:06} never left the terminal: {cause}"),
+        Event::Management { task, step } => format!("{}: {step}", task.kind().label().1.to_lowercase()),
+        Event::HeaderRequestIgnored { digit } => {
+            format!("the acquirer's reply header asks for `{digit}`, which this terminal does not do: ignored")
+        }
     })
 }
 
@@ -111,6 +137,7 @@ pub fn life_step(step: &LifeStep) -> String {
         LifeStep::ExceptionAcknowledged => "exception acknowledged by the operator".into(),
         LifeStep::ClosedBy { stan, transaction } => format!("closed by {} {stan:06}", transaction.label().1),
         LifeStep::NeverSent => "never left the terminal (no connection)".into(),
+        LifeStep::AdviceAnswered { response_code } => format!("advice answered by the acquirer ({response_code})"),
     }
 }
 

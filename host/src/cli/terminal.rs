@@ -143,9 +143,9 @@ pub fn open(globals: &Globals, card_declines: bool) -> Result<Driver<FileStorage
         connect_timeout_ms: file.host.connect_timeout_ms,
         read_timeout_ms: file.terminal.response_timeout_ms,
     });
-    let card: CardReader = Box::new(move |_stan| CardVerdict {
+    let card: CardReader = Box::new(move |_stan, issuer_data| CardVerdict {
         approved: !card_declines,
-        icc_data: Vec::new(),
+        icc_data: card::second_generate_ac(!card_declines, issuer_data),
     });
     let archive = ArchiveDir::new(&globals.dir, file.host.archive_days);
     Driver::open(runtime, file.terminal, journal, transport, card)
@@ -276,6 +276,18 @@ fn kernel_command(command: &Command) -> Result<Option<(KernelCommand, bool)>, St
                 original_stan: *stan,
                 amount: amount(a)?,
                 card: card.card()?,
+            },
+            false,
+        ),
+        Command::CompleteOffline {
+            stan,
+            amount: a,
+            auth_code,
+        } => (
+            KernelCommand::CompletionAdvice {
+                original_stan: *stan,
+                amount: amount(a)?,
+                auth_code: auth_code.clone(),
             },
             false,
         ),
@@ -466,6 +478,15 @@ fn print_status(status: &Status) {
             refund.stan,
             print::money(refund.amount),
             refund.card
+        );
+    }
+    for advice in &status.pending_advices {
+        out!(
+            "pending advice: {} STAN {:06} RMB {} {}: resent until answered",
+            advice.transaction.label().1,
+            advice.stan,
+            print::money(advice.amount),
+            advice.card
         );
     }
     for e in &status.exceptions {

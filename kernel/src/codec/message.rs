@@ -38,6 +38,8 @@ impl Mti {
     pub const SIGN_ON: Mti = Mti(800);
     /// Sign-off and echo test (0820).
     pub const NETWORK: Mti = Mti(820);
+    /// Script result advice (0620).
+    pub const SCRIPT_ADVICE: Mti = Mti(620);
 
     /// The reply's MTI (request + 10: `0200` -> `0210`).
     pub fn response(self) -> Mti {

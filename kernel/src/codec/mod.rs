@@ -12,6 +12,7 @@ mod error;
 mod field;
 mod frame;
 mod message;
+pub mod tlv;
 mod value;
 mod view;
 

@@ -29,19 +29,26 @@ pub struct ArchivedBatch {
     pub history: Vec<History>,
 }
 
-/// The first bytes of an archived batch: the format, so a future change is recognised.
-const MAGIC: &[u8; 4] = b"PAB1";
+/// The first bytes of an archived batch: the format, so a change is recognised. `PAB2` added the
+/// chip evidence and the IC failure uploads; a `PAB1` batch is refused with what it is.
+const MAGIC: &[u8; 4] = b"PAB2";
+const EARLIER: &[u8; 4] = b"PAB1";
 
 impl ArchivedBatch {
-    /// `PAB1` then postcard: compact and deterministic.
+    /// `PAB2` then postcard: compact and deterministic.
     pub fn encode(&self) -> Result<Vec<u8>, JournalError> {
         postcard::to_extend(self, MAGIC.to_vec()).map_err(|e| JournalError::Unencodable(e.to_string()))
     }
 
     pub fn decode(bytes: &[u8]) -> Result<ArchivedBatch, JournalError> {
+        if bytes.starts_with(EARLIER) {
+            return Err(JournalError::Corrupt(
+                "an archived batch of an earlier version (`PAB1`), which this one does not read".into(),
+            ));
+        }
         let body = bytes
             .strip_prefix(MAGIC.as_slice())
-            .ok_or_else(|| JournalError::Corrupt("not an archived batch (no `PAB1` at the start)".into()))?;
+            .ok_or_else(|| JournalError::Corrupt("not an archived batch (no `PAB2` at the start)".into()))?;
         match postcard::take_from_bytes(body) {
             Ok((batch, [])) => Ok(batch),
             Ok((_, rest)) => Err(JournalError::Corrupt(format!(

@@ -29,6 +29,24 @@ pub struct BatchEntry {
     pub original_stan: Option<u32>,
     /// The STAN of the void, cancel or completion that closed this entry.
     pub closed_by: Option<u32>,
+    /// A chip or contactless approval's evidence, for its upload at settlement.
+    pub chip: Option<ChipEvidence>,
+}
+
+/// What the chip evidence of an approval holds (docs/profile.md §7, "Chip evidence"): the
+/// request's F22 and F23 and the card's data, for its TC upload or IC failure upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct ChipEvidence {
+    /// F22 of the request (entry mode and PIN digit).
+    pub pos_entry: String,
+    /// F23, the card sequence number, when the card had one.
+    pub sequence: Option<String>,
+    /// The request's F55 with the card's second GENERATE AC over it (TC or AAC, DF31): a
+    /// contactless approval, which has no second GENERATE AC, keeps the tap's data.
+    #[serde(with = "serde_bytes")]
+    #[cfg_attr(feature = "ts", tsify(type = "Uint8Array"))]
+    pub icc: Vec<u8>,
 }
 
 /// The last settled batch, so a void of one of its sales gets a clear answer.

@@ -89,6 +89,16 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         card: Option<Card>,
     },
+    /// Complete an open pre-authorization (by its STAN) offline: by voice, or after the fact.
+    /// Approved at once with the pre-authorization's card and authorization code (or the code
+    /// the issuer gave by voice, 6 characters); its advice (0220, type 24) is resent with the
+    /// same STAN until the acquirer answers it. It cannot be voided.
+    CompletionAdvice {
+        original_stan: u32,
+        amount: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        auth_code: Option<String>,
+    },
     /// A card transaction started before its card is read (docs/architecture.md, rule 19): the
     /// kernel checks what it can, asks for the card (`Output::CardRequired`) and runs the
     /// transaction with the card the host presents (`Input::CardPresented`).
@@ -115,6 +125,7 @@ impl Command {
             Command::PreAuthCancel { .. } => K::PreAuthCancel,
             Command::Completion { .. } => K::Completion,
             Command::CompletionVoid { .. } => K::CompletionVoid,
+            Command::CompletionAdvice { .. } => K::CompletionAdvice,
             Command::Begin(begin) => begin.transaction,
             Command::Settle => K::Settlement,
             Command::AcknowledgeException { .. } => K::AcknowledgeException,

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::batch::{BatchEntry, ExceptionEntry, SettledBatch};
+use super::downloads::{CaKeySet, DownloadedSets, IcParameterSet, ManagementTask, ParameterSet};
 use super::kinds::Closes;
 use super::settlement::{SettlementProgress, SettlementReport};
 use super::{EntryMode, ReversalReason, TransactionKind};
@@ -47,10 +48,33 @@ pub enum Record {
         /// Boxed (as the state holds it): a record moves a few times on its way to the state.
         reversal: Option<Box<PendingReversal>>,
         /// For a refund: what to resend, with the same STAN, until it is answered.
-        resend: Option<Box<PendingRefund>>,
+        resend: Option<Box<PendingResend>>,
     },
-    /// A financial transaction was approved (and, for chip, accepted by the card).
+    /// A financial transaction was approved (a contact chip one goes through `ChipVerdict`).
     Approved(BatchEntry),
+    /// The chip card's verdict on an online approval (its second GENERATE AC): `accepted`, the
+    /// entry joins the batch; otherwise the reversal becomes a card decline (`06`, with the
+    /// card's data) and the entry waits for its IC failure upload at settlement. When the
+    /// approval carried issuer scripts, the script result advice comes in the same record, so
+    /// that it cannot be lost between the two.
+    ChipVerdict {
+        entry: BatchEntry,
+        accepted: bool,
+        script_advice: Option<Box<PendingResend>>,
+    },
+    /// A transaction approved without going online (a completion advice): in the batch at once,
+    /// and its advice resent with the same STAN until answered. Advances the STAN.
+    OfflineApproved {
+        entry: BatchEntry,
+        advice: Box<PendingResend>,
+    },
+    /// The acquirer answered an advice: it is no longer resent. The RRN of the answer, if any,
+    /// becomes the entry's (an offline approval has none before).
+    AdviceAnswered {
+        stan: u32,
+        response_code: String,
+        rrn: Option<String>,
+    },
     /// A reversible request was declined: its reversal is no longer needed.
     Declined { stan: u32, response_code: String },
     /// The pending reversal's reason or data changed (MAC failure, card declined).
@@ -74,6 +98,18 @@ pub enum Record {
     Settled(SettlementReport),
     /// The whole durable state; a compacted journal starts with it.
     Snapshot(Box<DurableState>),
+    /// The acquirer asked (reply header R digit) for this management task: it runs when the
+    /// terminal is free, and again after a restart, until it is done.
+    ManagementRequested(ManagementTask),
+    /// A complete parameter list replaces the one in force (its task is done).
+    ParametersInstalled(ParameterSet),
+    /// A complete CA key table replaces the one in force, in one record.
+    CaKeysInstalled(CaKeySet),
+    /// A complete IC parameter table replaces the one in force, in one record.
+    IcParametersInstalled(IcParameterSet),
+    /// A management task ended without a set to install (a status upload answered, or the
+    /// acquirer refused the task): it is no longer due.
+    ManagementDone(ManagementTask),
     /// The request journaled under `stan` never left the terminal (no connection, or a send that
     /// failed before any byte was written): its reversal, or its refund resend, is dropped.
     NeverSent { stan: u32 },
@@ -116,10 +152,15 @@ impl Record {
                 if let Some(reversal) = &mut state.reversal {
                     reversal.message = reversal.message.masked();
                 }
-                for refund in &mut state.pending_refunds {
-                    refund.message = refund.message.masked();
+                for resend in state.pending_refunds.iter_mut().chain(&mut state.pending_advices) {
+                    resend.message = resend.message.masked();
                 }
             }
+            Record::ChipVerdict {
+                script_advice: Some(advice),
+                ..
+            }
+            | Record::OfflineApproved { advice, .. } => advice.message = advice.message.masked(),
             _ => {}
         }
         record
@@ -196,6 +237,10 @@ pub enum LifeStep {
     /// The reversal was not confirmed: on the exceptions list.
     ReversalNotConfirmed,
     ExceptionAcknowledged,
+    /// The acquirer answered this advice.
+    AdviceAnswered {
+        response_code: String,
+    },
     /// A later void, cancel or completion closed this transaction.
     ClosedBy {
         stan: u32,
@@ -217,16 +262,18 @@ pub struct History {
     pub steps: Vec<LifeStep>,
 }
 
-/// A refund sent and not yet answered: resent with the same STAN until it is.
+/// A refund or an advice sent and not yet answered: resent with the same STAN until it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
-pub struct PendingRefund {
+pub struct PendingResend {
     pub stan: u32,
+    /// A refund, a completion advice or a script result advice.
+    pub transaction: TransactionKind,
     pub amount: u64,
     /// The card: masked for people, sealed for the resend's F2 and F14.
     pub card: StoredCard,
     pub entry: EntryMode,
-    /// The refund request without the card (F2 F14), track data and MAC (re-MACed when resent).
+    /// The request without the card (F2 F14), track data and MAC (re-MACed when resent).
     pub message: Message,
 }
 
@@ -244,8 +291,17 @@ pub struct DurableState {
     pub entries: Vec<BatchEntry>,
     /// Approved pre-authorizations, open or closed, across batches.
     pub preauths: Vec<BatchEntry>,
-    pub pending_refunds: Vec<PendingRefund>,
+    pub pending_refunds: Vec<PendingResend>,
+    /// Completion and script result advices not yet answered, oldest first.
+    pub pending_advices: Vec<PendingResend>,
+    /// Chip approvals the card declined at its second GENERATE AC, for their IC failure upload
+    /// at settlement.
+    pub ic_failures: Vec<BatchEntry>,
     pub settlement: Option<SettlementProgress>,
+    /// What the acquirer downloaded: parameters, CA public keys, IC parameters.
+    pub downloads: DownloadedSets,
+    /// Management tasks the acquirer asked for and not yet done.
+    pub management_due: Vec<ManagementTask>,
     pub previous_batch: Option<SettledBatch>,
     pub exceptions: Vec<ExceptionEntry>,
     /// The life of each request of the current batch, for the operator's query.
@@ -278,7 +334,11 @@ impl DurableState {
             entries: Vec::new(),
             preauths: Vec::new(),
             pending_refunds: Vec::new(),
+            pending_advices: Vec::new(),
+            ic_failures: Vec::new(),
             settlement: None,
+            downloads: DownloadedSets::default(),
+            management_due: Vec::new(),
             previous_batch: None,
             exceptions: Vec::new(),
             history: Vec::new(),
@@ -325,6 +385,44 @@ impl DurableState {
                 }
             }
             Record::Approved(entry) => self.approve(entry),
+            Record::ChipVerdict {
+                entry,
+                accepted,
+                script_advice,
+            } => {
+                if let Some(advice) = script_advice {
+                    self.last_stan = advice.stan;
+                    self.pending_advices.push(*advice);
+                }
+                if accepted {
+                    self.approve(entry);
+                } else {
+                    let pending = self.reversal_mut(entry.stan)?;
+                    pending.reason = ReversalReason::CardDeclined;
+                    pending.auth_code = Some(entry.auth_code.clone()).filter(|a| !a.is_empty());
+                    pending.icc_data = entry.chip.as_ref().map(|c| c.icc.clone());
+                    self.ic_failures.push(entry);
+                }
+            }
+            Record::OfflineApproved { entry, advice } => {
+                self.last_stan = advice.stan;
+                self.pending_advices.push(*advice);
+                self.approve(entry);
+            }
+            Record::AdviceAnswered {
+                stan,
+                rrn,
+                response_code,
+            } => {
+                self.pending_advices.retain(|a| a.stan != stan);
+                if response_code != "00" {
+                    self.refused_offline(stan);
+                } else if let Some(rrn) = rrn {
+                    for entry in self.entries.iter_mut().filter(|e| e.stan == stan && e.rrn.is_empty()) {
+                        entry.rrn.clone_from(&rrn);
+                    }
+                }
+            }
             Record::Declined { stan, .. } => {
                 self.clear_reversal(stan);
                 self.pending_refunds.retain(|r| r.stan != stan);
@@ -370,11 +468,30 @@ impl DurableState {
                     stans,
                 });
                 self.entries.clear();
+                self.ic_failures.clear();
                 self.history.clear();
                 self.settlement = None;
                 self.batch = next_batch(report.batch);
             }
             Record::Snapshot(state) => *self = *state,
+            Record::ManagementRequested(task) => {
+                if !self.management_due.contains(&task) {
+                    self.management_due.push(task);
+                }
+            }
+            Record::ParametersInstalled(set) => {
+                self.downloads.parameters = Some(set);
+                self.management_due.retain(|t| *t != ManagementTask::Parameters);
+            }
+            Record::CaKeysInstalled(set) => {
+                self.downloads.ca_keys = Some(set);
+                self.management_due.retain(|t| *t != ManagementTask::CaKeys);
+            }
+            Record::IcParametersInstalled(set) => {
+                self.downloads.ic_parameters = Some(set);
+                self.management_due.retain(|t| *t != ManagementTask::IcParameters);
+            }
+            Record::ManagementDone(task) => self.management_due.retain(|t| *t != task),
             Record::NeverSent { stan } => {
                 self.clear_reversal(stan);
                 self.pending_refunds.retain(|r| r.stan != stan);
@@ -422,23 +539,39 @@ impl DurableState {
                 return;
             }
             Record::Approved(entry) => {
-                if let Some(original) = entry.original_stan {
-                    self.add_step(
-                        original,
-                        LifeStep::ClosedBy {
-                            stan: entry.stan,
-                            transaction: entry.transaction,
-                        },
-                    );
-                }
-                (
-                    entry.stan,
-                    LifeStep::Approved {
-                        rrn: entry.rrn.clone(),
-                        auth_code: entry.auth_code.clone(),
-                    },
-                )
+                self.closed_by(entry);
+                (entry.stan, approved(entry))
             }
+            Record::ChipVerdict {
+                entry,
+                accepted,
+                script_advice,
+            } => {
+                if let Some(advice) = script_advice {
+                    self.history.push(advice_life(advice, Vec::new()));
+                }
+                if !*accepted {
+                    let step = LifeStep::ReversalReason {
+                        reason: ReversalReason::CardDeclined,
+                    };
+                    return self.add_step(entry.stan, step);
+                }
+                self.closed_by(entry);
+                (entry.stan, approved(entry))
+            }
+            Record::OfflineApproved { entry, advice } => {
+                self.closed_by(entry);
+                self.history.push(advice_life(advice, vec![approved(entry)]));
+                return;
+            }
+            Record::AdviceAnswered {
+                stan, response_code, ..
+            } => (
+                *stan,
+                LifeStep::AdviceAnswered {
+                    response_code: response_code.clone(),
+                },
+            ),
             Record::Declined { stan, response_code } => (
                 *stan,
                 LifeStep::Declined {
@@ -458,6 +591,17 @@ impl DurableState {
             _ => return,
         };
         self.add_step(stan, step);
+    }
+
+    /// The original that `entry` (a void, cancel or completion) closes gets a step saying so.
+    fn closed_by(&mut self, entry: &BatchEntry) {
+        if let Some(original) = entry.original_stan {
+            let step = LifeStep::ClosedBy {
+                stan: entry.stan,
+                transaction: entry.transaction,
+            };
+            self.add_step(original, step);
+        }
     }
 
     fn add_step(&mut self, stan: u32, step: LifeStep) {
@@ -490,6 +634,22 @@ impl DurableState {
         }
     }
 
+    /// The acquirer refused an offline approval's advice: the transaction did not happen. It
+    /// leaves the batch, and the pre-authorization it completed is open again.
+    fn refused_offline(&mut self, stan: u32) {
+        let Some(at) = self
+            .entries
+            .iter()
+            .position(|e| e.stan == stan && e.transaction == TransactionKind::CompletionAdvice)
+        else {
+            return;
+        };
+        self.entries.remove(at);
+        for preauth in self.preauths.iter_mut().filter(|p| p.closed_by == Some(stan)) {
+            preauth.closed_by = None;
+        }
+    }
+
     fn clear_reversal(&mut self, stan: u32) {
         if self.reversal.as_ref().is_some_and(|r| r.stan == stan) {
             self.reversal = None;
@@ -508,6 +668,26 @@ impl DurableState {
         self.reversal
             .take_if(|pending| pending.stan == stan)
             .ok_or_else(|| no_pending_reversal(stan))
+    }
+}
+
+/// An approval as a step of a life.
+fn approved(entry: &BatchEntry) -> LifeStep {
+    LifeStep::Approved {
+        rrn: entry.rrn.clone(),
+        auth_code: entry.auth_code.clone(),
+    }
+}
+
+/// The life of an advice from its journaling: sent (it goes out once durable), after `first`.
+fn advice_life(advice: &PendingResend, mut first: Vec<LifeStep>) -> History {
+    first.push(LifeStep::Sent);
+    History {
+        stan: advice.stan,
+        transaction: advice.transaction,
+        amount: Some(advice.amount),
+        card: Some(advice.card.masked.clone()),
+        steps: first,
     }
 }
 

@@ -29,6 +29,19 @@ pub enum TransactionKind {
     /// Settlement (结算) with batch upload when unbalanced.
     Settlement,
     AcknowledgeException,
+    /// Completion advice (预授权完成通知, 0220 type 24): a pre-authorization completed offline
+    /// (by voice, or after the fact), in the batch at once and resent until answered.
+    CompletionAdvice,
+    /// Script result advice (脚本通知, 0620): what the card did with the issuer's scripts.
+    ScriptAdvice,
+    /// Parameter download (参数下载, 0800 `360`), asked for by the reply header.
+    ParameterDownload,
+    /// Status upload (状态上送, 0820 `362`).
+    StatusUpload,
+    /// CA public key update (公钥下载, `372` / `370` / `371`).
+    CaKeyDownload,
+    /// IC parameter update (IC卡参数下载, `382` / `380` / `381`).
+    IcParameterDownload,
 }
 
 /// What a card request of one kind looks like on the wire (docs/profile.md §3): MTI, F3, F25, 60.1.
@@ -147,7 +160,7 @@ const fn plain(kind: TransactionKind, (zh, en): (&'static str, &'static str), ne
 
 /// The table, one row per kind in the order of [`TransactionKind`] (a test checks it).
 #[rustfmt::skip]
-pub const KINDS: [KindInfo; 13] = {
+pub const KINDS: [KindInfo; 19] = {
     use Closes::*;
     use Side::*;
     use TransactionKind as K;
@@ -168,6 +181,12 @@ pub const KINDS: [KindInfo; 13] = {
         row(K::CompletionVoid, ("预授权完成撤销", "COMPLETION VOID"), card(FIN, "200000", "06", "21"), true, Some(Credit), Some(BatchEntry)),
         plain(K::Settlement, ("结算", "SETTLEMENT"), true),
         plain(K::AcknowledgeException, ("确认异常", "ACKNOWLEDGE EXCEPTION"), false),
+        row(K::CompletionAdvice, ("预授权完成通知", "COMPLETION ADVICE"), card(Mti::REFUND, "000000", "06", "24"), false, Some(Debit), Some(PreAuth)),
+        plain(K::ScriptAdvice, ("脚本通知", "SCRIPT ADVICE"), true),
+        plain(K::ParameterDownload, ("参数下载", "PARAMETER DOWNLOAD"), true),
+        plain(K::StatusUpload, ("状态上送", "STATUS UPLOAD"), true),
+        plain(K::CaKeyDownload, ("公钥下载", "CA KEY DOWNLOAD"), true),
+        plain(K::IcParameterDownload, ("IC卡参数下载", "IC PARAMETER DOWNLOAD"), true),
     ]
 };
 
@@ -212,6 +231,30 @@ impl TransactionKind {
     /// What an approval of this kind closes.
     pub fn closes(self) -> Option<Closes> {
         self.info().closes
+    }
+
+    /// Whether the operator's command sends a request of its own, which pending advices go
+    /// before. A sign-on does not wait (fresh keys may be what an advice needs); local work and
+    /// an offline completion send nothing of their own.
+    pub fn is_online(self) -> bool {
+        use TransactionKind::*;
+        !matches!(
+            self,
+            SignOn
+                | AcknowledgeException
+                | CompletionAdvice
+                | ScriptAdvice
+                | ParameterDownload
+                | StatusUpload
+                | CaKeyDownload
+                | IcParameterDownload
+        )
+    }
+
+    /// An advice (docs/profile.md §7): the acquirer is told of something already done; it is
+    /// journaled, then resent with the same STAN until answered, and never reversed.
+    pub fn is_advice(self) -> bool {
+        matches!(self, TransactionKind::CompletionAdvice | TransactionKind::ScriptAdvice)
     }
 
     /// The name printed on receipts (中文, English).

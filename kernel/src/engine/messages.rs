@@ -1,6 +1,7 @@
 //! Building requests (docs/profile.md §3). Every builder gets the STAN and batch from the caller; the
 //! MAC is added last, by the terminal, through the security module.
 
+use super::batch::{BatchEntry, ChipEvidence};
 use super::kinds::Shape;
 use super::{Card, TransactionKind};
 use crate::codec::{Message, Mti};
@@ -155,4 +156,80 @@ pub fn batch_upload(config: &Config, stan: u32, batch: u32, management_code: &st
     base(Mti::BATCH_UPLOAD, config, stan)
         .with(48, f48)
         .with(60, f60_network(batch, management_code))
+}
+
+/// F61 of a message about an approved original: its batch + STAN + date `MMDD`.
+fn f61_original(entry: &BatchEntry) -> String {
+    format!("{:06}{:06}{}", entry.batch, entry.stan, entry.date)
+}
+
+/// The fields a chip upload and a script result advice share (docs/profile.md §7): the card
+/// number, F3 F4 F22 F23 F25 F49 F55 as the original had them, F60 and F61 (original batch +
+/// STAN + date).
+fn about_chip_original(
+    mti: Mti,
+    config: &Config,
+    stan: u32,
+    batch: u32,
+    management_code: &str,
+    entry: &BatchEntry,
+    evidence: &ChipEvidence,
+) -> Message {
+    let shape = entry.transaction.card_shape();
+    let mut m = base(mti, config, stan);
+    m.set(3, shape.map_or("000000", |s| s.processing_code))
+        .set(4, amount12(entry.amount))
+        .set(22, evidence.pos_entry.as_bytes())
+        .set(25, shape.map_or("00", |s| s.condition_code))
+        .set(49, config.currency.as_bytes())
+        .set(55, &evidence.icc)
+        .set(60, f60_network(batch, management_code))
+        .set(61, f61_original(entry));
+    if let Some(sequence) = &evidence.sequence {
+        m.set(23, sequence.as_bytes());
+    }
+    m
+}
+
+/// A TC upload (60.3 `203`/`205`) or IC failure upload (`204`/`206`), 0320 without F64; the
+/// caller adds the card (F2). F3 `000000` and F25 `00` whatever the original (§7).
+pub fn chip_upload(
+    config: &Config,
+    stan: u32,
+    batch: u32,
+    management_code: &str,
+    entry: &BatchEntry,
+    evidence: &ChipEvidence,
+) -> Message {
+    let mut m = about_chip_original(Mti::BATCH_UPLOAD, config, stan, batch, management_code, entry, evidence);
+    m.set(3, "000000").set(25, "00");
+    m
+}
+
+/// A script result advice body (0620, 60.1 `00`, 60.3 `951`): without the card (F2, kept sealed
+/// beside it) and MAC, both added when it is sent.
+pub fn script_advice(config: &Config, stan: u32, batch: u32, entry: &BatchEntry, evidence: &ChipEvidence) -> Message {
+    let mut m = about_chip_original(Mti::SCRIPT_ADVICE, config, stan, batch, "951", entry, evidence);
+    m.set(37, entry.rrn.as_bytes());
+    if !entry.auth_code.is_empty() {
+        m.set(38, entry.auth_code.as_bytes());
+    }
+    m
+}
+
+/// A management request (docs/profile.md §7): 0800 or 0820 with F60 (60.1 `00`, batch, 60.3
+/// `management_code`) and F62 when it has one; the MAC is added by the terminal.
+pub fn management(
+    config: &Config,
+    stan: u32,
+    batch: u32,
+    mti: Mti,
+    management_code: &str,
+    f62: Option<Vec<u8>>,
+) -> Message {
+    let mut m = base(mti, config, stan).with(60, f60_network(batch, management_code));
+    if let Some(f62) = f62 {
+        m.set(62, f62);
+    }
+    m
 }

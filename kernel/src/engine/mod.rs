@@ -18,8 +18,10 @@
 
 mod archive;
 mod batch;
+pub mod downloads;
 mod hex_bytes;
 mod hex_option;
+mod hex_or_bytes;
 mod input;
 mod journal;
 mod kinds;
@@ -33,14 +35,14 @@ mod status;
 mod terminal;
 
 pub use archive::ArchivedBatch;
-pub use batch::{BatchEntry, ExceptionEntry, SettledBatch};
+pub use batch::{BatchEntry, ChipEvidence, ExceptionEntry, SettledBatch};
 pub use input::{Begin, Card, CardVerdict, Command, EntryMode, Input, ReaderOutcome};
 pub use journal::{
-    next_batch, next_stan, DurableState, History, JournalError, LifeStep, PendingRefund, PendingReversal, Record,
+    next_batch, next_stan, DurableState, History, JournalError, LifeStep, PendingResend, PendingReversal, Record,
 };
 pub use kinds::{Closes, KindInfo, ReversalReason, Shape, Side, TransactionKind, KINDS};
 pub use outcome::{FailReason, InputProblem, OriginalProblem, Outcome, OutcomeResult, Receipt};
-pub use output::{CardRequest, Event, Interfaces, Output, PinRequest, Timer};
+pub use output::{CardReaderData, CardRequest, Event, Interfaces, Output, PinRequest, Timer};
 pub use query::{query, Charged, Query, TransactionLife};
-pub use status::{InFlight, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
+pub use status::{InFlight, PendingAdviceStatus, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
 pub use terminal::{RestoreError, Terminal};

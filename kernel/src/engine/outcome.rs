@@ -130,6 +130,9 @@ pub enum FailReason {
     SettlementInProgress,
     /// A refund is still unanswered, so the batch cannot be settled yet.
     RefundPending { stan: u32 },
+    /// An advice (completion or script result) is still unanswered, so the batch cannot be
+    /// settled yet.
+    AdvicePending { stan: u32 },
     /// The request never left the terminal (`Input::NotSent`): nothing was charged. The cause as
     /// the host gave it.
     AcquirerUnreachable { cause: String },
@@ -170,6 +173,8 @@ pub enum InputProblem {
     OriginalDate,
     /// No open exception has that STAN.
     NoOpenException,
+    /// The authorization code given by voice is not 6 letters or digits.
+    AuthCode,
     /// A `begin` lacks a field its kind needs (amount, original STAN, original RRN and date), or
     /// names a kind that takes no card.
     TransactionFields,

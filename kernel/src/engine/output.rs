@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::downloads::{AidParameters, CaPublicKey, ManagementTask};
 use super::outcome::Outcome;
 use super::{ReversalReason, TransactionKind};
 use crate::guidance::Text;
@@ -57,6 +58,18 @@ pub enum Output {
     /// Ask the PIN pad for the cardholder's PIN (the PIN stays in the pad), and answer with
     /// `Input::PinEntered`, or `Input::CardReader(Cancelled)` if the cardholder cancels.
     PinRequired(PinRequest),
+    /// The CA public keys and AID parameters the card reader works with, whole: after the
+    /// acquirer downloaded a new set, and after a restart when sets are held. Give them to the
+    /// card reader (EMV kernel); not answered.
+    CardReaderData(CardReaderData),
+}
+
+/// What the card reader needs from the acquirer's downloads (docs/profile.md §7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct CardReaderData {
+    pub ca_keys: Vec<CaPublicKey>,
+    pub aids: Vec<AidParameters>,
 }
 
 /// What the card reader is asked for.
@@ -143,8 +156,22 @@ pub enum Event {
     JournalFailed { reason: String },
     /// A refund got no answer: it stays pending and is resent with the same STAN.
     RefundPending { stan: u32 },
+    /// An advice got no answer: it stays pending and is resent with the same STAN.
+    AdvicePending { transaction: TransactionKind, stan: u32 },
+    /// The acquirer answered an advice (any response code ends its resending).
+    AdviceAnswered {
+        transaction: TransactionKind,
+        stan: u32,
+        response_code: String,
+    },
     /// Settlement progress, for the display.
     SettlementStep { phase: String },
     /// The request with this STAN never left the terminal (`Input::NotSent`), for the log.
     NotSent { stan: u32, cause: String },
+    /// Progress of a management task the acquirer asked for (a request, a step, a key refused,
+    /// the set installed or kept), for the display and the log.
+    Management { task: ManagementTask, step: String },
+    /// The reply header asked for something this terminal does not do (an R digit of 6 to 9):
+    /// logged and ignored.
+    HeaderRequestIgnored { digit: u8 },
 }

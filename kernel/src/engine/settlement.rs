@@ -71,30 +71,100 @@ pub struct SettlementProgress {
     pub batch: u32,
     pub domestic: Totals,
     pub foreign: Totals,
+    /// The acquirer's verdicts on the totals (domestic, foreign), once it has answered them.
+    pub verdicts: Option<(Verdict, Verdict)>,
     pub phase: Phase,
     /// The STAN of this phase's request once it has been sent: a resumed settlement resends the
     /// same message with the same STAN, which the acquirer de-duplicates (no chunk twice).
     pub in_flight_stan: Option<u32>,
 }
 
+impl SettlementProgress {
+    /// Both halves of the totals balanced.
+    pub fn balanced(&self) -> bool {
+        self.verdicts == Some((Verdict::Balanced, Verdict::Balanced))
+    }
+}
+
+/// The steps of a settlement, in order (docs/profile.md §7, "Settlement order"): totals; when
+/// they did not balance, the magstripe batch upload; every TC upload; every IC failure upload;
+/// the end message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// 0500 with the totals.
     Totals,
-    /// 0320 (60.3 `201`) with chunk `chunk` of the entries; the totals did not balance.
-    Upload {
-        chunk: usize,
-        domestic: Verdict,
-        foreign: Verdict,
-    },
-    /// 0320 batch upload end: 60.3 `207` after balanced totals, `202` after an upload.
-    End {
-        balanced: bool,
-        domestic: Verdict,
-        foreign: Verdict,
-    },
+    /// 0320 (60.3 `201`) with chunk `chunk` of the entries that have no TC upload.
+    Upload { chunk: usize },
+    /// 0320 TC upload (60.3 `203` after balanced totals, `205` after unbalanced) of the
+    /// `index`th chip or contactless approval.
+    TcUpload { index: usize },
+    /// 0320 IC failure upload (`204` / `206`) of the `index`th approval the card declined.
+    IcFailureUpload { index: usize },
+    /// 0320 batch upload end: 60.3 `207` after balanced totals, `202` after unbalanced.
+    End,
+}
+
+/// How many of each upload a batch needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Uploads {
+    /// Batch-upload messages (`201`) when the totals did not balance.
+    pub magstripe_chunks: usize,
+    pub tc: usize,
+    pub ic_failures: usize,
+}
+
+impl Uploads {
+    pub fn of(entries: &[BatchEntry], ic_failures: &[BatchEntry]) -> Uploads {
+        Uploads {
+            magstripe_chunks: chunk_count(magstripe_uploads(entries).count()),
+            tc: tc_uploads(entries).count(),
+            ic_failures: ic_failure_uploads(ic_failures).count(),
+        }
+    }
+}
+
+impl Phase {
+    /// The step after this one, once the acquirer has answered it (`balanced`: its verdict on
+    /// the totals).
+    pub fn next(self, balanced: bool, uploads: Uploads) -> Phase {
+        let first_chip = || match (uploads.tc, uploads.ic_failures) {
+            (0, 0) => Phase::End,
+            (0, _) => Phase::IcFailureUpload { index: 0 },
+            _ => Phase::TcUpload { index: 0 },
+        };
+        match self {
+            Phase::Totals if !balanced && uploads.magstripe_chunks > 0 => Phase::Upload { chunk: 0 },
+            Phase::Totals => first_chip(),
+            Phase::Upload { chunk } if chunk + 1 < uploads.magstripe_chunks => Phase::Upload { chunk: chunk + 1 },
+            Phase::Upload { .. } => first_chip(),
+            Phase::TcUpload { index } if index + 1 < uploads.tc => Phase::TcUpload { index: index + 1 },
+            Phase::TcUpload { .. } if uploads.ic_failures > 0 => Phase::IcFailureUpload { index: 0 },
+            Phase::IcFailureUpload { index } if index + 1 < uploads.ic_failures => {
+                Phase::IcFailureUpload { index: index + 1 }
+            }
+            Phase::TcUpload { .. } | Phase::IcFailureUpload { .. } | Phase::End => Phase::End,
+        }
+    }
+}
+
+/// Approvals that get a TC upload: sales and completions read by chip or contactless, with
+/// their evidence.
+pub fn tc_uploads(entries: &[BatchEntry]) -> impl Iterator<Item = &BatchEntry> {
+    entries.iter().filter(|e| e.chip.is_some() && e.transaction.is_debit())
+}
+
+/// Entries of the magstripe batch upload (`201`): every entry without a TC upload.
+pub fn magstripe_uploads(entries: &[BatchEntry]) -> impl Iterator<Item = &BatchEntry> {
+    entries
+        .iter()
+        .filter(|e| !(e.chip.is_some() && e.transaction.is_debit()))
+}
+
+/// Approvals the card declined that get an IC failure upload (those with the card's data).
+pub fn ic_failure_uploads(ic_failures: &[BatchEntry]) -> impl Iterator<Item = &BatchEntry> {
+    ic_failures.iter().filter(|e| e.chip.is_some())
 }
 
 /// Totals by transaction type, for the report.
@@ -116,8 +186,12 @@ pub struct SettlementReport {
     pub by_type: Vec<TypeTotal>,
     pub domestic_result: Verdict,
     pub foreign_result: Verdict,
-    /// Entries uploaded (0 when the totals balanced).
+    /// Entries in the magstripe batch upload (0 when the totals balanced).
     pub uploaded: usize,
+    /// STANs of the approvals sent in TC uploads.
+    pub tc_uploaded: Vec<u32>,
+    /// STANs of the approvals the card declined, sent in IC failure uploads.
+    pub ic_failures_uploaded: Vec<u32>,
     /// Unconfirmed reversals not yet acknowledged: money the acquirer may hold that no total shows.
     pub open_exceptions: Vec<ExceptionEntry>,
 }
@@ -145,12 +219,23 @@ impl SettlementReport {
             let amount = crate::guidance::money(line.amount);
             let _ = writeln!(text, "   {en:<16} {:>3}  RMB {amount:>12}  {zh}", line.count);
         }
+        let stans = |list: &[u32]| list.iter().map(|s| format!("{s:06}")).collect::<Vec<_>>().join(" ");
         let _ = writeln!(
             text,
             "   transactions uploaded: {}, open exceptions: {}",
             self.uploaded,
             self.open_exceptions.len()
         );
+        if !self.tc_uploaded.is_empty() {
+            let _ = writeln!(text, "   TC uploads 上送TC: {}", stans(&self.tc_uploaded));
+        }
+        if !self.ic_failures_uploaded.is_empty() {
+            let _ = writeln!(
+                text,
+                "   IC failure uploads 上送失败: {}",
+                stans(&self.ic_failures_uploaded)
+            );
+        }
         text
     }
 }
@@ -205,8 +290,7 @@ pub fn upload_f48<E>(
     domestic_prefixes: &[String],
     mut pan_of: impl FnMut(&BatchEntry) -> Result<String, E>,
 ) -> Result<String, E> {
-    let part: Vec<&BatchEntry> = entries
-        .iter()
+    let part: Vec<&BatchEntry> = magstripe_uploads(entries)
         .skip(chunk.saturating_mul(UPLOAD_CHUNK))
         .take(UPLOAD_CHUNK)
         .collect();

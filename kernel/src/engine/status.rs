@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::batch::ExceptionEntry;
+use super::downloads::{DownloadedSets, ManagementTask};
 use super::{ReversalReason, TransactionKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +26,8 @@ pub struct Status {
     pub exceptions: Vec<ExceptionEntry>,
     /// Refunds sent and not yet answered (resent with the same STAN).
     pub pending_refunds: Vec<PendingRefundStatus>,
+    /// Completion and script result advices not yet answered (resent with the same STAN).
+    pub pending_advices: Vec<PendingAdviceStatus>,
     /// A settlement was started and has not finished.
     pub settlement_in_progress: bool,
     /// Approved transactions in the current batch.
@@ -37,12 +40,26 @@ pub struct Status {
     pub credit_total: u64,
     /// Open pre-authorizations.
     pub open_preauths: usize,
+    /// What the acquirer downloaded (parameters, CA keys, IC parameters), each with its date.
+    pub downloads: DownloadedSets,
+    /// Management tasks the acquirer asked for that have not run yet (or are being retried).
+    pub management_due: Vec<ManagementTask>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PendingRefundStatus {
     pub stan: u32,
+    pub amount: u64,
+    /// Masked PAN.
+    pub card: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
+pub struct PendingAdviceStatus {
+    pub stan: u32,
+    pub transaction: TransactionKind,
     pub amount: u64,
     /// Masked PAN.
     pub card: String,

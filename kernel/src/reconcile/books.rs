@@ -58,6 +58,9 @@ pub fn verdict(steps: &[LifeStep]) -> JournalVerdict {
             LifeStep::Approved { .. } => JournalVerdict::Approved,
             LifeStep::Declined { .. } | LifeStep::Reversed { .. } | LifeStep::NeverSent => JournalVerdict::NotApproved,
             LifeStep::ReversalNotConfirmed => JournalVerdict::ReversalNotConfirmed,
+            // An offline approval stands once its advice is answered `00`; a refusal undoes it.
+            LifeStep::AdviceAnswered { response_code } if response_code == "00" => JournalVerdict::Approved,
+            LifeStep::AdviceAnswered { .. } => JournalVerdict::NotApproved,
             LifeStep::ExceptionAcknowledged | LifeStep::ClosedBy { .. } => verdict,
         })
 }

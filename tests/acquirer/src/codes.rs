@@ -27,6 +27,8 @@ pub const OVER_LIMIT: &str = "61";
 pub const ORIGINAL_AMOUNT_INCORRECT: &str = "64";
 /// Issuer unavailable (amount suffix `91`).
 pub const ISSUER_UNAVAILABLE: &str = "91";
+/// Reconcile error: a batch closed without the TC upload of a chip charge.
+pub const RECONCILE_ERROR: &str = "95";
 /// Duplicate transmission: a known (batch, STAN, MTI) arrived with different content.
 pub const DUPLICATE_TRANSMISSION: &str = "94";
 /// System malfunction (amount suffix `96`).

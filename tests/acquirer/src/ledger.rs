@@ -28,12 +28,18 @@ pub enum LedgerKind {
     Completion,
     /// Completion void: credits the completion back in full (the hold is not restored).
     CompletionVoid,
+    /// Completion advice (0220 type 24): a completion the terminal made offline; booked when the
+    /// advice arrives, whatever the balance. Not reversible.
+    CompletionAdvice,
 }
 
 impl LedgerKind {
     /// Sales and completions: the entries that charge the card.
     pub fn is_charge(self) -> bool {
-        matches!(self, LedgerKind::Sale | LedgerKind::Completion)
+        matches!(
+            self,
+            LedgerKind::Sale | LedgerKind::Completion | LedgerKind::CompletionAdvice
+        )
     }
 
     /// Voids, refunds and completion voids: the entries that give money back.
@@ -50,6 +56,7 @@ impl LedgerKind {
             LedgerKind::PreAuthCancel => "pre-auth cancel",
             LedgerKind::Completion => "completion",
             LedgerKind::CompletionVoid => "completion void",
+            LedgerKind::CompletionAdvice => "completion advice",
         }
     }
 }
@@ -109,6 +116,10 @@ pub struct LedgerEntry {
     /// unreadable): if it stands, the statement marks it `L`.
     #[serde(default)]
     pub late: bool,
+    /// Read by chip or contactless (F22 `05`/`07`): a charge needs its TC upload before the
+    /// batch closes.
+    #[serde(default)]
+    pub chip: bool,
 }
 
 /// What a reversal did to a ledger entry.
@@ -262,7 +273,7 @@ impl Ledger {
             .original
             .filter(|&i| self.entries.get(i).is_some_and(|o| !o.reversed));
         match entry.kind {
-            LedgerKind::Refund => return ReverseOutcome::NotReversible,
+            LedgerKind::Refund | LedgerKind::CompletionAdvice => return ReverseOutcome::NotReversible,
             LedgerKind::Sale | LedgerKind::Completion => {
                 let remaining = if entry.voided {
                     0

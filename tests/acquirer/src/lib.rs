@@ -158,7 +158,7 @@ pub mod rules;
 pub mod statement;
 mod terminal;
 
-pub use acquirer::{Acquirer, AcquirerOutput, UploadEntry};
+pub use acquirer::{test_aids, test_ca_keys, Acquirer, AcquirerOutput, ChipUpload, Management, UploadEntry, PAGE};
 pub use cards::TestCard;
 pub use config::AcquirerConfig;
 pub use faults::{Fault, UnknownFault};

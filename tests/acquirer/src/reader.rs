@@ -4,8 +4,24 @@
 use crate::cards::{CHIP_DEBIT, CONTACTLESS, EXPIRED, MAGSTRIPE_DEBIT, SMALL_BALANCE, UNKNOWN, VALID_EXPIRY};
 use pos_kernel::{Card, EntryMode};
 
-/// ARQC data a chip card gives for the first GENERATE AC (9F26 cryptogram, 9F27, 9F36 ATC).
-pub const ARQC_TLV: &str = "9f2608a1b2c3d4e5f607089f2701809f360200019f100706010a03a0a000";
+/// What a chip card and the terminal give for the first GENERATE AC (F55 of the request): 9F26
+/// the ARQC, 9F27 `80`, 9F10 issuer application data, 9F37 unpredictable number, 9F36 ATC, 95
+/// TVR, 9A date, 9C type, 9F02 amount, 5F2A currency, 82 AIP, 9F1A country, 9F33 capabilities.
+pub const ARQC_TLV: &str = concat!(
+    "9f2608a1b2c3d4e5f60708",
+    "9f270180",
+    "9f100706010a03a0a000",
+    "9f37041a2b3c4d",
+    "9f36020001",
+    "95050000000000",
+    "9a03261121",
+    "9c0100",
+    "9f0206000000000000",
+    "5f2a020156",
+    "82027c00",
+    "9f1a020156",
+    "9f3303e0f1c8",
+);
 /// What a chip card returns when it approves at the second GENERATE AC (TC, 9F27 = 40).
 pub const TC_TLV: &str = "9f2608d1e2f3a4b5c6d7e89f2701409f36020001";
 /// What a chip card returns when it declines at the second GENERATE AC (AAC, 9F27 = 00).
@@ -87,4 +103,27 @@ pub fn unknown() -> Card {
 
 pub fn aac() -> Vec<u8> {
     tlv(AAC_TLV)
+}
+
+/// What the test chip card answers at its second GENERATE AC, given the issuer's data of the
+/// approval (its F55): TC or AAC, and when the issuer sent scripts (tags 71, 72), DF31 with one
+/// result per script (`20` performed, then the script identifier 9F18, or zeros).
+pub fn second_generate_ac(approve: bool, issuer_data: &[u8]) -> Vec<u8> {
+    let mut out = tlv(if approve { TC_TLV } else { AAC_TLV });
+    let scripts: Vec<&[u8]> = pos_kernel::codec::tlv::parse(issuer_data)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.tag == [0x71] || t.tag == [0x72])
+        .map(|t| t.value)
+        .collect();
+    if !scripts.is_empty() {
+        let mut results = Vec::new();
+        for script in scripts {
+            let id = pos_kernel::codec::tlv::find(script, &[0x9f, 0x18]).unwrap_or(&[0, 0, 0, 0]);
+            results.push(0x20);
+            results.extend_from_slice(id.get(..4).unwrap_or(&[0, 0, 0, 0]));
+        }
+        pos_kernel::codec::tlv::push(&mut out, &[0xdf, 0x31], &results);
+    }
+    out
 }

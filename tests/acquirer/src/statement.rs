@@ -102,6 +102,7 @@ fn statement_kind(kind: LedgerKind) -> Option<TransactionKind> {
         LedgerKind::Refund => Some(TransactionKind::Refund),
         LedgerKind::Completion => Some(TransactionKind::Completion),
         LedgerKind::CompletionVoid => Some(TransactionKind::CompletionVoid),
+        LedgerKind::CompletionAdvice => Some(TransactionKind::CompletionAdvice),
         LedgerKind::PreAuth | LedgerKind::PreAuthCancel => None,
     }
 }

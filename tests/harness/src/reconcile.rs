@@ -35,6 +35,7 @@ fn kind(kind: LedgerKind) -> TransactionKind {
         LedgerKind::PreAuthCancel => TransactionKind::PreAuthCancel,
         LedgerKind::Completion => TransactionKind::Completion,
         LedgerKind::CompletionVoid => TransactionKind::CompletionVoid,
+        LedgerKind::CompletionAdvice => TransactionKind::CompletionAdvice,
     }
 }
 

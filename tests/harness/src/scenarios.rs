@@ -14,6 +14,12 @@ use pos_kernel::{Command, Config, Input, OutcomeResult};
 #[path = "scenarios_statements.rs"]
 mod statements;
 
+#[path = "scenarios_chip.rs"]
+mod chip;
+
+#[path = "scenarios_downloads.rs"]
+mod downloads;
+
 use crate::cards;
 use crate::vector::{StepInput, Vector};
 use crate::world::{NextPin, World};
@@ -563,6 +569,8 @@ pub fn all() -> Vec<Scenario> {
     all.extend(operator_truth());
     all.extend(card_side());
     all.extend(statements::statement_reconciliation());
+    all.extend(chip::chip_obligations());
+    all.extend(downloads::downloads());
     all
 }
 
@@ -658,7 +666,7 @@ fn card_side() -> Vec<Scenario> {
                 expect_card_asked(w, (true, true, false));
                 w.present(cards::chip_debit());
                 assert!(w.card_pending);
-                w.card_verdict(true, Vec::new());
+                w.card_accepts();
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
             },
         },
@@ -739,7 +747,7 @@ fn card_side() -> Vec<Scenario> {
                 expect_card_asked(w, (true, true, false));
                 assert_eq!(transmitted_mtis(w), ["0800"], "nothing sent for the tap");
                 w.present(cards::chip_debit());
-                w.card_verdict(true, Vec::new());
+                w.card_accepts();
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
             },
         },
@@ -955,7 +963,7 @@ fn operator_truth() -> Vec<Scenario> {
                 w.feed(StepInput::Kernel(Input::Timer(Timer::Card)));
                 assert!(w.card_pending, "the approval still waits for the card");
                 assert_eq!(frames_with_mti(w, "0400"), 0, "no reversal");
-                w.card_verdict(true, Vec::new());
+                w.card_accepts();
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
             },
         },
@@ -1117,7 +1125,7 @@ fn issue_two() -> Vec<Scenario> {
                 let status = w.host.terminal.status();
                 assert_eq!(status.pending_reversal, None);
                 assert_eq!(status.in_flight.map(|f| f.waiting_for), Some(WaitingFor::Card));
-                w.card_verdict(true, Vec::new());
+                w.card_accepts();
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 assert_eq!(w.host.terminal.status().pending_reversal, None);
             },
@@ -1367,13 +1375,14 @@ fn issue_two() -> Vec<Scenario> {
             script: |w| {
                 sign_on(w);
                 w.command(sale(66_600, cards::chip_debit()));
-                w.card_verdict(false, cards::aac());
+                w.card_declines();
                 expect(w, TransactionKind::Sale, OutcomeResult::Reversed { reason: ReversalReason::CardDeclined });
                 let reversal = w.steps.iter().flat_map(|s| s.expect.iter()).filter_map(|o| match o {
                     pos_kernel::Output::Transmit(frame) if frame.get(13..15) == Some(&[0x04, 0x00]) => Some(hex::encode(frame)),
                     _ => None,
                 }).next().expect("a reversal was sent");
-                assert!(reversal.contains(cards::AAC_TLV), "the reversal carries the card's TLV in F55");
+                // The card's AAC (9F26) and 9F27 `00` over the request's chip data.
+                assert!(reversal.contains("9f2608c0ffee00c0ffee00") && reversal.contains("9f270100"), "the reversal carries the card's TLV in F55");
                 expect_no_money_moved(w);
             },
         },

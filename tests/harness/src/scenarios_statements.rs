@@ -136,7 +136,7 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
             script: |w| {
                 sign_on(w);
                 w.command(sale(5_000, cards::chip_debit()));
-                w.card_verdict(true, Vec::new());
+                w.card_accepts();
                 expect(w, TransactionKind::Sale, OutcomeResult::Approved);
                 let (rrn, date) = super::last_receipt_rrn_date(w);
                 settle(w);
@@ -155,7 +155,7 @@ pub(super) fn statement_reconciliation() -> Vec<Scenario> {
                 w.run_until_quiet();
                 expect(w, TransactionKind::Refund, OutcomeResult::Approved);
                 let answer = w.reconcile(statements(w, &["20261122", "20261123"]));
-                assert_findings(&answer, &[(2, "credited"), (5, "credited"), (6, "credited"), (7, "credited")]);
+                assert_findings(&answer, &[(2, "credited"), (6, "credited"), (7, "credited"), (8, "credited")]);
             },
         },
         Scenario {

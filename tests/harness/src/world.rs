@@ -196,6 +196,8 @@ impl World {
             Output::CardRequired(_) | Output::PinRequired(_) => self.card_asked = Some(output.clone()),
             // Stored by the journal model as it sees it (runner.rs).
             Output::Archive(_) => {}
+            // The card reader's keys: the simulated cards need none.
+            Output::CardReaderData(_) => {}
         }
     }
 
@@ -338,6 +340,32 @@ impl World {
             icc_data,
         })));
         self.run_until_idle();
+    }
+
+    /// The chip card accepts the approval at its second GENERATE AC: a TC, with the results of
+    /// the issuer's scripts (DF31) when the approval carried any.
+    pub fn card_accepts(&mut self) {
+        let verdict = pos_acquirer_sim::reader::second_generate_ac(true, &self.last_issuer_data());
+        self.card_verdict(true, verdict);
+    }
+
+    /// The chip card declines the approval at its second GENERATE AC: an AAC (with DF31 when the
+    /// approval carried scripts).
+    pub fn card_declines(&mut self) {
+        let verdict = pos_acquirer_sim::reader::second_generate_ac(false, &self.last_issuer_data());
+        self.card_verdict(false, verdict);
+    }
+
+    /// The issuer's data of the last approval that waits for the card.
+    fn last_issuer_data(&self) -> Vec<u8> {
+        self.events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::CardVerdictRequired { issuer_data, .. } => Some(issuer_data.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 
     /// Lets `ms` pass with nothing happening (the operator waits before the next customer).

@@ -25,6 +25,7 @@ use pos_acquirer_sim::{Acquirer, AcquirerConfig, Fault, StatementFault};
 use pos_harness::cards;
 use pos_harness::reconcile::reconcile;
 use pos_harness::world::World;
+use pos_kernel::engine::downloads::ManagementTask;
 use pos_kernel::engine::settlement::Verdict;
 use pos_kernel::engine::{Command, OutcomeResult, TransactionKind};
 use pos_kernel::reconcile::{match_books, Bucket, EntryStatus, Finding, JournalTransaction, JournalVerdict, Statement};
@@ -52,6 +53,12 @@ struct Counts {
     findings: BTreeMap<String, usize>,
     buckets: BTreeMap<String, usize>,
     injected: BTreeMap<&'static str, usize>,
+    scripts_sent: usize,
+    management_asked: BTreeMap<String, usize>,
+    /// Script result advices the bank received, per run (the last count of each run stays).
+    script_advices: BTreeMap<u64, usize>,
+    tc_uploads: usize,
+    ic_failure_uploads: usize,
 }
 
 fn random_card(rng: &mut StdRng) -> Card {
@@ -137,7 +144,17 @@ fn random_command(rng: &mut StdRng, world: &World) -> Command {
                 card: card_for(&original.card.masked),
             }
         }
-        80..=86 if !open.is_empty() => {
+        80..=82 if !open.is_empty() => {
+            // Completed offline: a completion advice, resent until answered.
+            let original = open[rng.gen_range(0..open.len())];
+            let most = original.amount * 115 / 100;
+            Command::CompletionAdvice {
+                original_stan: original.stan,
+                amount: rng.gen_range(1..=most),
+                auth_code: None,
+            }
+        }
+        83..=86 if !open.is_empty() => {
             let original = open[rng.gen_range(0..open.len())];
             Command::PreAuthCancel {
                 original_stan: original.stan,
@@ -172,6 +189,24 @@ fn chaos(rng: &mut StdRng, world: &mut World, counts: &mut Counts) {
         world.unsent_transmits = rng.gen_range(1..3);
         counts.unsent_frames += world.unsent_transmits;
     }
+    if rng.gen_bool(0.15) {
+        // The next chip approval carries an issuer script: a script result advice follows.
+        world.acquirer.send_script_with_next_approval();
+        counts.scripts_sent += 1;
+    }
+    if rng.gen_bool(0.04) {
+        // The acquirer asks, in its replies' header, for a download or the status upload.
+        let tasks = [
+            ManagementTask::Parameters,
+            ManagementTask::StatusUpload,
+            ManagementTask::CaKeys,
+            ManagementTask::IcParameters,
+        ];
+        let task = tasks[rng.gen_range(0..tasks.len())];
+        let tid = world.host.terminal.config().terminal_id.clone();
+        world.acquirer.ask(&tid, task);
+        *counts.management_asked.entry(format!("{task:?}")).or_default() += 1;
+    }
 }
 
 fn tally(world: &World, from: usize, counts: &mut Counts) {
@@ -195,7 +230,9 @@ fn quiesce(world: &mut World) {
     world.unsent_transmits = 0;
     world.run_until_quiet();
     let status = world.host.terminal.status();
-    if status.pending_reversal.is_some() || !status.pending_refunds.is_empty() {
+    let pending =
+        !status.pending_refunds.is_empty() || !status.pending_advices.is_empty() || !status.management_due.is_empty();
+    if status.pending_reversal.is_some() || pending {
         // Work left behind a lost timer (a restart while it was armed): a restart resumes it.
         world.restart();
         world.run_until_quiet();
@@ -216,7 +253,11 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
         world.command(command);
         if world.card_pending {
             let approved = rng.gen_bool(0.85);
-            world.card_verdict(approved, if approved { Vec::new() } else { cards::aac() });
+            if approved {
+                world.card_accepts();
+            } else {
+                world.card_declines();
+            }
         }
         if rng.gen_bool(0.06) {
             world.restart();
@@ -240,6 +281,23 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
         status.pending_refunds.is_empty(),
         "seed {seed}: a refund is still pending"
     );
+    assert!(
+        status.pending_advices.is_empty(),
+        "seed {seed}: an advice is still pending"
+    );
+    assert!(
+        status.management_due.is_empty(),
+        "seed {seed}: a download is still due: {:?}",
+        status.management_due
+    );
+    let downloads = &status.downloads;
+    if let Some(keys) = &downloads.ca_keys {
+        assert!(
+            keys.keys.iter().all(|k| k.verifies()),
+            "seed {seed}: a key whose DF03 fails"
+        );
+    }
+    let ic_failures = world.host.terminal.durable_state().ic_failures.len();
     let tid = world.host.terminal.config().terminal_id.clone();
     let batch = status.batch;
     let entries = world.host.terminal.durable_state().entries.len();
@@ -273,7 +331,9 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
     assert_ne!(
         world.host.terminal.status().batch,
         batch,
-        "seed {seed}: the batch was never settled"
+        "seed {seed}: the batch was never settled: {:?} {:?}",
+        world.outcomes.iter().rev().take(3).collect::<Vec<_>>(),
+        world.acquirer.violations()
     );
     // A crash right after the compaction can lose the outcome, never the settlement itself.
     if let Some(report) = report {
@@ -289,13 +349,37 @@ fn one_day(rng: &mut StdRng, world: &mut World, counts: &mut Counts, seed: u64) 
                 !balanced,
                 "seed {seed}: a charge on the exceptions list must unbalance the totals"
             );
-            assert_eq!(report.uploaded, entries);
+            assert_eq!(report.uploaded + report.tc_uploaded.len(), entries);
             counts.settled_uploaded += 1;
         }
-    }
-    if books.on_exceptions_in_totals > 0 || books.late_in_totals > 0 {
         assert_eq!(
-            world.acquirer.uploaded(&tid, batch).len(),
+            report.ic_failures_uploaded.len(),
+            ic_failures,
+            "seed {seed}: every IC failure uploaded"
+        );
+        counts.tc_uploads += report.tc_uploaded.len();
+        counts.ic_failure_uploads += report.ic_failures_uploaded.len();
+    }
+    // Every chip approval uploaded once (the bank refuses to close a batch without them), and
+    // no upload or advice arrived twice.
+    assert!(
+        world.acquirer.violations().is_empty(),
+        "seed {seed}: {:?}",
+        world.acquirer.violations()
+    );
+    counts
+        .script_advices
+        .insert(seed, world.acquirer.script_results().len());
+    if books.on_exceptions_in_totals > 0 || books.late_in_totals > 0 {
+        let state_uploads = world.acquirer.uploaded(&tid, batch).len();
+        let chip_uploads = world
+            .acquirer
+            .chip_uploads(&tid, batch)
+            .iter()
+            .filter(|u| !u.failure)
+            .count();
+        assert_eq!(
+            state_uploads + chip_uploads,
             entries,
             "seed {seed}: every entry uploaded once"
         );
@@ -525,6 +609,17 @@ fn ledger_reconciles_with_journal_under_faults_and_restarts() {
     println!(
         "  settlements: {} balanced (207), {} unbalanced with upload (202), {} Settle commands; {} charges accounted for only by the exceptions list, {} booked late by the bank",
         counts.settled_balanced, counts.settled_uploaded, counts.settlement_attempts, counts.on_exceptions, counts.late_booked
+    );
+    println!(
+        "  chip: {} TC uploads, {} IC failure uploads, {} issuer scripts asked for, {} script result advices received",
+        counts.tc_uploads,
+        counts.ic_failure_uploads,
+        counts.scripts_sent,
+        counts.script_advices.values().sum::<usize>()
+    );
+    println!(
+        "  management tasks asked for by the acquirer: {:?}",
+        counts.management_asked
     );
     println!(
         "  statements: {} files; statement faults injected {:?}",

@@ -68,9 +68,9 @@ pub fn costs(runtime: Runtime, dir: &Path, sales: u64) -> Result<Costs, String> 
         connect_timeout_ms: 2_000,
         read_timeout_ms: config.response_timeout_ms,
     });
-    let card: CardReader = Box::new(|_| CardVerdict {
+    let card: CardReader = Box::new(|_, issuer_data| CardVerdict {
         approved: true,
-        icc_data: Vec::new(),
+        icc_data: pos_acquirer_sim::reader::second_generate_ac(true, issuer_data),
     });
     let mut host = Driver::open(runtime, config, journal, transport, card).map_err(|e| e.to_string())?;
     let fsyncs = |host: &Driver<FileStorage>| host.journal().storage().fsyncs();

@@ -125,6 +125,12 @@ function eventLabel(entry) {
       return minor(t("trace.event_verdict"));
     case "refund_pending":
       return { dir: "↻", tone: "warn", text: t("trace.event_refund_pending", { stan: stan6(b.stan) }) };
+    case "advice_pending":
+      return { dir: "↻", tone: "warn", text: t("trace.event_advice_pending", { txn: txnName(b.transaction), stan: stan6(b.stan) }) };
+    case "advice_answered":
+      return b.response_code === "00"
+        ? minor(t("trace.event_advice_answered", { txn: txnName(b.transaction), stan: stan6(b.stan) }))
+        : { dir: "!", tone: "bad", text: t("trace.event_advice_refused", { txn: txnName(b.transaction), stan: stan6(b.stan), code: b.response_code }) };
     case "settlement_step":
       return minor(t("trace.event_settlement", { phase: b.phase }));
     case "sign_on_required":

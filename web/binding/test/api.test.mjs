@@ -202,5 +202,7 @@ test("a journal of the previous format (card numbers in clear) is refused with w
   assert.equal(refusal.reason, "old_format");
   assert.match(refusal.message, /kept card numbers in clear.*settle its batch with the version that wrote it/);
   assert.equal(checkJournal({ ...previous, records: 0 }, 0, "10000001"), null, "an empty journal is simply started in the new format");
-  assert.equal(checkJournal({ ...previous, format: 4 }, 6, "10000001").reason, "old_format");
+  assert.equal(checkJournal({ ...previous, format: 3 }, 6, "10000001").reason, "old_format");
+  assert.match(checkJournal({ ...previous, format: 3 }, 6, "10000001").message, /earlier version.*settle its batch/);
+  assert.equal(checkJournal({ ...previous, format: 5 }, 6, "10000001").reason, "old_format");
 });

@@ -5,7 +5,8 @@
 use super::original::CardSpec;
 use super::{Activity, InFlightRequest, OnPersistFail, Purpose, Terminal};
 use crate::codec::Message;
-use crate::engine::journal::{next_stan, PendingRefund, PendingReversal, Record};
+use crate::engine::batch::ChipEvidence;
+use crate::engine::journal::{next_stan, PendingResend, PendingReversal, Record};
 use crate::engine::messages::{self, CardRequest};
 use crate::engine::outcome::{FailReason, InputProblem, OutcomeResult};
 use crate::engine::output::Event;
@@ -42,7 +43,12 @@ impl Terminal {
         // sign-on does not wait, as fresh keys may be what the reversal needs), or a resend in
         // flight. The command waits for it and then runs.
         let reversal_first = self.state.reversal.is_some() && kind != TransactionKind::SignOn;
-        if reversal_first || matches!(self.activity, Activity::AwaitingReply(_)) {
+        // Advices go before the next online request (docs/profile.md §7): each is tried once.
+        let advices_first = !self.state.pending_advices.is_empty() && kind.is_online();
+        if advices_first {
+            self.advices_due = true;
+        }
+        if reversal_first || advices_first || matches!(self.activity, Activity::AwaitingReply(_)) {
             self.queued = Some(command);
             return self.drive(now);
         }
@@ -59,7 +65,7 @@ impl Terminal {
         match &self.activity {
             Activity::AwaitingVerdict(_) | Activity::AwaitingCard(_) => true,
             Activity::AwaitingReply(out) => match &out.purpose {
-                Purpose::Reversal => false,
+                Purpose::Reversal | Purpose::Management(_) => false,
                 Purpose::Settlement { for_operator } => *for_operator,
                 Purpose::Transaction(txn) => !txn.resend,
             },
@@ -91,10 +97,25 @@ impl Terminal {
             Command::Sale { amount, .. }
             | Command::PreAuth { amount, .. }
             | Command::Completion { amount, .. }
+            | Command::CompletionAdvice { amount, .. }
             | Command::Refund { amount, .. } => Some(*amount),
             _ => None,
         };
         self.check_before_card(kind, amount)?;
+        if let Command::CompletionAdvice {
+            original_stan,
+            amount,
+            auth_code,
+        } = command
+        {
+            if auth_code
+                .as_deref()
+                .is_some_and(|a| a.len() != 6 || !a.bytes().all(|b| b.is_ascii_alphanumeric()))
+            {
+                return Err(invalid(InputProblem::AuthCode));
+            }
+            return self.open_preauth_before_card(*original_stan, Some(*amount));
+        }
         if let Command::Begin(begin) = command {
             return self.check_begin(begin);
         }
@@ -203,6 +224,7 @@ impl Terminal {
             await_card: false,
             original_stan: None,
             resend: false,
+            chip: None,
         };
         match command {
             Command::SignOn => {
@@ -214,6 +236,7 @@ impl Terminal {
                 self.send_request(now, network(kind), request, None, None);
             }
             Command::Settle => self.start_settlement(now),
+            Command::CompletionAdvice { .. } => self.complete_offline(now, command),
             Command::AcknowledgeException { stan } => self.acknowledge_exception(stan),
             // A card transaction: its card phase first (nothing is sent until a card is read).
             card_command => self.enter_card_phase(now, card_command),
@@ -289,8 +312,9 @@ impl Terminal {
             })
         });
         let resend = (kind == TransactionKind::Refund).then(|| {
-            Box::new(PendingRefund {
+            Box::new(PendingResend {
                 stan,
+                transaction: kind,
                 amount: spec.amount.unwrap_or_default(),
                 card: stored.clone(),
                 entry: card.entry,
@@ -307,6 +331,7 @@ impl Terminal {
                 && matches!(kind, TransactionKind::Sale | TransactionKind::PreAuth),
             original_stan: spec.original_stan,
             resend: false,
+            chip: chip_evidence(&request, card.entry),
         };
         self.send_request(now, txn, request, reversal, resend);
     }
@@ -318,7 +343,7 @@ impl Terminal {
         txn: InFlightRequest,
         mut request: Message,
         reversal: Option<Box<PendingReversal>>,
-        resend: Option<Box<PendingRefund>>,
+        resend: Option<Box<PendingResend>>,
     ) {
         let (kind, stan) = (txn.kind, txn.stan);
         if kind.is_card_transaction() {
@@ -344,6 +369,18 @@ impl Terminal {
             self.fail(kind, None, reason);
         }
     }
+}
+
+/// The evidence a chip or contactless request gives its approval: F22, F23, F55.
+fn chip_evidence(request: &Message, entry: EntryMode) -> Option<ChipEvidence> {
+    if !matches!(entry, EntryMode::Chip | EntryMode::Contactless) {
+        return None;
+    }
+    Some(ChipEvidence {
+        pos_entry: request.get_str(22)?.to_owned(),
+        sequence: request.get_str(23).map(str::to_owned),
+        icc: request.get(55)?.to_vec(),
+    })
 }
 
 fn invalid(problem: InputProblem) -> FailReason {

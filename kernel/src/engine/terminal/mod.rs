@@ -6,12 +6,16 @@
 //! - `card_phase`: asking for the card and the PIN, the card reader's outcomes, contactless limits;
 //! - `replies`: answers from the acquirer, and the chip card's verdict;
 //! - `unanswered`: timeouts, closed connections, requests that never left;
-//! - `reversal`: reversals and refund resends, the work that goes on by itself;
+//! - `reversal`: reversals and resends of refunds and advices, the work that goes on by itself;
+//! - `advice`: script result and completion advices;
+//! - `manage`: the downloads and uploads the acquirer asks for in the reply header;
 //! - `original`: what voids, refunds, cancels and completions refer to;
 //! - `settle`: settlement.
 
+mod advice;
 mod card_phase;
 mod commands;
+mod manage;
 mod original;
 mod outbox;
 mod replies;
@@ -21,10 +25,12 @@ mod unanswered;
 
 use outbox::{Barrier, Outbox, Unjournaled};
 
+use super::batch::ChipEvidence;
+use super::downloads::ManagementTask;
 use super::journal::{DurableState, JournalError, Record};
 use super::outcome::{FailReason, Outcome, OutcomeResult};
 use super::output::{Event, Output, Timer};
-use super::status::{InFlight, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
+use super::status::{InFlight, PendingAdviceStatus, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
 use super::{Command, EntryMode, Input, TransactionKind};
 use crate::codec::{Frame, Header, Message};
 use crate::config::{Config, ConfigError};
@@ -34,7 +40,10 @@ use crate::time::Timestamp;
 
 /// A POS terminal's transaction logic, sans-IO.
 pub struct Terminal {
+    /// The configuration in force: the host's, with the acquirer's downloaded parameters over it.
     config: Config,
+    /// The host's configuration, as given.
+    base_config: Config,
     security: Box<dyn SecurityModule>,
     /// Changed only by applying journal records the host has made durable.
     state: DurableState,
@@ -51,8 +60,15 @@ pub struct Terminal {
     halted: bool,
     /// Pending refunds are due for a resend (after the retry timer, and after a restart).
     refunds_due: bool,
+    /// Pending advices are due: each is tried once before the terminal goes on (after one is
+    /// journaled, the retry timer, a restart, and before an operator's online request).
+    advices_due: bool,
     /// A settlement step went unanswered: it resumes on the next `Settle`, not by itself.
     settlement_paused: bool,
+    /// Management tasks the reply header asked for, not yet journaled.
+    requested: Vec<ManagementTask>,
+    /// The management tasks due may run now (not while waiting out a failed attempt).
+    management_now: bool,
 }
 
 impl core::fmt::Debug for Terminal {
@@ -91,6 +107,8 @@ enum Purpose {
         for_operator: bool,
     },
     Transaction(InFlightRequest),
+    /// A step of a management task the acquirer asked for.
+    Management(Box<manage::ManagementRun>),
 }
 
 /// A request in flight (the operator's transaction, or a refund resent by the terminal itself),
@@ -105,8 +123,11 @@ struct InFlightRequest {
     await_card: bool,
     /// For a void, cancel or completion: the STAN of the transaction it refers to.
     original_stan: Option<u32>,
-    /// A pending refund sent again by the terminal itself (no operator waits for it).
+    /// A pending refund or advice sent again by the terminal itself (no operator waits for it).
     resend: bool,
+    /// A chip or contactless request's F22, F23 and F55: the approval's evidence (the card's
+    /// second GENERATE AC goes over it).
+    chip: Option<ChipEvidence>,
 }
 
 struct ChipApproval {
@@ -168,6 +189,13 @@ impl Terminal {
             .map_err(RestoreError::Journal)?;
         let mut terminal = Terminal::with_state(config, security, state);
         terminal.refunds_due = true;
+        terminal.advices_due = true;
+        terminal.management_now = true;
+        let downloads = &terminal.state.downloads;
+        if downloads.ca_keys.is_some() || downloads.ic_parameters.is_some() {
+            let data = manage::card_reader_data(downloads);
+            terminal.push(Output::CardReaderData(data));
+        }
         if let Some(keys) = terminal.state.keys.filter(|_| terminal.state.signed_on) {
             if terminal.security.load_working_keys(&keys).is_err() {
                 terminal.request_sign_on();
@@ -178,8 +206,10 @@ impl Terminal {
     }
 
     fn with_state(config: Config, security: Box<dyn SecurityModule>, state: DurableState) -> Terminal {
+        let in_force = in_force(&config, &state);
         Terminal {
-            config,
+            config: in_force,
+            base_config: config,
             security,
             state,
             activity: Activity::Idle,
@@ -189,7 +219,10 @@ impl Terminal {
             sign_on_required: false,
             halted: false,
             refunds_due: false,
+            advices_due: false,
             settlement_paused: false,
+            requested: Vec::new(),
+            management_now: false,
         }
     }
 
@@ -262,12 +295,25 @@ impl Terminal {
                     card: r.card.masked.clone(),
                 })
                 .collect(),
+            pending_advices: self
+                .state
+                .pending_advices
+                .iter()
+                .map(|a| PendingAdviceStatus {
+                    stan: a.stan,
+                    transaction: a.transaction,
+                    amount: a.amount,
+                    card: a.card.masked.clone(),
+                })
+                .collect(),
             settlement_in_progress: self.state.settlement.is_some(),
             approved_count: entries.len(),
             net_total: signed(debit_total).saturating_sub(signed(credit_total)),
             debit_total,
             credit_total,
             open_preauths: self.state.preauths.iter().filter(|e| e.closed_by.is_none()).count(),
+            downloads: self.state.downloads.clone(),
+            management_due: self.state.management_due.clone(),
         }
     }
 
@@ -285,7 +331,7 @@ impl Terminal {
                     stan: self.state.settlement.as_ref().and_then(|s| s.in_flight_stan),
                     waiting_for: WaitingFor::Acquirer,
                 }),
-                Purpose::Reversal => None,
+                Purpose::Reversal | Purpose::Management(_) => None,
             },
             Activity::AwaitingVerdict(approval) => Some(InFlight {
                 transaction: approval.txn.kind,
@@ -357,8 +403,12 @@ impl Terminal {
 
     fn on_persisted(&mut self, now: Timestamp) {
         let Some(barrier) = self.outbox.answered() else { return };
+        let reconfigure = matches!(barrier.record, Record::ParametersInstalled(_) | Record::Snapshot(_));
         if let Err(e) = self.state.apply(barrier.record) {
             return self.halt(e.to_string());
+        }
+        if reconfigure {
+            self.config = in_force(&self.base_config, &self.state);
         }
         self.outbox.release(barrier.then);
         if let Some(next) = barrier.next {
@@ -388,7 +438,7 @@ impl Terminal {
     }
 
     /// Starts whatever is due when the terminal is free: a pending reversal first, then a
-    /// resumed settlement step, then a queued command, then refund resends.
+    /// resumed settlement step, then the advices due, then a queued command, then refund resends.
     fn drive(&mut self, now: Timestamp) {
         if self.outbox.is_waiting() || self.halted {
             return;
@@ -399,6 +449,12 @@ impl Terminal {
                     self.send_reversal(now);
                 } else if self.state.settlement.is_some() && !self.settlement_paused && self.queued.is_none() {
                     self.resend_settlement(now, false);
+                } else if self.advices_due && !self.state.pending_advices.is_empty() {
+                    self.send_advice(now);
+                } else if !self.requested.is_empty() {
+                    self.journal_management_request();
+                } else if self.management_now && !self.state.management_due.is_empty() {
+                    self.start_management(now);
                 } else if matches!(self.queued, Some(Command::Settle)) && !self.state.pending_refunds.is_empty() {
                     // Settlement resolves pending refunds first (docs/architecture.md, rule 10).
                     self.resend_refund(now);
@@ -422,6 +478,7 @@ impl Terminal {
         self.push(Output::CancelTimer(Timer::Retry));
         self.activity = Activity::Idle;
         self.refunds_due = true;
+        self.advices_due = true;
     }
 
     // ---- outcomes ----
@@ -537,6 +594,14 @@ impl Terminal {
                 None
             }
         }
+    }
+}
+
+/// The configuration in force: the host's, with the downloaded parameters over it.
+fn in_force(config: &Config, state: &DurableState) -> Config {
+    match &state.downloads.parameters {
+        Some(set) => set.parameters.apply(config),
+        None => config.clone(),
     }
 }
 

@@ -109,6 +109,32 @@ impl Terminal {
                     original_stan: Some(original_stan),
                 })
             }
+            Command::CompletionAdvice {
+                original_stan,
+                amount,
+                auth_code,
+            } => {
+                self.open_preauth_before_card(original_stan, Some(amount))?;
+                let original = self
+                    .state
+                    .preauths
+                    .iter()
+                    .rev()
+                    .find(|e| e.stan == original_stan)
+                    .cloned();
+                let original = original.ok_or(problem(OriginalProblem::NotFound))?;
+                // Keyed with the pre-authorization's card: an offline completion has no card.
+                let card = Card::keyed(&self.reveal_pan(&original.card)?);
+                let auth_code = auth_code.unwrap_or_else(|| original.auth_code.clone());
+                let extra = vec![(38, auth_code.into_bytes()), (61, f61_with_date(&original))];
+                Ok(CardSpec {
+                    kind,
+                    card,
+                    amount: Some(amount),
+                    extra,
+                    original_stan: Some(original_stan),
+                })
+            }
             Command::Refund {
                 amount,
                 card,

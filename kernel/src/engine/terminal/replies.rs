@@ -2,8 +2,9 @@
 //! "Reply validation"), and the chip card's verdict on an online approval.
 
 use super::{Activity, ChipApproval, InFlightRequest, OnPersistFail, Purpose, Terminal};
-use crate::codec::{Frame, Header, Message};
+use crate::codec::{tlv, Frame, Header, Message};
 use crate::engine::batch::BatchEntry;
+use crate::engine::downloads::ManagementTask;
 use crate::engine::journal::Record;
 use crate::engine::outcome::{FailReason, OutcomeResult, Receipt};
 use crate::engine::output::{Event, Output, Timer};
@@ -21,7 +22,7 @@ impl Terminal {
         let check = match &self.activity {
             Activity::AwaitingReply(out) => {
                 let financial = match &out.purpose {
-                    Purpose::Reversal => true,
+                    Purpose::Reversal | Purpose::Management(_) => true,
                     Purpose::Settlement { .. } => false,
                     Purpose::Transaction(txn) => txn.kind.is_card_transaction(),
                 };
@@ -52,12 +53,18 @@ impl Terminal {
             Ok(()) => {}
         }
         self.push(Output::CancelTimer(Timer::Response));
-        if frame.header.requirement == Header::SIGN_ON_AGAIN {
-            self.request_sign_on();
+        match frame.header.requirement {
+            0 => {}
+            Header::SIGN_ON_AGAIN => self.request_sign_on(),
+            digit => match ManagementTask::from_requirement(digit) {
+                Some(task) => self.management_requested(task),
+                None => self.push(Output::Event(Event::HeaderRequestIgnored { digit })),
+            },
         }
         let Some(out) = self.take_outstanding() else { return };
         match out.purpose {
             Purpose::Reversal => self.on_reversal_reply(now, &frame.message),
+            Purpose::Management(run) => self.on_management_reply(now, run, &frame.message),
             Purpose::Settlement { .. } => self.on_settlement_reply(now, &frame.message),
             Purpose::Transaction(txn) => self.on_transaction_reply(now, txn, frame.message),
         }
@@ -70,6 +77,9 @@ impl Terminal {
         }
         let approved = reply::is_approval(&code);
         let (kind, stan) = (txn.kind, Some(txn.stan));
+        if kind.is_advice() {
+            return self.on_advice_answered(txn.stan, kind, &reply);
+        }
         match kind {
             TransactionKind::SignOn if approved => self.on_sign_on_approved(now, txn, &reply),
             TransactionKind::SignOff if approved => {
@@ -171,9 +181,25 @@ impl Terminal {
     }
 
     fn finish_approved(&mut self, now: Timestamp, txn: InFlightRequest, reply: &Message) {
+        let Some(entry) = self.batch_entry(now, txn, reply) else {
+            return;
+        };
+        let mut done = self.outcome(entry.transaction, Some(entry.stan), OutcomeResult::Approved);
+        done.receipt = Some(self.receipt(&entry));
+        self.persist(
+            Record::Approved(entry),
+            vec![Output::Outcome(done)],
+            None,
+            OnPersistFail::Halt,
+        );
+    }
+
+    /// The batch entry of an approved card request.
+    fn batch_entry(&mut self, now: Timestamp, txn: InFlightRequest, reply: &Message) -> Option<BatchEntry> {
         let Some(card) = txn.card else {
             // Only card transactions are approved into the batch; a network message never is.
-            return self.ignore(format!("an approval of {:?} {:06} without a card", txn.kind, txn.stan));
+            self.ignore(format!("an approval of {:?} {:06} without a card", txn.kind, txn.stan));
+            return None;
         };
         let amount = reply
             .get_str(4)
@@ -181,7 +207,7 @@ impl Terminal {
             .or(txn.amount)
             .unwrap_or_default();
         let local = now.local(self.config.utc_offset_minutes);
-        let entry = BatchEntry {
+        Some(BatchEntry {
             stan: txn.stan,
             batch: self.state.batch,
             transaction: txn.kind,
@@ -194,37 +220,69 @@ impl Terminal {
             date: local.mmdd(),
             original_stan: txn.original_stan,
             closed_by: None,
-        };
-        let mut done = self.outcome(entry.transaction, Some(entry.stan), OutcomeResult::Approved);
-        done.receipt = Some(self.receipt(&entry));
-        self.persist(
-            Record::Approved(entry),
-            vec![Output::Outcome(done)],
-            None,
-            OnPersistFail::Halt,
-        );
+            chip: txn.chip,
+        })
     }
 
-    fn receipt(&self, entry: &BatchEntry) -> Receipt {
+    pub(super) fn receipt(&self, entry: &BatchEntry) -> Receipt {
         Receipt::of(entry, &self.config)
     }
 
+    /// The card's second GENERATE AC: its data goes over the request's as the approval's
+    /// evidence; issuer scripts in the approval get their result advice, journaled with it.
     pub(super) fn on_card_verdict(&mut self, now: Timestamp, verdict: CardVerdict) {
         let Some(approval) = self.take_chip_approval() else {
             return self.ignore("card verdict while no chip approval is waiting".into());
         };
         self.push(Output::CancelTimer(Timer::Card));
-        if verdict.approved {
-            return self.finish_approved(now, approval.txn, &approval.reply);
+        let ChipApproval { mut txn, reply, .. } = approval;
+        if let Some(chip) = &mut txn.chip {
+            chip.icc = tlv::merge(&chip.icc, &verdict.icc_data);
         }
-        self.card_declined(approval, Some(verdict.icc_data).filter(|icc| !icc.is_empty()));
+        let (kind, stan) = (txn.kind, txn.stan);
+        let Some(entry) = self.batch_entry(now, txn, &reply) else {
+            return;
+        };
+        let script_advice = match self.script_advice(&entry, &reply) {
+            Ok(advice) => advice,
+            Err(reason) => {
+                // The advice cannot be built (the card cannot be sealed again): the verdict
+                // still stands; the acquirer does without the script result.
+                self.ignore(format!("script result advice for {stan:06} not built: {reason:?}"));
+                None
+            }
+        };
+        let mut then = Vec::new();
+        if verdict.approved {
+            let mut done = self.outcome(kind, Some(stan), OutcomeResult::Approved);
+            done.receipt = Some(self.receipt(&entry));
+            then.push(Output::Outcome(done));
+        } else {
+            // The card refused the issuer's approval: the reversal (reason `06`, with the card's
+            // data) goes out next, and the approval's IC failure upload waits for settlement.
+            let reason = ReversalReason::CardDeclined;
+            self.push(Output::Event(Event::OutcomeUnknown {
+                transaction: kind,
+                stan,
+                reason,
+            }));
+        }
+        if script_advice.is_some() {
+            self.advices_due = true;
+        }
+        let record = Record::ChipVerdict {
+            entry,
+            accepted: verdict.approved,
+            script_advice,
+        };
+        self.persist(record, then, None, OnPersistFail::Halt);
     }
 
     /// No verdict by the deadline: the card was pulled out or the reader failed. The approval is
     /// reversed as a card decline (reason `06`), as terminals do when the card is removed.
     pub(super) fn card_verdict_overdue(&mut self) {
         if let Some(approval) = self.take_chip_approval() {
-            self.card_declined(approval, None);
+            self.card_declined(approval);
         }
     }
 
@@ -238,9 +296,10 @@ impl Terminal {
         }
     }
 
-    /// The card refused the issuer's approval: the reversal (reason `06`, with the card's TLV)
-    /// goes out next.
-    fn card_declined(&mut self, approval: ChipApproval, icc_data: Option<Vec<u8>>) {
+    /// The card was pulled out (or the reader failed) before its verdict: the reversal
+    /// becomes a card decline (reason `06`) and goes out next. No second GENERATE AC, so no IC
+    /// failure upload.
+    fn card_declined(&mut self, approval: ChipApproval) {
         let (kind, stan) = (approval.txn.kind, approval.txn.stan);
         let reason = ReversalReason::CardDeclined;
         self.push(Output::Event(Event::OutcomeUnknown {
@@ -252,7 +311,7 @@ impl Terminal {
             stan,
             reason,
             auth_code: approval.reply.get_str(38).map(str::to_owned),
-            icc_data,
+            icc_data: None,
         };
         self.persist(record, Vec::new(), None, OnPersistFail::Halt);
     }

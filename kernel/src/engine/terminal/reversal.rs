@@ -1,9 +1,9 @@
-//! Reversals (docs/architecture.md, rule 3) and refund resends (rule 6): the terminal's own work,
-//! which goes on until the acquirer confirms it.
+//! Reversals (docs/architecture.md, rule 3) and resends of refunds (rule 6) and advices (rule 16):
+//! the terminal's own work, which goes on until the acquirer confirms it.
 
 use super::{InFlightRequest, OnPersistFail, Purpose, Terminal};
 use crate::codec::Message;
-use crate::engine::journal::Record;
+use crate::engine::journal::{PendingResend, Record};
 use crate::engine::messages;
 use crate::engine::outcome::{FailReason, OutcomeResult};
 use crate::engine::output::{Event, Output};
@@ -86,40 +86,60 @@ impl Terminal {
     /// Resends the first pending refund, with its own STAN (the acquirer de-duplicates it).
     pub(super) fn resend_refund(&mut self, now: Timestamp) {
         self.refunds_due = false;
-        let Some(refund) = self.state.pending_refunds.first() else {
-            return;
-        };
-        let stan = refund.stan;
-        let txn = InFlightRequest {
-            kind: TransactionKind::Refund,
-            stan,
-            amount: Some(refund.amount),
-            card: Some(refund.card.clone()),
-            entry: refund.entry,
-            await_card: false,
-            original_stan: None,
-            resend: true,
-        };
-        let request = match refund.card.reveal(self.security.as_mut()) {
-            Ok(card) => messages::with_card(&refund.message, &card),
-            Err(e) => {
-                self.ignore(format!("refund {stan:06}: the card cannot be revealed: {e}"));
-                return self.refund_unanswered(now, stan);
-            }
-        };
-        self.push(Output::Event(Event::Sending {
-            transaction: TransactionKind::Refund,
-            stan,
-        }));
-        if let Err(reason) = self.transmit(now, request, Purpose::Transaction(txn), true) {
-            self.ignore(format!("refund {stan:06} could not be resent: {reason:?}"));
-            self.refund_unanswered(now, stan);
+        if let Some(refund) = self.state.pending_refunds.first().cloned() {
+            self.send_resend(now, &refund);
         }
     }
 
-    /// A refund got no answer: it stays pending and is resent after the retry interval; a
-    /// settlement waiting for it fails, since refunds must be resolved first.
-    pub(super) fn refund_unanswered(&mut self, now: Timestamp, stan: u32) {
+    /// Sends a journaled refund or advice again, with its own STAN and a fresh MAC.
+    pub(super) fn send_resend(&mut self, now: Timestamp, pending: &PendingResend) {
+        let (kind, stan) = (pending.transaction, pending.stan);
+        let txn = InFlightRequest {
+            kind,
+            stan,
+            amount: Some(pending.amount),
+            card: Some(pending.card.clone()),
+            entry: pending.entry,
+            await_card: false,
+            original_stan: None,
+            resend: true,
+            chip: None,
+        };
+        let request = match pending.card.reveal(self.security.as_mut()) {
+            Ok(card) => messages::with_card(&pending.message, &card),
+            Err(e) => {
+                self.ignore(format!("{kind:?} {stan:06}: the card cannot be revealed: {e}"));
+                return self.resend_unanswered(now, kind, stan);
+            }
+        };
+        self.push(Output::Event(Event::Sending {
+            transaction: kind,
+            stan,
+        }));
+        if let Err(reason) = self.transmit(now, request, Purpose::Transaction(txn), true) {
+            self.ignore(format!("{kind:?} {stan:06} could not be resent: {reason:?}"));
+            self.resend_unanswered(now, kind, stan);
+        }
+    }
+
+    /// A refund or advice got no answer: it stays pending and is resent after the retry
+    /// interval. A settlement waiting for it fails, since they must be resolved first; another
+    /// command waiting for an advice goes on (the advice is resent later, and before settlement).
+    pub(super) fn resend_unanswered(&mut self, now: Timestamp, kind: TransactionKind, stan: u32) {
+        if kind.is_advice() {
+            self.advices_due = false;
+            self.push(Output::Event(Event::AdvicePending {
+                transaction: kind,
+                stan,
+            }));
+            if matches!(self.queued, Some(Command::Settle)) {
+                self.queued = None;
+                self.fail(TransactionKind::Settlement, None, FailReason::AdvicePending { stan });
+            } else if self.queued.is_some() {
+                return self.drive(now);
+            }
+            return self.back_off(now);
+        }
         self.push(Output::Event(Event::RefundPending { stan }));
         if matches!(self.queued, Some(Command::Settle)) {
             self.queued = None;

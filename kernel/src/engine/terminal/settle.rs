@@ -1,27 +1,34 @@
-//! Settlement (docs/architecture.md, rule 10): 0500 with the totals; balanced → batch-upload end `207`;
-//! unbalanced → every entry uploaded, 8 per 0320, then end `202`. Each step is journaled with its
-//! STAN before it is sent, so a restart resends exactly the step in flight (the acquirer
-//! de-duplicates by batch and STAN: no chunk twice, none skipped). At the end the batch advances
-//! and the journal is compacted to a snapshot.
+//! Settlement (docs/architecture.md, rule 10; docs/profile.md §7): 0500 with the totals; when
+//! unbalanced, every entry without a TC upload uploaded, 8 per 0320 (`201`); then a TC upload per
+//! chip or contactless approval and an IC failure upload per approval the card declined; then
+//! the end, `207` (balanced) or `202`, counting every transaction uploaded. Each step is
+//! journaled with its STAN before it is sent, so a restart resends exactly the step in flight
+//! (the acquirer de-duplicates by batch and STAN: no upload twice, none skipped). At the end the
+//! batch advances and the journal is compacted to a snapshot.
 
 use super::{OnPersistFail, Purpose, Terminal};
 use crate::codec::Message;
+use crate::engine::batch::BatchEntry;
 use crate::engine::journal::{next_stan, Record};
 use crate::engine::messages;
 use crate::engine::outcome::{FailReason, OutcomeResult};
 use crate::engine::output::{Event, Output};
-use crate::engine::settlement::{self, Phase, SettlementProgress, SettlementReport, Verdict};
+use crate::engine::settlement::{self, Phase, SettlementProgress, SettlementReport, Uploads, Verdict};
 use crate::engine::{ArchivedBatch, TransactionKind};
+use crate::security::SecurityModule;
 use crate::time::Timestamp;
 
 const SETTLEMENT: TransactionKind = TransactionKind::Settlement;
 
-fn describe(phase: &Phase) -> String {
-    match phase {
+fn describe(progress: &SettlementProgress) -> String {
+    let after = if progress.balanced() { "balanced" } else { "unbalanced" };
+    match progress.phase {
         Phase::Totals => "totals".into(),
-        Phase::Upload { chunk, .. } => format!("batch upload {}", chunk + 1),
-        Phase::End { balanced: true, .. } => "batch upload end (207, balanced)".into(),
-        Phase::End { balanced: false, .. } => "batch upload end (202, after upload)".into(),
+        Phase::Upload { chunk } => format!("batch upload {}", chunk + 1),
+        Phase::TcUpload { index } => format!("TC upload {} (after {after} totals)", index + 1),
+        Phase::IcFailureUpload { index } => format!("IC failure upload {} (after {after} totals)", index + 1),
+        Phase::End if progress.balanced() => "batch upload end (207, balanced)".into(),
+        Phase::End => "batch upload end (202, unbalanced)".into(),
     }
 }
 
@@ -37,6 +44,7 @@ impl Terminal {
             batch: self.state.batch,
             domestic,
             foreign,
+            verdicts: None,
             phase: Phase::Totals,
             in_flight_stan: None,
         };
@@ -52,7 +60,7 @@ impl Terminal {
             Err(reason) => return self.fail(SETTLEMENT, None, reason),
         };
         let event = Event::SettlementStep {
-            phase: describe(&progress.phase),
+            phase: describe(&progress),
         };
         let on_fail = if first {
             OnPersistFail::Abort {
@@ -73,13 +81,30 @@ impl Terminal {
     /// module that cannot is a failure before anything is sent.
     fn settlement_request(&mut self, progress: &SettlementProgress, stan: u32) -> Result<Message, FailReason> {
         let (config, batch) = (&self.config, progress.batch);
-        let entries = &self.state.entries;
+        let (entries, ic_failures) = (&self.state.entries, &self.state.ic_failures);
+        let balanced = progress.balanced();
+        let chip_upload = |entry: Option<&BatchEntry>, codes: (&str, &str), security: &mut dyn SecurityModule| {
+            let Some((entry, evidence)) = entry.and_then(|e| Some((e, e.chip.as_ref()?))) else {
+                return Err(FailReason::Internal {
+                    detail: format!("{} has no such entry", describe(progress)),
+                });
+            };
+            let code = if balanced { codes.0 } else { codes.1 };
+            let pan = entry
+                .card
+                .reveal(security)
+                .map_err(|e| super::security_failure(&e))?
+                .pan;
+            let mut message = messages::chip_upload(config, stan, batch, code, entry, evidence);
+            message.set(2, pan.as_bytes());
+            Ok(message)
+        };
         Ok(match progress.phase {
             Phase::Totals => {
                 let f48 = settlement::settlement_f48(&progress.domestic, &progress.foreign);
                 messages::settlement(config, stan, batch, f48)
             }
-            Phase::Upload { chunk, .. } => {
+            Phase::Upload { chunk } => {
                 let security = self.security.as_mut();
                 let f48 = settlement::upload_f48(entries, chunk, &config.domestic_prefixes, |entry| {
                     entry.card.reveal(security).map(|card| card.pan)
@@ -87,11 +112,34 @@ impl Terminal {
                 .map_err(|e| super::security_failure(&e))?;
                 messages::batch_upload(config, stan, batch, "201", f48)
             }
-            Phase::End { balanced, .. } => {
+            Phase::TcUpload { index } => {
+                let entry = settlement::tc_uploads(entries).nth(index);
+                chip_upload(entry, ("203", "205"), self.security.as_mut())?
+            }
+            Phase::IcFailureUpload { index } => {
+                let entry = settlement::ic_failure_uploads(ic_failures).nth(index);
+                chip_upload(entry, ("204", "206"), self.security.as_mut())?
+            }
+            Phase::End => {
                 let code = if balanced { "207" } else { "202" };
-                messages::batch_upload(config, stan, batch, code, format!("{:04}", entries.len() % 10_000))
+                let count = self.uploaded(balanced).total();
+                messages::batch_upload(config, stan, batch, code, format!("{:04}", count % 10_000))
             }
         })
+    }
+
+    /// What this batch's settlement uploads (the magstripe upload only when unbalanced).
+    fn uploaded(&self, balanced: bool) -> Uploaded {
+        let (entries, ic_failures) = (&self.state.entries, &self.state.ic_failures);
+        Uploaded {
+            magstripe: if balanced {
+                0
+            } else {
+                settlement::magstripe_uploads(entries).count()
+            },
+            tc: settlement::tc_uploads(entries).map(|e| e.stan).collect(),
+            ic_failures: settlement::ic_failure_uploads(ic_failures).map(|e| e.stan).collect(),
+        }
     }
 
     /// Sends the step in progress again: with its own STAN when it was sent before.
@@ -109,7 +157,7 @@ impl Terminal {
             Err(reason) => return self.fail(SETTLEMENT, Some(stan), reason),
         };
         self.push(Output::Event(Event::SettlementStep {
-            phase: describe(&progress.phase),
+            phase: describe(&progress),
         }));
         if let Err(reason) = self.transmit(now, request, Purpose::Settlement { for_operator }, false) {
             self.fail(SETTLEMENT, Some(stan), reason);
@@ -132,60 +180,24 @@ impl Terminal {
             };
             return self.settlement_unreadable(progress, detail);
         }
-        let entries = self.state.entries.len();
-        let next = match (progress.phase, verdicts) {
-            (Phase::Totals, Some((Verdict::Balanced, Verdict::Balanced))) => Phase::End {
-                balanced: true,
-                domestic: Verdict::Balanced,
-                foreign: Verdict::Balanced,
-            },
-            (Phase::Totals, Some((domestic, foreign))) if entries == 0 => Phase::End {
-                balanced: false,
-                domestic,
-                foreign,
-            },
-            (Phase::Totals, Some((domestic, foreign))) => Phase::Upload {
-                chunk: 0,
-                domestic,
-                foreign,
-            },
-            (
-                Phase::Upload {
-                    chunk,
-                    domestic,
-                    foreign,
-                },
-                _,
-            ) if chunk + 1 < settlement::chunk_count(entries) => Phase::Upload {
-                chunk: chunk + 1,
-                domestic,
-                foreign,
-            },
-            (Phase::Upload { domestic, foreign, .. }, _) => Phase::End {
-                balanced: false,
-                domestic,
-                foreign,
-            },
-            (
-                Phase::End {
-                    balanced,
-                    domestic,
-                    foreign,
-                },
-                _,
-            ) => {
-                return self.finish_settlement(now, progress, balanced, domestic, foreign);
-            }
-            (Phase::Totals, None) => return self.settlement_unreadable(progress, "no F48".into()),
+        // The totals' verdicts are kept for every later step (they choose 203 / 205, 207 / 202).
+        let verdicts = if progress.phase == Phase::Totals {
+            verdicts
+        } else {
+            progress.verdicts
         };
-        self.settlement_step(
-            now,
-            SettlementProgress {
-                phase: next,
-                ..progress
-            },
-            false,
-        );
+        if progress.phase == Phase::End {
+            return self.finish_settlement(now, progress);
+        }
+        let next = SettlementProgress {
+            verdicts,
+            phase: progress.phase.next(
+                verdicts == Some((Verdict::Balanced, Verdict::Balanced)),
+                Uploads::of(&self.state.entries, &self.state.ic_failures),
+            ),
+            ..progress
+        };
+        self.settlement_step(now, next, false);
     }
 
     /// The acquirer refused a step: the settlement stays open; the next `Settle` sends the step
@@ -216,14 +228,10 @@ impl Terminal {
         self.persist(record, vec![Output::Outcome(stopped)], None, OnPersistFail::Halt);
     }
 
-    fn finish_settlement(
-        &mut self,
-        now: Timestamp,
-        progress: SettlementProgress,
-        balanced: bool,
-        domestic: Verdict,
-        foreign: Verdict,
-    ) {
+    fn finish_settlement(&mut self, now: Timestamp, progress: SettlementProgress) {
+        let balanced = progress.balanced();
+        let (domestic, foreign) = progress.verdicts.unwrap_or((Verdict::Error, Verdict::Error));
+        let uploaded = self.uploaded(balanced);
         let entries = &self.state.entries;
         let report = SettlementReport {
             batch: progress.batch,
@@ -232,7 +240,9 @@ impl Terminal {
             by_type: settlement::by_type(entries),
             domestic_result: domestic,
             foreign_result: foreign,
-            uploaded: if balanced { 0 } else { entries.len() },
+            uploaded: uploaded.magstripe,
+            tc_uploaded: uploaded.tc,
+            ic_failures_uploaded: uploaded.ic_failures,
             open_exceptions: self
                 .state
                 .exceptions
@@ -275,5 +285,20 @@ impl Terminal {
         let stan = self.state.settlement.as_ref().and_then(|p| p.in_flight_stan);
         self.fail(SETTLEMENT, stan, reason);
         self.drive(now);
+    }
+}
+
+/// What a settlement uploaded: the magstripe entries' count, the STANs of the TC and IC failure
+/// uploads.
+struct Uploaded {
+    magstripe: usize,
+    tc: Vec<u32>,
+    ic_failures: Vec<u32>,
+}
+
+impl Uploaded {
+    /// What the end message's F48 counts.
+    fn total(&self) -> usize {
+        self.magstripe + self.tc.len() + self.ic_failures.len()
     }
 }

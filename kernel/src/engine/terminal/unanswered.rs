@@ -23,8 +23,11 @@ impl Terminal {
                 }
             }
             Timer::Retry => {
-                // Refunds become due even when the terminal is busy: they go out once it is free.
+                // Refunds and advices become due even when the terminal is busy: they go out
+                // once it is free.
                 self.refunds_due = true;
+                self.advices_due = true;
+                self.management_now = true;
                 if matches!(self.activity, Activity::Backoff) {
                     self.activity = Activity::Idle;
                 }
@@ -58,11 +61,12 @@ impl Terminal {
     ) {
         let txn = match out.purpose {
             Purpose::Reversal => return self.reversal_attempt_failed(now),
+            Purpose::Management(run) => return self.management_failed(now, run.task(), "no reply".into()),
             Purpose::Settlement { .. } => return self.settlement_unanswered(now, FailReason::NoReply),
             Purpose::Transaction(txn) => txn,
         };
-        if txn.kind == TransactionKind::Refund {
-            return self.refund_unanswered(now, txn.stan);
+        if txn.kind == TransactionKind::Refund || txn.kind.is_advice() {
+            return self.resend_unanswered(now, txn.kind, txn.stan);
         }
         if !txn.kind.is_reversible() {
             self.fail(txn.kind, Some(txn.stan), FailReason::NoReply);
@@ -111,6 +115,10 @@ impl Terminal {
                 self.settlement_unanswered(now, unreachable());
             }
             Purpose::Transaction(txn) => self.transaction_not_sent(now, txn, cause),
+            Purpose::Management(run) => {
+                let why = format!("not sent: {cause}");
+                self.management_failed(now, run.task(), why);
+            }
         }
     }
 
@@ -121,7 +129,8 @@ impl Terminal {
             cause: cause.clone(),
         }));
         if txn.resend {
-            // A refund resent: its first send may have arrived, so it stays pending.
+            // A refund or advice resent: its first send may have arrived, so it stays pending.
+            self.advices_due = false;
             if let Some(command) = self.queued.take() {
                 let cause = cause.clone();
                 self.fail(command.transaction(), None, FailReason::AcquirerUnreachable { cause });

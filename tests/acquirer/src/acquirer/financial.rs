@@ -34,6 +34,7 @@ impl RequestKind {
             (100, "200000", "11") => PreAuthCancel,
             (200, "000000", "20") => Completion,
             (200, "200000", "21") => CompletionVoid,
+            (220, "000000", "24") => CompletionAdvice,
             _ => return None,
         }))
     }
@@ -125,6 +126,9 @@ impl Acquirer {
                 if let Some(entry) = self.ledger.get(index) {
                     reply.set(38, &entry.auth_code);
                 }
+                if message.get(55).is_some() && core::mem::take(&mut self.script_next) {
+                    reply.set(55, super::advice::issuer_script());
+                }
             }
             Decision::Approved(None) => {
                 reply.set(38, self.next_auth_code());
@@ -172,6 +176,7 @@ impl Acquirer {
             LedgerKind::PreAuthCancel => self.pre_auth_cancel(request, &card, rrn),
             LedgerKind::Completion => self.completion(request, &card, rrn),
             LedgerKind::CompletionVoid => self.completion_void(request, &card, rrn),
+            LedgerKind::CompletionAdvice => self.completion_advice(request, &card, rrn),
         };
         match result {
             Ok(index) => Decision::Approved(Some(index)),
@@ -209,6 +214,10 @@ impl Acquirer {
             refunded: 0,
             completed: false,
             late: false,
+            chip: request
+                .message
+                .get_str(22)
+                .is_some_and(|f22| f22.starts_with("05") || f22.starts_with("07")),
         })
     }
 
@@ -362,6 +371,25 @@ impl Acquirer {
             pre_auth.completed = true;
         }
         Ok(self.record(request, card, rrn, LedgerKind::Completion, Some(index)))
+    }
+}
+
+impl Acquirer {
+    /// Completion advice: the terminal completed the pre-authorization offline, so the bank
+    /// books it (at most 115%, `13`), releasing the hold and debiting the amount even past the
+    /// balance: the goods are gone.
+    fn completion_advice(&mut self, request: &Request<'_>, card: &TestCard, rrn: &str) -> Result<usize, &'static str> {
+        let index = self.find_pre_auth(request)?;
+        let held = self.ledger.get(index).map_or(0, |e| e.amount);
+        if u128::from(request.amount) * 100 > u128::from(held) * 115 {
+            return Err(codes::INVALID_AMOUNT);
+        }
+        self.ledger.credit(&card.pan, held);
+        self.ledger.force_debit(&card.pan, request.amount);
+        if let Some(pre_auth) = self.ledger.get_mut(index) {
+            pre_auth.completed = true;
+        }
+        Ok(self.record(request, card, rrn, LedgerKind::CompletionAdvice, Some(index)))
     }
 }
 

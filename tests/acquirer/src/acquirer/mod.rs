@@ -1,7 +1,9 @@
 //! The [`Acquirer`]: decodes a frame, dispatches it by MTI, and hands the reply to the fault
 //! stage.
 
+mod advice;
 mod financial;
+mod management;
 mod network;
 mod reversal;
 mod settlement;
@@ -22,7 +24,8 @@ use crate::ledger::Ledger;
 use crate::statement::StatementFault;
 use crate::terminal::{ClearKeys, Fingerprint, KnownTerminal, SeenKey};
 
-pub use settlement::UploadEntry;
+pub use management::{test_aids, test_ca_keys, Management, PAGE};
+pub use settlement::{ChipUpload, UploadEntry};
 
 /// What the bank does in answer to one frame, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +42,8 @@ pub enum AcquirerOutput {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct BatchRecord {
     uploads: Vec<UploadEntry>,
+    #[serde(default)]
+    chip_uploads: Vec<ChipUpload>,
     closed: bool,
 }
 
@@ -62,6 +67,25 @@ pub struct Acquirer {
     /// What the statements change on request ([`StatementFault`]).
     #[serde(default)]
     pub(crate) statement_faults: Vec<StatementFault>,
+    /// The next approval of a chip request carries an issuer script (tag 72) in its F55.
+    #[serde(default)]
+    script_next: bool,
+    /// Script result advices received (0620 `951`): terminal, batch and STAN of the original.
+    #[serde(default)]
+    script_results: Vec<(String, u32, u32)>,
+    /// What arrived twice, or not as the profile says (docs/profile.md §7): tests assert none.
+    #[serde(default)]
+    violations: Vec<String>,
+    /// Parameters, CA keys and AIDs it downloads; what it asks each terminal for.
+    #[serde(default)]
+    management: Management,
+}
+
+/// A management message (docs/profile.md §7): 0800 / 0820 with 60.3 `360`–`382`.
+fn is_management(request: &Message) -> bool {
+    fields::f60(request)
+        .and_then(|f| f.code)
+        .is_some_and(|code| ["360", "362", "370", "371", "372", "380", "381", "382"].contains(&code.as_str()))
 }
 
 /// Why a financial request was not authenticated.
@@ -88,6 +112,10 @@ impl Acquirer {
             late_bookings: BTreeSet::new(),
             statement_faults: Vec::new(),
             sign_on_counter: 0,
+            script_next: false,
+            script_results: Vec::new(),
+            violations: Vec::new(),
+            management: Management::default(),
         }
     }
 
@@ -102,7 +130,12 @@ impl Acquirer {
         };
         let now = crate::clock::local_time(now_ms, self.config.utc_offset_minutes);
         let booked = self.ledger.entries().len();
-        let reply = self.dispatch(&now, &request.message);
+        let mut reply = self.dispatch(&now, &request.message);
+        // A task asked of this terminal rides on every reply to it until carried out.
+        if reply.requirement == 0 {
+            let asked = fields::terminal_id(&request.message).and_then(|tid| self.requirement_for(&tid));
+            reply.requirement = asked.unwrap_or(0);
+        }
         let fault = self.faults.pop_front();
         if !fault.is_some_and(Fault::hides_the_approval) {
             self.delivered(&request.message, booked);
@@ -192,6 +225,34 @@ impl Acquirer {
         self.corrupt_check_value = true;
     }
 
+    /// The next approval of a chip request carries an issuer script (tag 72 in its F55): the
+    /// terminal gives it to the card and sends the script result advice. One-shot.
+    pub fn send_script_with_next_approval(&mut self) {
+        self.script_next = true;
+    }
+
+    /// Script result advices received: (terminal id, batch, STAN) of each original.
+    pub fn script_results(&self) -> &[(String, u32, u32)] {
+        &self.script_results
+    }
+
+    /// Chip uploads received for a terminal's batch, in order.
+    pub fn chip_uploads(&self, terminal_id: &str, batch: u32) -> &[ChipUpload] {
+        self.batches
+            .get(&(terminal_id.to_owned(), batch))
+            .map_or(&[], |b| b.chip_uploads.as_slice())
+    }
+
+    /// What arrived twice or against the profile (an upload, advice or download step repeated
+    /// under a new STAN, an end that miscounts): empty when the terminal behaved.
+    pub fn violations(&self) -> &[String] {
+        &self.violations
+    }
+
+    fn violation(&mut self, what: String) {
+        self.violations.push(what);
+    }
+
     /// The bank's books.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
@@ -233,12 +294,14 @@ impl Acquirer {
 
     fn dispatch(&mut self, now: &LocalTime, request: &Message) -> Reply {
         match request.mti.0 {
+            800 | 820 if is_management(request) => self.management(now, request),
             800 => self.sign_on(now, request),
             820 => self.network_management(now, request),
             100 | 200 | 220 => self.financial(now, request),
             400 => self.reversal(now, request),
             500 => self.settlement(now, request),
             320 => self.batch_upload(now, request),
+            620 => self.script_advice(now, request),
             _ => self.format_error(now, request),
         }
     }

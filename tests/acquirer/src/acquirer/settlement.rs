@@ -23,6 +23,16 @@ pub struct UploadEntry {
     pub amount: u64,
 }
 
+/// One chip upload the bank received (0320 `203`–`206`): the transaction it is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChipUpload {
+    /// 61.1 and 61.2: the transaction's batch and STAN.
+    pub batch: u32,
+    pub stan: u32,
+    /// An IC failure upload (`204` / `206`), not a TC upload.
+    pub failure: bool,
+}
+
 /// Digits of one half of settlement F48 without its result digit.
 const HALF: usize = 30;
 /// Digits of settlement F48: two halves of 30 digits plus a result digit each.
@@ -38,7 +48,7 @@ const ERROR: char = '3';
 impl Acquirer {
     /// The terminal id, STAN and F60 of a settlement-family request, with the network
     /// management code required to be one of `codes`.
-    fn management_request(message: &Message, codes: &[&str]) -> Option<(String, u32, F60)> {
+    pub(super) fn management_request(message: &Message, codes: &[&str]) -> Option<(String, u32, F60)> {
         let f60 = fields::f60(message)?;
         if !codes.contains(&f60.code.as_deref()?) {
             return None;
@@ -138,12 +148,18 @@ impl Acquirer {
     }
 
     /// 0320: `201` records the uploaded entries (F48 = count n2 1..=8 + 40-digit entries; any
-    /// other shape → `30`); `202`/`207` closes the batch. Both answer 0330 `00`; a
-    /// retransmission (same batch, STAN) gets the same reply and is not recorded twice.
+    /// other shape → `30`); `203`–`206` a chip upload (`chip_upload`); `202`/`207` closes the
+    /// batch, unless a chip charge of the batch has no TC upload (`95`, reconcile error). All
+    /// answer 0330 `00`; a retransmission (same batch, STAN) gets the same reply and is not
+    /// recorded twice.
     pub(super) fn batch_upload(&mut self, now: &LocalTime, message: &Message) -> Reply {
-        let Some((tid, stan, f60)) = Self::management_request(message, &["201", "202", "207"]) else {
+        const CODES: [&str; 7] = ["201", "202", "207", "203", "204", "205", "206"];
+        let Some((tid, stan, f60)) = Self::management_request(message, &CODES) else {
             return self.format_error(now, message);
         };
+        if matches!(f60.code.as_deref(), Some("203" | "204" | "205" | "206")) {
+            return self.chip_upload(now, message, &tid, stan, &f60);
+        }
         let upload = if f60.code.as_deref() == Some("201") {
             match message.get_str(48).and_then(parse_upload) {
                 Some(entries) => Some(entries),
@@ -155,13 +171,101 @@ impl Acquirer {
         if let Some(reply) = self.retransmission(&tid, f60.batch, stan, message) {
             return reply;
         }
+        if upload.is_none() {
+            if let Some(missing) = self.chip_charge_not_uploaded(&tid, f60.batch) {
+                self.violation(format!(
+                    "{tid} batch {:06}: end of batch without the TC upload of {missing:06}",
+                    f60.batch
+                ));
+                let reply = Reply::new(self.base_reply(now, message, codes::RECONCILE_ERROR));
+                return self.remember(&tid, f60.batch, stan, message, reply);
+            }
+            self.check_end_count(&tid, f60.batch, message);
+        }
         let record = self.batches.entry((tid.clone(), f60.batch)).or_default();
         match upload {
-            Some(entries) => record.uploads.extend(entries),
+            Some(entries) => {
+                for entry in &entries {
+                    if record.uploads.iter().any(|u| u.stan == entry.stan) {
+                        self.violations.push(format!(
+                            "{tid} batch {:06}: transaction {:06} uploaded twice",
+                            f60.batch, entry.stan
+                        ));
+                    }
+                }
+                let record = self.batches.entry((tid.clone(), f60.batch)).or_default();
+                record.uploads.extend(entries);
+            }
             None => record.closed = true,
         }
         let reply = Reply::new(self.base_reply(now, message, codes::APPROVED));
         self.remember(&tid, f60.batch, stan, message, reply)
+    }
+
+    /// 0320 `203`–`206`: a TC upload (`203` after balanced totals, `205` after unbalanced) or
+    /// an IC failure upload (`204` / `206`) of the transaction 61.1 + 61.2; F55 must hold the
+    /// cryptogram (9F26) and 9F27: `00` (AAC) for a failure; for a TC upload `40` (TC), or `80`
+    /// (the ARQC) for a transaction without a second GENERATE AC (a tap, a chip completion);
+    /// otherwise `30`. Recorded once: the same transaction uploaded again under another STAN is a
+    /// violation (answered `94`).
+    fn chip_upload(&mut self, now: &LocalTime, message: &Message, tid: &str, stan: u32, f60: &F60) -> Reply {
+        let failure = matches!(f60.code.as_deref(), Some("204" | "206"));
+        let (Some(f61), Some(icc)) = (fields::f61(message), message.get(55)) else {
+            return self.format_error(now, message);
+        };
+        let cid = pos_kernel::codec::tlv::find(icc, &[0x9f, 0x27]);
+        let cryptogram = pos_kernel::codec::tlv::find(icc, &[0x9f, 0x26]);
+        let expected: &[&[u8]] = if failure { &[&[0x00]] } else { &[&[0x40], &[0x80]] };
+        if !cid.is_some_and(|c| expected.contains(&c)) || cryptogram.is_none() || fields::pan(message).is_none() {
+            return self.format_error(now, message);
+        }
+        if let Some(reply) = self.retransmission(tid, f60.batch, stan, message) {
+            return reply;
+        }
+        let upload = ChipUpload {
+            batch: f61.batch,
+            stan: f61.stan,
+            failure,
+        };
+        let record = self.batches.entry((tid.to_owned(), f60.batch)).or_default();
+        if record.chip_uploads.contains(&upload) {
+            let what = if failure { "IC failure" } else { "TC" };
+            self.violation(format!(
+                "{tid} batch {:06}: {what} upload of {:06} arrived twice (STAN {stan:06})",
+                f60.batch, upload.stan
+            ));
+            let reply = Reply::new(self.base_reply(now, message, codes::DUPLICATE_TRANSMISSION));
+            return self.remember(tid, f60.batch, stan, message, reply);
+        }
+        record.chip_uploads.push(upload);
+        let reply = Reply::new(self.base_reply(now, message, codes::APPROVED));
+        self.remember(tid, f60.batch, stan, message, reply)
+    }
+
+    /// A standing chip or contactless charge of the batch (one the terminal heard of) without
+    /// its TC upload: its STAN.
+    fn chip_charge_not_uploaded(&self, tid: &str, batch: u32) -> Option<u32> {
+        let uploaded = self.batches.get(&(tid.to_owned(), batch)).map(|b| &b.chip_uploads);
+        self.ledger
+            .entries()
+            .iter()
+            .filter(|e| e.terminal_id == tid && e.batch == batch && e.chip && e.kind.is_charge())
+            .filter(|e| !e.reversed && !e.late)
+            .find(|e| !uploaded.is_some_and(|u| u.iter().any(|c| !c.failure && c.batch == batch && c.stan == e.stan)))
+            .map(|e| e.stan)
+    }
+
+    /// The end message's F48 counts every transaction uploaded (magstripe entries, TC and IC
+    /// failure uploads): a different count is a violation (the batch still closes).
+    fn check_end_count(&mut self, tid: &str, batch: u32, message: &Message) {
+        let record = self.batches.get(&(tid.to_owned(), batch));
+        let uploaded = record.map_or(0, |b| b.uploads.len() + b.chip_uploads.len());
+        let counted = message.get_str(48).and_then(fields::number);
+        if counted != Some(u64::try_from(uploaded).unwrap_or(u64::MAX)) {
+            self.violation(format!(
+                "{tid} batch {batch:06}: the end counts {counted:?} uploads, the bank received {uploaded}"
+            ));
+        }
     }
 }
 

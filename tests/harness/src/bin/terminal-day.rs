@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         amount: 45_600,
         card: cards::chip_debit(),
     });
-    world.card_verdict(true, Vec::new());
+    world.card_accepts();
     world.command(Command::Sale {
         amount: 2_350,
         card: cards::tap_credit(),
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
         amount: 8_800,
         card: cards::chip_debit(),
     });
-    world.card_verdict(false, cards::aac());
+    world.card_declines();
     show(&mut world);
 
     println!("\n# The power fails right after a sale was sent; on restart the reversal goes first");

@@ -46,6 +46,18 @@ export class Bank {
     await this.#save();
   }
 
+  /** The bank asks the terminal (in its replies' header) for a management task. */
+  async ask(terminalId, task) {
+    this.#acquirer.ask(terminalId, task);
+    await this.#save();
+  }
+
+  /** The next chip approval carries an issuer script. */
+  async sendScript() {
+    this.#acquirer.sendScriptWithNextApproval();
+    await this.#save();
+  }
+
   async clearFaults() {
     this.#acquirer.clearFaults();
     await this.#save();

@@ -135,6 +135,11 @@ export class Host {
     } else if ("pin_required" in output) {
       this.#trace.add({ kind: "pin_required", request: output.pin_required });
       this.#hooks.pinRequired?.(output.pin_required);
+    } else if ("card_reader_data" in output) {
+      // The acquirer's CA keys and AIDs for the card reader (the simulated cards need none): the
+      // trace shows what the reader was given; the status panel shows the sets in force.
+      const data = output.card_reader_data;
+      this.#trace.add({ kind: "card_reader_data", keys: data.ca_keys.length, aids: data.aids.length });
     }
   }
 
@@ -159,6 +164,7 @@ export class Host {
     if (name === "sending") this.#nextFrame = { what: body.transaction, stan: body.stan };
     else if (name === "reversal_sent") this.#nextFrame = { what: "reversal", stan: body.stan, attempt: body.attempt };
     else if (name === "settlement_step") this.#nextFrame = { what: "settlement", phase: body.phase };
+    else if (name === "management") this.#nextFrame = { what: "management", task: body.task, phase: body.step };
     this.#trace.add({ kind: "event", name, body });
     this.#hooks.event(event);
     if (name === "card_verdict_required") {
@@ -166,7 +172,8 @@ export class Host {
       // "pull the card early" control takes it out first: then the kernel reverses (06).
       const pulled = this.pullNextCard;
       this.pullNextCard = false;
-      const answer = pulled ? { card_reader: "card_removed" } : { card_verdict: { approved: true, icc_data: cardVerdictData(true) } };
+      const icc = cardVerdictData(true, body.issuer_data);
+      const answer = pulled ? { card_reader: "card_removed" } : { card_verdict: { approved: true, icc_data: icc } };
       setTimeout(() => this.input(answer), CARD_THINKS_MS);
     }
   }

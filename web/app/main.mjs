@@ -184,6 +184,16 @@ async function boot() {
         trace.add({ kind: "bank", what: "inject", fault: name });
         refresh();
       },
+      ask: async (task) => {
+        await bank.ask(terminalId, task);
+        trace.add({ kind: "bank", what: "ask", task });
+        refresh();
+      },
+      script: async () => {
+        await bank.sendScript();
+        trace.add({ kind: "bank", what: "script" });
+        refresh();
+      },
       clear: async () => {
         await bank.clearFaults();
         trace.add({ kind: "bank", what: "clear" });

@@ -151,9 +151,13 @@ pub enum OperatorCommand {
     },
     /// Settle the batch (pending reversals and refunds first; batch upload when unbalanced).
     Settle,
-    /// Batch, STAN, totals, what is in flight, pending reversal and refunds, exceptions. Reads
-    /// only: a damaged journal is reported, not repaired.
+    /// Batch, STAN, totals, what is in flight, pending reversal, refunds and advices, exceptions,
+    /// what the acquirer downloaded. Reads only: a damaged journal is reported, not repaired.
     Status,
+    /// What the acquirer downloaded (parameters, CA public keys, IC parameters), key by key and
+    /// AID by AID, with the date of each set, and the downloads it asked for that are still due.
+    /// Reads only.
+    Downloads,
     /// The life of one transaction: was this customer charged? Reads only.
     Query {
         #[arg(long, conflicts_with = "rrn", required_unless_present = "rrn")]
@@ -196,6 +200,7 @@ pub fn run(globals: &Globals, command: &OperatorCommand) -> ExitCode {
         OperatorCommand::Init { acquirer, softhsm } => setup::init(globals, acquirer, *softhsm),
         OperatorCommand::Keys(args) => keys::run(globals, args),
         OperatorCommand::Status => terminal::status(globals),
+        OperatorCommand::Downloads => terminal::downloads(globals),
         OperatorCommand::Query { stan, rrn } => terminal::query(globals, *stan, rrn.clone()),
         OperatorCommand::Journal => terminal::journal(globals),
         OperatorCommand::Reconcile(args) => reconcile::run(globals, args),

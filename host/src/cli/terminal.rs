@@ -506,6 +506,107 @@ fn print_status(status: &Status) {
     if status.settlement_in_progress {
         out!("settlement in progress: run `posterm settle` to resume it");
     }
+    print_downloads(status, false);
+}
+
+/// What the acquirer downloaded (docs/profile.md §7): one line per set, or (`detail`) every key
+/// and AID.
+fn print_downloads(status: &Status, detail: bool) {
+    let d = &status.downloads;
+    match &d.parameters {
+        Some(set) => {
+            let p = &set.parameters;
+            let mut parts = Vec::new();
+            if let Some(s) = p.response_timeout_s {
+                parts.push(format!("reply timeout {s} s"));
+            }
+            if let Some(n) = p.reversal_attempts {
+                parts.push(format!("reversal attempts {n}"));
+            }
+            if let Some(name) = &p.merchant_name {
+                parts.push(format!("merchant name \"{name}\""));
+            }
+            if let Some(max) = p.max_amount {
+                parts.push(format!("max amount RMB {}", print::money(max)));
+            }
+            if let Some(limit) = p.refund_limit {
+                parts.push(format!("refund limit RMB {}", print::money(limit)));
+            }
+            if let Some(n) = p.offline_upload_count {
+                parts.push(format!("offline upload count {n}"));
+            }
+            out!("parameters (downloaded {}): {}", set.installed_at, parts.join(", "));
+        }
+        None => out!("parameters: none downloaded (the terminal's configuration is in force)"),
+    }
+    match &d.ca_keys {
+        Some(set) => {
+            let names: Vec<String> = set.keys.iter().map(|k| k.name()).collect();
+            out!(
+                "CA public keys (downloaded {}): {} {}",
+                set.installed_at,
+                set.keys.len(),
+                names.join(" ")
+            );
+            for key in set.keys.iter().filter(|_| detail) {
+                out!(
+                    "  {} expires {}, RSA {} bits, exponent {}, DF03 {} ({})",
+                    key.name(),
+                    key.expiry,
+                    key.modulus.len() * 8,
+                    hex::encode_upper(&key.exponent),
+                    hex::encode_upper(&key.check_value),
+                    if key.verifies() { "verified" } else { "DOES NOT VERIFY" }
+                );
+            }
+        }
+        None => out!("CA public keys: none downloaded"),
+    }
+    match &d.ic_parameters {
+        Some(set) => {
+            let names: Vec<String> = set.aids.iter().map(|a| a.name()).collect();
+            out!(
+                "IC parameters (downloaded {}): {} AIDs {}",
+                set.installed_at,
+                set.aids.len(),
+                names.join(" ")
+            );
+            for aid in set.aids.iter().filter(|_| detail) {
+                let tags: Vec<String> = pos_kernel::codec::tlv::parse(&aid.tlv)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| format!("{}={}", hex::encode_upper(t.tag), hex::encode_upper(t.value)))
+                    .collect();
+                out!("  {}: {}", aid.name(), tags.join(" "));
+            }
+        }
+        None => out!("IC parameters: none downloaded"),
+    }
+    if !status.management_due.is_empty() {
+        let due: Vec<String> = status
+            .management_due
+            .iter()
+            .map(|t| t.kind().label().1.to_lowercase())
+            .collect();
+        out!(
+            "asked for by the acquirer, not done yet: {} (runs when the terminal is free)",
+            due.join(", ")
+        );
+    }
+}
+
+/// `posterm downloads`: every set the acquirer downloaded, key by key. Reads only.
+pub fn downloads(globals: &Globals) -> ExitCode {
+    let mut terminal = match read_only(globals) {
+        Ok(terminal) => terminal,
+        Err(stop) => return stop.report(),
+    };
+    match terminal.kernel.status() {
+        Ok(status) if globals.json => out!("{}", serde_json::to_string(&status.downloads).unwrap_or_default()),
+        Ok(status) => print_downloads(&status, true),
+        Err(e) => return Stop::host(e.to_string()).report(),
+    }
+    terminal.exit_code()
 }
 
 pub fn query(globals: &Globals, stan: Option<u32>, rrn: Option<String>) -> ExitCode {

@@ -156,6 +156,24 @@ pub(super) fn downloads() -> Vec<Scenario> {
             },
         },
         Scenario {
+            id: "status-upload-sends-the-parameters-in-force",
+            description: "The reply header asks for a status upload (R = 2): 0820 362 carries the terminal's parameter list as in force (timeout, reversal attempts, merchant name, limits); asked once, sent once",
+            config: default_config,
+            script: |w| {
+                sign_on(w);
+                w.acquirer.ask(TID, ManagementTask::StatusUpload);
+                w.command(Command::Echo);
+                expect(w, TransactionKind::Echo, OutcomeResult::Approved);
+                w.command(Command::Echo);
+                assert_eq!(management_trail(w), ["0820/362"]);
+                let uploads = &w.acquirer.downloads().status_uploads;
+                let expected = TerminalParameters::of(w.host.terminal.config(), 0);
+                assert_eq!(uploads, &[(TID.to_owned(), expected)]);
+                assert!(w.host.terminal.status().management_due.is_empty());
+                expect_no_violation(w);
+            },
+        },
+        Scenario {
             id: "header-request-during-a-pending-reversal",
             description: "A sign-on's reply asks for a parameter download while a reversal is pending: the reversal goes first, then the download",
             config: default_config,

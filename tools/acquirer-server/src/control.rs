@@ -34,6 +34,10 @@
 //! | `statement --date YYYYMMDD [--merchant ID]` | none | the merchant's statement of that date (docs/profile.md §8); without `--merchant`, the ledger's only merchant |
 //! | `statement-dates` | none | the dates that have statements |
 //! | `statement-fault drop:TID:STAN` / `hold:TID:STAN` / `amount:TID:STAN:MINOR` | every later statement leaves the entry off, holds it `E`, or changes its amount | `statements from now on: ...` |
+//! | `ask TID TASK` | asks terminal TID, in the header of every reply to it, for TASK (`parameters`, `status-upload`, `ca-keys`, `ic-parameters`; docs/profile.md §7) until it is carried out | `asking TID for TASK` |
+//! | `script-next` | the next approval of a chip request carries an issuer script (a script result advice follows) | `next chip approval carries an issuer script` |
+//! | `corrupt-ca-key INDEX` | the CA key with that index (hex, e.g. `08`) is downloaded with a DF03 that does not verify | `CA key INDEX will have a wrong check value` |
+//! | `violations` | none | what arrived twice or against the profile (uploads, advices, downloads), one per line, or `none` |
 //! | `rejected` | none | how many frames did not decode |
 //! | `reset` | a new bank with the same configuration: opening balances, no terminal signed on, no faults | `reset` |
 //! | `help` | none | the command list |
@@ -46,6 +50,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use pos_acquirer_sim::{Acquirer, Fault, StatementFault};
+use pos_kernel::engine::downloads::ManagementTask;
 use pos_kernel::time::CivilDate;
 
 use pos_net::TransportError;
@@ -73,7 +78,9 @@ pub(crate) const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
 
 const HELP: &str = "commands: fault NAME... | faults | faults clear | corrupt-check-value | ledger | ledger-json | \
                     ledger-entries FROM COUNT | statement --date YYYYMMDD [--merchant ID] | statement-dates | \
-                    statement-fault drop:TID:STAN|hold:TID:STAN|amount:TID:STAN:MINOR | rejected | reset | help";
+                    statement-fault drop:TID:STAN|hold:TID:STAN|amount:TID:STAN:MINOR | \
+                    ask TID parameters|status-upload|ca-keys|ic-parameters | script-next | corrupt-ca-key INDEX | \
+                    violations | rejected | reset | help";
 
 /// `statement --date YYYYMMDD [--merchant ID]`: the statement file of that date. Without
 /// `--merchant`, the merchant of the ledger (refused if it holds several).
@@ -188,6 +195,40 @@ pub fn execute(acquirer: &Mutex<Acquirer>, command: &str) -> Result<String, Stri
             let mut bank = lock(acquirer);
             bank.inject_statement_fault(fault.clone());
             Ok(format!("statements from now on: {fault}"))
+        }
+        ["ask", tid, task] => {
+            let kind = match *task {
+                "parameters" => ManagementTask::Parameters,
+                "status-upload" => ManagementTask::StatusUpload,
+                "ca-keys" => ManagementTask::CaKeys,
+                "ic-parameters" => ManagementTask::IcParameters,
+                other => {
+                    return Err(format!(
+                        "ask: unknown task `{other}`; one of parameters, status-upload, ca-keys, ic-parameters"
+                    ))
+                }
+            };
+            lock(acquirer).ask(tid, kind);
+            Ok(format!("asking {tid} for {task}"))
+        }
+        ["ask", ..] => Err("ask TID TASK: e.g. `ask 10000001 ca-keys`".to_owned()),
+        ["script-next"] => {
+            lock(acquirer).send_script_with_next_approval();
+            Ok("next chip approval carries an issuer script".to_owned())
+        }
+        ["corrupt-ca-key", index] => {
+            let parsed = u8::from_str_radix(index, 16)
+                .map_err(|_| format!("corrupt-ca-key: `{index}` is not a key index (hex, e.g. 08)"))?;
+            lock(acquirer).corrupt_ca_key(parsed);
+            Ok(format!("CA key {parsed:02X} will have a wrong check value"))
+        }
+        ["violations"] => {
+            let bank = lock(acquirer);
+            Ok(if bank.violations().is_empty() {
+                "none".to_owned()
+            } else {
+                bank.violations().join("\n")
+            })
         }
         ["rejected"] => Ok(lock(acquirer).rejected().to_string()),
         ["reset"] => {

@@ -26,6 +26,19 @@ export class StatusPanel {
       ? `${txnName(s.pending_reversal.transaction)} ${t("stan")} ${stan6(s.pending_reversal.stan)} ${yuan(s.pending_reversal.amount)} ${s.pending_reversal.card ?? ""} (${s.pending_reversal.reason})`
       : t("none");
     const open = (s.exceptions ?? []).filter((e) => !e.acknowledged);
+    const advices = s.pending_advices ?? [];
+    // What the acquirer downloaded, each set with the time it was installed.
+    const dl = s.downloads ?? {};
+    const params = dl.parameters
+      ? `${dl.parameters.installed_at}: ${Object.entries(dl.parameters.parameters).filter(([, v]) => v != null).map(([k, v]) => `${k} ${v}`).join(", ")}`
+      : t("st_dl_none");
+    const keys = dl.ca_keys
+      ? `${dl.ca_keys.installed_at}: ${dl.ca_keys.keys.map((k) => `${k.rid.toUpperCase()}/${k.index.toString(16).padStart(2, "0").toUpperCase()}`).join(" ")}`
+      : t("st_dl_none");
+    const aids = dl.ic_parameters
+      ? `${dl.ic_parameters.installed_at}: ${dl.ic_parameters.aids.map((a) => a.aid.toUpperCase()).join(" ")}`
+      : t("st_dl_none");
+    const due = (s.management_due ?? []).map((task) => t(`task.${task}`)).join(", ");
     fill(this.#root,
       h("div", { class: "panel-head" }, h("h2", {}, t("status_title"))),
       h("dl", { class: "kvs", testid: "status" },
@@ -41,7 +54,14 @@ export class StatusPanel {
         item("st_debit", yuan(s.debit_total), "status-debit"),
         item("st_credit", yuan(s.credit_total), "status-credit"),
         item("st_preauths", s.open_preauths, "status-preauths"),
+        item("st_pending_advices", advices.length ? advices.map((a) => `${txnName(a.transaction)} ${stan6(a.stan)}`).join(", ") : t("none"), "status-pending-advices", advices.length > 0),
         item("st_exceptions", open.length ? "" : t("none"), "status-exceptions", open.length > 0)),
+      h("h3", {}, t("st_downloads")),
+      h("dl", { class: "kvs", testid: "status-downloads" },
+        item("st_dl_parameters", params, "status-dl-parameters"),
+        item("st_dl_ca_keys", keys, "status-dl-ca-keys"),
+        item("st_dl_ic", aids, "status-dl-ic"),
+        due ? item("st_downloads", t("st_dl_due", { tasks: due }), "status-dl-due", true) : null),
       open.length
         ? h("ul", { class: "exceptions" }, open.map((e) =>
           h("li", {}, `${txnName(e.transaction)} ${t("stan")} ${stan6(e.stan)} ${yuan(e.amount)} ${e.card ?? ""} (${e.reason}) `,
@@ -103,7 +123,7 @@ export class BankPanel {
   #terminalId;
   #actions;
 
-  /** actions: inject(name), clear(), setNetworkDown(bool) */
+  /** actions: inject(name), clear(), ask(task), script(), setNetworkDown(bool) */
   constructor(root, { bank, network, terminalId, actions, faultNames }) {
     this.#root = root;
     this.#bank = bank;
@@ -130,6 +150,11 @@ export class BankPanel {
           h("button", { class: `fault${pending.includes(name) ? " armed" : ""}`, testid: `fault-${name}`, onclick: () => this.#actions.inject(name) }, t(key))),
         select,
         h("button", { class: "small ghost", testid: "faults-clear", onclick: () => this.#actions.clear() }, t("faults_clear"))),
+      h("div", { class: "faults" },
+        h("span", { class: "label" }, t("bank_asks")),
+        ["parameters", "status_upload", "ca_keys", "ic_parameters"].map((task) =>
+          h("button", { class: "fault", testid: `ask-${task}`, onclick: () => this.#actions.ask(task) }, t(`task.${task}`))),
+        h("button", { class: "fault", testid: "issuer-script", onclick: () => this.#actions.script() }, t("bank_script"))),
       h("div", { class: "kv" }, h("dt", {}, t("faults_pending")), h("dd", { testid: "pending-faults", title: pending.join(", ") }, pending.length ? pending.map((n) => t(`fault.${n}`)).join(", ") : t("none"))),
       h("label", { class: `switch net${down ? " down" : ""}` },
         h("input", { type: "checkbox", testid: "network-down", checked: down, onchange: (e) => this.#actions.setNetworkDown(e.target.checked) }),

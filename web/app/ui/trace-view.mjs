@@ -36,6 +36,8 @@ export function describe(entry) {
       return { dir: "▤", tone: "persist", text: t("trace.compact") };
     case "archive":
       return { dir: "▤", tone: "persist", text: t("trace.archive") };
+    case "card_reader_data":
+      return { dir: "▣", tone: "minor", text: t("trace.card_reader_data", { keys: entry.keys, aids: entry.aids }) };
     case "persist_failed":
       return { dir: "▤", tone: "bad", text: t("trace.persist_failed", { reason: entry.reason }) };
     case "operator":
@@ -67,8 +69,9 @@ export function describe(entry) {
       };
     }
     case "bank": {
-      const keys = { dropped: "bank_dropped", delayed: "bank_delayed", late: "bank_late", closed: "bank_closed", fault: "bank_fault", no_answer: "bank_no_answer", inject: "fault_armed", clear: "faults_cleared" };
-      return { dir: "¥", tone: entry.what === "inject" || entry.what === "clear" ? "operator" : "bank", text: t(`trace.${keys[entry.what]}`, { fault: entry.fault }) };
+      const keys = { dropped: "bank_dropped", delayed: "bank_delayed", late: "bank_late", closed: "bank_closed", fault: "bank_fault", no_answer: "bank_no_answer", inject: "fault_armed", clear: "faults_cleared", ask: "bank_ask", script: "bank_script" };
+      const operator = ["inject", "clear", "ask", "script"].includes(entry.what);
+      return { dir: "¥", tone: operator ? "operator" : "bank", text: t(`trace.${keys[entry.what]}`, { fault: entry.fault, task: entry.task ? t(`task.${entry.task}`) : "" }) };
     }
     case "net":
       return { dir: "⌁", tone: entry.what === "up" ? "operator" : "bad", text: t(`trace.net_${entry.what}`, { mti: entry.mti ?? "" }) };
@@ -91,10 +94,12 @@ function frameLabel(entry) {
   if (entry.what === "settlement") {
     // The kernel names the phases in English ("totals", "batch upload end (207, balanced)").
     const phase = String(entry.phase ?? "");
-    const upload = phase.startsWith("batch upload");
+    const upload = /upload/.test(phase);
     if (upload && lang() === "en") return `${entry.mti} ${phase}`;
     return `${entry.mti} ${upload ? t("txn.batch_upload") : txnName("settlement")}${phase ? ` (${phase})` : ""}`;
   }
+  // Management steps: the kernel names them in English ("CA key download 2 of 5: A000000333/03 (370)").
+  if (entry.what === "management") return `${entry.mti} ${t(`task.${entry.task}`)}${entry.phase ? ` (${entry.phase})` : ""}`;
   if (entry.what) return `${entry.mti} ${txnName(entry.what)}`;
   return entry.mti;
 }
@@ -133,6 +138,10 @@ function eventLabel(entry) {
         : { dir: "!", tone: "bad", text: t("trace.event_advice_refused", { txn: txnName(b.transaction), stan: stan6(b.stan), code: b.response_code }) };
     case "settlement_step":
       return minor(t("trace.event_settlement", { phase: b.phase }));
+    case "management":
+      return { dir: "⇅", tone: "minor", text: t("trace.event_management", { task: t(`task.${b.task}`), step: b.step }) };
+    case "header_request_ignored":
+      return { dir: "!", tone: "warn", text: t("trace.event_header_ignored", { digit: b.digit ?? b }) };
     case "sign_on_required":
       return { dir: "!", tone: "warn", text: t("trace.event_sign_on_required") };
     case "not_sent":

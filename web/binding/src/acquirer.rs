@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use pos_acquirer_sim::{AcquirerConfig, AcquirerOutput, Fault, LedgerEntry};
+use pos_kernel::engine::downloads::ManagementTask;
 use pos_kernel::pan::mask;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -77,6 +78,36 @@ impl Acquirer {
             .map_err(|e: pos_acquirer_sim::UnknownFault| JsError::new(&e.to_string()))?;
         self.bank.inject(fault);
         Ok(())
+    }
+
+    /// Asks the terminal, in the header of the bank's replies, for a management task until it
+    /// is carried out: `parameters`, `status_upload`, `ca_keys` or `ic_parameters`.
+    pub fn ask(
+        &mut self,
+        terminal_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] task: JsValue,
+    ) -> Result<(), JsError> {
+        let task = string(&task, "task")?;
+        let task = match task.as_str() {
+            "parameters" => ManagementTask::Parameters,
+            "status_upload" => ManagementTask::StatusUpload,
+            "ca_keys" => ManagementTask::CaKeys,
+            "ic_parameters" => ManagementTask::IcParameters,
+            other => {
+                return Err(JsError::new(&format!(
+                    "unknown task `{other}`: parameters, status_upload, ca_keys or ic_parameters"
+                )))
+            }
+        };
+        self.bank.ask(terminal_id, task);
+        Ok(())
+    }
+
+    /// The next approval of a chip request carries an issuer script (a script result advice
+    /// follows it).
+    #[wasm_bindgen(js_name = sendScriptWithNextApproval)]
+    pub fn send_script_with_next_approval(&mut self) {
+        self.bank.send_script_with_next_approval();
     }
 
     /// Forgets every queued fault.

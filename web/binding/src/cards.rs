@@ -77,12 +77,12 @@ pub fn present_card(
     to_js(&card)
 }
 
-/// What a chip card answers at the second GENERATE AC: approve (TC) or decline (AAC); hex.
+/// What a chip card answers at the second GENERATE AC: approve (TC) or decline (AAC), with the
+/// results of the issuer's scripts (DF31) when `issuer_data` (the approval's F55, hex, as
+/// `card_verdict_required` gives it; empty or absent for none) carries any; hex.
 #[wasm_bindgen(js_name = cardVerdictData)]
-pub fn card_verdict_data(approve: bool) -> String {
-    if approve {
-        reader::TC_TLV.to_owned()
-    } else {
-        reader::AAC_TLV.to_owned()
-    }
+pub fn card_verdict_data(approve: bool, issuer_data: Option<String>) -> Result<String, JsError> {
+    let issuer_data = hex::decode(issuer_data.unwrap_or_default())
+        .map_err(|e| JsError::new(&format!("invalid `issuer_data`: not hex ({e})")))?;
+    Ok(hex::encode(reader::second_generate_ac(approve, &issuer_data)))
 }

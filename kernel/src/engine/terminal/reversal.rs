@@ -105,13 +105,17 @@ impl Terminal {
             resend: true,
             chip: None,
         };
-        let request = match pending.card.reveal(self.security.as_mut()) {
+        let mut request = match pending.card.reveal(self.security.as_mut()) {
             Ok(card) => messages::with_card(&pending.message, &card),
             Err(e) => {
                 self.ignore(format!("{kind:?} {stan:06}: the card cannot be revealed: {e}"));
                 return self.resend_unanswered(now, kind, stan);
             }
         };
+        if kind == TransactionKind::ScriptAdvice {
+            // A script result advice carries the card number but not its expiry (§7).
+            request.unset(14);
+        }
         self.push(Output::Event(Event::Sending {
             transaction: kind,
             stan,

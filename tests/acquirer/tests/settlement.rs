@@ -169,3 +169,54 @@ fn balanced_end_207_closes_the_batch() {
     // Settlement replies and upload replies carry no MAC.
     assert!(!terminal.exchange(&mut bank, &end).message.has(64));
 }
+
+/// A chip sale (F22 `05`) must be TC-uploaded before the batch closes: an end without it is
+/// refused `95` and recorded as a violation; after the upload the end closes the batch; the
+/// same upload again under a new STAN is a violation answered `94`.
+#[test]
+fn a_batch_with_a_chip_approval_closes_only_after_its_tc_upload() {
+    let (mut bank, mut terminal) = signed_on();
+    let sale = terminal.sale(MAGSTRIPE_DEBIT, 12_000, Some(TEST_PIN)).with(22, "051");
+    let sale = terminal.mac(sale);
+    let (code_, approval) = terminal.transact(&mut bank, &sale);
+    assert_eq!(code_, "00");
+    let approval = approval.unwrap();
+    let settlement = terminal.settlement(&half(12_000, 1, 0, 0), &half(0, 0, 0, 0));
+    let reply = terminal.exchange(&mut bank, &settlement);
+    assert_eq!(reply.message.get_str(48).unwrap().as_bytes()[30], b'1', "balanced");
+    let end = terminal.batch_upload_end("207", 0);
+    assert_eq!(code(&terminal.exchange(&mut bank, &end)), "95");
+    assert!(!bank.batch_closed(TID, 1));
+    assert!(
+        bank.violations()[0].contains("without the TC upload of"),
+        "{:?}",
+        bank.violations()
+    );
+    let upload = terminal.chip_upload("203", MAGSTRIPE_DEBIT, 12_000, &approval, 0x40);
+    let reply = terminal.exchange(&mut bank, &upload);
+    assert_eq!(code(&reply), "00");
+    assert!(reply.message.get(64).is_none(), "a chip upload's reply has no MAC");
+    let again = terminal.chip_upload("203", MAGSTRIPE_DEBIT, 12_000, &approval, 0x40);
+    assert_eq!(code(&terminal.exchange(&mut bank, &again)), "94");
+    assert_eq!(bank.violations().len(), 2);
+    let end = terminal.batch_upload_end("207", 1);
+    assert_eq!(code(&terminal.exchange(&mut bank, &end)), "00");
+    assert!(bank.batch_closed(TID, 1));
+    assert_eq!(bank.chip_uploads(TID, 1).len(), 1);
+}
+
+/// A TC upload must carry the card's cryptogram and a TC (or an ARQC for a tap); an IC failure
+/// upload an AAC; otherwise `30`.
+#[test]
+fn a_chip_upload_without_the_right_cryptogram_is_a_format_error() {
+    let (mut bank, mut terminal) = signed_on();
+    let sale = terminal.sale(MAGSTRIPE_DEBIT, 5_000, Some(TEST_PIN)).with(22, "051");
+    let sale = terminal.mac(sale);
+    let approval = terminal.transact(&mut bank, &sale).1.unwrap();
+    let aac_as_tc = terminal.chip_upload("203", MAGSTRIPE_DEBIT, 5_000, &approval, 0x00);
+    assert_eq!(code(&terminal.exchange(&mut bank, &aac_as_tc)), "30");
+    let tc_as_failure = terminal.chip_upload("204", MAGSTRIPE_DEBIT, 5_000, &approval, 0x40);
+    assert_eq!(code(&terminal.exchange(&mut bank, &tc_as_failure)), "30");
+    let failure = terminal.chip_upload("204", MAGSTRIPE_DEBIT, 5_000, &approval, 0x00);
+    assert_eq!(code(&terminal.exchange(&mut bank, &failure)), "00");
+}

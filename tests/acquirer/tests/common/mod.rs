@@ -269,6 +269,24 @@ impl TestTerminal {
         self.management(320, "201").with(48, f48)
     }
 
+    /// 0320 TC upload (`203`/`205`) or IC failure upload (`204`/`206`) of an approval: F55 with
+    /// 9F26 and 9F27 `cid` (`40` TC, `00` AAC).
+    pub fn chip_upload(&mut self, code: &str, pan: &str, amount: u64, original: &Approval, cid: u8) -> Message {
+        let icc = [&[0x9f, 0x26, 0x08][..], &[0x11; 8], &[0x9f, 0x27, 0x01, cid]].concat();
+        self.management(320, code)
+            .with(2, pan)
+            .with(3, "000000")
+            .with(4, format!("{amount:012}"))
+            .with(22, "051")
+            .with(25, "00")
+            .with(49, "156")
+            .with(55, icc)
+            .with(
+                61,
+                format!("{:06}{:06}{}", original.batch, original.stan, original.date),
+            )
+    }
+
     pub fn batch_upload_end(&mut self, code: &str, count: u32) -> Message {
         self.management(320, code).with(48, format!("{count:04}"))
     }

@@ -27,7 +27,13 @@ export const SERDE = {
   // over-limit(u64) in WIT. Case -> the serde field name.
   wrappedCases: {
     command: { balance: "card", "acknowledge-exception": "stan" },
-    event: { "reply-ignored": "reason", "journal-failed": "reason", "refund-pending": "stan", "settlement-step": "phase" },
+    event: {
+      "reply-ignored": "reason",
+      "journal-failed": "reason",
+      "refund-pending": "stan",
+      "settlement-step": "phase",
+      "header-request-ignored": "digit",
+    },
     "outcome-result": { declined: "response_code", failed: "reason", reversed: "reason", "reversal-failed": "reason" },
     "fail-reason": {
       "over-limit": "limit",

@@ -282,7 +282,7 @@ mod tests {
         let h = header(ID);
         assert_eq!(h.len(), HEADER_LEN);
         assert_eq!(&h[..8], b"POSJRNL1");
-        assert_eq!(&h[8..10], &[3, 0]);
+        assert_eq!(&h[8..10], &[4, 0]);
         assert_eq!(&h[10..12], &[0, 0]);
         assert_eq!(&h[12..16], &[3, 0, 0, 0]);
         assert_eq!(&h[16..24], &[8, 7, 6, 5, 4, 3, 2, 1]);

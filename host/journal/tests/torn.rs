@@ -216,7 +216,7 @@ fn header_damage() {
     high[9] = 1;
     assert!(matches!(
         common::open(ModelStorage::from_durable(high)),
-        Err(JournalError::UnsupportedVersion { version: 0x0103 })
+        Err(JournalError::UnsupportedVersion { version: 0x0104 })
     ));
     // A reserved byte that is not zero is reported where it is; a changed generation, id or
     // CRC fails the header's CRC (offset 28).

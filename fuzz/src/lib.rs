@@ -138,6 +138,10 @@ pub enum Step {
     Present(u8),
     /// The PIN asked for is typed on the PIN pad.
     PinEntered,
+    /// The acquirer asks, in its replies' header, for a management task (docs/profile.md §7).
+    Ask(u8),
+    /// The acquirer's next chip approval carries an issuer script.
+    Script,
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -174,6 +178,11 @@ pub enum CommandChoice {
     Settle,
     Acknowledge {
         stan: u8,
+    },
+    /// A pre-authorization completed offline (completion advice).
+    CompletionAdvice {
+        stan: u8,
+        amount: u32,
     },
     /// A card transaction begun before its card.
     Begin {
@@ -231,6 +240,8 @@ pub struct World {
     sales: Vec<(String, String)>,
     /// The PIN pad the cardholder types on (it outlives a restart).
     pin_pad: PinPad,
+    /// The issuer's data of the last approval waiting for the chip card (its scripts).
+    issuer_data: Vec<u8>,
 }
 
 impl World {
@@ -250,6 +261,7 @@ impl World {
             timers: Vec::new(),
             link_down: false,
             sales: Vec::new(),
+            issuer_data: Vec::new(),
         }
     }
 
@@ -306,10 +318,17 @@ impl World {
             }
             Step::ConnectionClosed => self.feed(Input::ConnectionClosed),
             Step::LinkDown => self.link_down = true,
-            Step::CardVerdict(approved) => self.feed(Input::CardVerdict(pos_kernel::CardVerdict {
-                approved,
-                icc_data: if approved { Vec::new() } else { cards::aac() },
-            })),
+            Step::CardVerdict(approved) => {
+                let icc_data = cards::second_generate_ac(approved, &self.issuer_data);
+                self.feed(Input::CardVerdict(pos_kernel::CardVerdict { approved, icc_data }));
+            }
+            Step::Ask(n) => {
+                use pos_kernel::engine::downloads::ManagementTask::*;
+                let tasks = [Parameters, StatusUpload, CaKeys, IcParameters];
+                let task = tasks[usize::from(n) % tasks.len()];
+                self.bank.ask(&self.config.terminal_id, task);
+            }
+            Step::Script => self.bank.send_script_with_next_approval(),
             Step::Reader(n) => {
                 use pos_kernel::engine::ReaderOutcome::*;
                 let all = [
@@ -391,6 +410,11 @@ impl World {
             CommandChoice::CompletionVoid { stan: s } => Command::CompletionVoid {
                 original_stan: stan(s),
                 card: None,
+            },
+            CommandChoice::CompletionAdvice { stan: s, amount: a } => Command::CompletionAdvice {
+                original_stan: stan(s),
+                amount: amount(a),
+                auth_code: None,
             },
             CommandChoice::Settle => Command::Settle,
             CommandChoice::Acknowledge { stan: s } => Command::AcknowledgeException { stan: stan(s) },
@@ -495,7 +519,17 @@ impl World {
                 Output::CancelTimer(timer) => self.timers.retain(|(t, _)| *t != timer),
                 // An archived batch holds the batch's entries: no clear card data either.
                 Output::Archive(bytes) => check_archive(&bytes),
+                Output::Event(pos_kernel::engine::Event::CardVerdictRequired { issuer_data, .. }) => {
+                    self.issuer_data = issuer_data;
+                }
                 Output::Event(_) | Output::CardRequired(_) | Output::PinRequired(_) => {}
+                // Public keys and AID parameters: checked for what a key table must hold.
+                Output::CardReaderData(data) => {
+                    assert!(
+                        data.ca_keys.iter().all(|k| k.verifies()),
+                        "a CA key whose DF03 fails was installed"
+                    );
+                }
                 Output::Outcome(outcome) => {
                     assert!(
                         outcome.is_consistent(),
@@ -532,7 +566,8 @@ impl World {
         }
     }
 
-    /// A reversible request leaves only with its reversal durable; a refund only with its resend.
+    /// A reversible request leaves only with its reversal durable; a refund or an advice only
+    /// with its resend.
     fn check_guarded(&self, frame: &[u8]) {
         let Ok(frame) = Frame::decode(frame) else { return };
         let message = &frame.message;
@@ -540,7 +575,7 @@ impl World {
         let stan = message.get_str(11).and_then(|s| s.parse::<u32>().ok());
         let processing = message.get_str(3).unwrap_or_default();
         let reversible = (mti == 200 || mti == 100) && processing != "310000";
-        if !(reversible || mti == 220) {
+        if !(reversible || mti == 220 || mti == 620) {
             return;
         }
         let state = DurableState::new(self.config.initial_stan, self.config.initial_batch)
@@ -551,8 +586,12 @@ impl World {
             assert_eq!(guarded, stan, "MTI {mti:04} left without its reversal durable");
         } else {
             assert!(
-                state.pending_refunds.iter().any(|r| Some(r.stan) == stan),
-                "a refund left without its resend durable"
+                state
+                    .pending_refunds
+                    .iter()
+                    .chain(&state.pending_advices)
+                    .any(|r| Some(r.stan) == stan),
+                "MTI {mti:04} left without its resend durable"
             );
         }
     }

@@ -17,7 +17,7 @@ after(async () => {
 test("uploads, advices and downloads: the trace shows each message, the status panel the sets", async () => {
   const page = await openTerminal(bench, { timeout: 1500 });
   await signOn(page);
-  await waitText(page, "status-dl-ca-keys", /not downloaded/);
+  await waitText(page, "status-dl-ca-keys", /none downloaded/);
 
   // The bank's next chip approval carries an issuer script, and its replies ask for new CA keys.
   await page.click(tid("issuer-script"));
@@ -45,6 +45,7 @@ test("uploads, advices and downloads: the trace shows each message, the status p
   const settled = await traceLabels(page);
   const tc = indexOf(settled, /^0320 .*TC upload 1/);
   assert.ok(tc > indexOf(settled, /^0500 /) && indexOf(settled, /^0320 .*207/, tc) > tc, settled.join("\n"));
+  assert.match(await page.textContent(tid("printer")), /TC UPLOADS.*000002/s, "the settlement report lists the TC upload");
 
   await page.locator(tid("status-downloads")).scrollIntoViewIfNeeded();
   await screenshot(page, "downloads");

@@ -8,6 +8,7 @@
 //   variant            "case" (no payload) / {"case": payload}     {tag: "kebab-case", val}
 //   option<T>          null, or absent where serde skips it        undefined
 //   list<u8>           lowercase hex string                        Uint8Array
+//   list<u32>          array of numbers                            Uint32Array (either way in)
 //   u64, s64           number                                      BigInt
 //
 // The generic rules cover most of the WIT; SERDE below lists every place where the Rust types
@@ -201,7 +202,9 @@ function singleEntry(value, path) {
   return entries[0];
 }
 
+/** An array, or (jco lifts list<u32> and its kin as typed arrays) a typed array as an array. */
 function expectArray(value, path) {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value);
   if (!Array.isArray(value)) throw new TypeError(`${path}: expected an array`);
   return value;
 }

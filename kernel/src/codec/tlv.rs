@@ -104,6 +104,32 @@ pub fn push(out: &mut Vec<u8>, tag: &[u8], value: &[u8]) {
     out.extend_from_slice(value);
 }
 
+/// Tags that carry card data a terminal must not keep (docs/architecture.md, rule 15): track 1
+/// and track 2 equivalent data (56, 57, 9F6B), the PAN (5A), the cardholder name (5F20) and
+/// track discretionary data (9F1F, 9F20).
+pub const CARD_DATA_TAGS: [&[u8]; 7] = [
+    &[0x56],
+    &[0x57],
+    &[0x5a],
+    &[0x5f, 0x20],
+    &[0x9f, 0x1f],
+    &[0x9f, 0x20],
+    &[0x9f, 0x6b],
+];
+
+/// `bytes` without the tags in `drop`. Bytes that are not TLV give nothing: what cannot be read
+/// cannot be shown to hold no card data.
+pub fn without(bytes: &[u8], drop: &[&[u8]]) -> Vec<u8> {
+    let Ok(tlvs) = parse(bytes) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    for t in tlvs.iter().filter(|t| !drop.contains(&t.tag)) {
+        push(&mut out, t.tag, t.value);
+    }
+    out
+}
+
 /// `base` with every tag of `over` put in: a tag in both takes `over`'s value in `base`'s place;
 /// tags only in `over` follow, in its order. Used for the chip evidence (the request's data
 /// with the card's second GENERATE AC over it). Either input that is not TLV counts as empty.
@@ -152,6 +178,18 @@ mod tests {
             "length form not supported"
         );
         assert_eq!(find(&[0x9f], &[0x9f]), None);
+    }
+
+    #[test]
+    fn card_data_tags_are_left_out_and_what_is_not_tlv_is_dropped() {
+        let mut bytes = Vec::new();
+        push(&mut bytes, &[0x9f, 0x26], &[1; 8]);
+        push(&mut bytes, &[0x57], &[0x62, 0x22, 0x02, 0xd3]);
+        push(&mut bytes, &[0x5a], &[0x62, 0x22, 0x02]);
+        let kept = without(&bytes, &CARD_DATA_TAGS);
+        let tags: Vec<_> = parse(&kept).unwrap().iter().map(|t| t.tag.to_vec()).collect();
+        assert_eq!(tags, vec![vec![0x9f, 0x26]]);
+        assert_eq!(without(&[0x9f], &CARD_DATA_TAGS), Vec::<u8>::new());
     }
 
     #[test]

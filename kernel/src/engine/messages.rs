@@ -4,7 +4,7 @@
 use super::batch::{BatchEntry, ChipEvidence};
 use super::kinds::Shape;
 use super::{Card, TransactionKind};
-use crate::codec::{Message, Mti};
+use crate::codec::{tlv, Message, Mti};
 use crate::config::Config;
 use crate::security::ClearCard;
 
@@ -118,6 +118,15 @@ pub fn reversal_body(request: &Message) -> Message {
     reversal.mti = Mti::REVERSAL;
     for field in NOT_IN_REVERSAL.into_iter().chain([2, 14]) {
         reversal.unset(field);
+    }
+    // The journal keeps the body: the chip data without the card data it may carry (rule 15).
+    if let Some(icc) = request.get(55) {
+        let kept = tlv::without(icc, &tlv::CARD_DATA_TAGS);
+        if kept.is_empty() {
+            reversal.unset(55);
+        } else {
+            reversal.set(55, kept);
+        }
     }
     reversal
 }

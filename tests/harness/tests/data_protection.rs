@@ -144,3 +144,61 @@ fn persisted_records_hold_no_clear_card_data_pin_or_key() {
         "records {records}, secrets {looked_for}"
     );
 }
+
+/// A chip card whose data (F55) carries its track 2 equivalent (57) and PAN (5A): the chip
+/// evidence, the reversal, the script result advice and the archived batch keep the chip data
+/// without them, while every message still goes out as the profile says.
+#[test]
+fn chip_data_is_kept_without_the_card_data_it_carries() {
+    use pos_kernel::codec::tlv;
+    use pos_kernel::{Command, Config};
+
+    let mut world = pos_harness::world::World::new(Config::default());
+    world.command(Command::SignOn);
+    let mut card = pos_acquirer_sim::reader::chip_debit();
+    let mut icc = card.icc_data.clone().unwrap();
+    let track2 = hex::decode("6217000000000000012d30122200000000").unwrap();
+    let pan = hex::decode("6217000000000000012f").unwrap();
+    tlv::push(&mut icc, &[0x57], &track2);
+    tlv::push(&mut icc, &[0x5a], &pan);
+    card.icc_data = Some(icc);
+    // Approved with an issuer script (an advice follows), then declined by the card (a
+    // reversal 06 and an IC failure upload), then settled (TC upload, archive).
+    world.acquirer.send_script_with_next_approval();
+    world.command(Command::Sale {
+        amount: 1_000,
+        card: card.clone(),
+    });
+    world.card_accepts();
+    world.command(Command::Sale { amount: 2_000, card });
+    world.card_declines();
+    world.run_until_quiet();
+    world.command(Command::Settle);
+    world.run_until_quiet();
+    let mut stored = 0;
+    for output in world.steps.iter().flat_map(|s| s.expect.iter()) {
+        if let Output::Persist(bytes) | Output::Compact(bytes) | Output::Archive(bytes) = output {
+            stored += 1;
+            assert!(
+                !contains(bytes, &track2),
+                "a stored record holds the track 2 equivalent data"
+            );
+            assert!(
+                !contains(bytes, &pan),
+                "a stored record holds the PAN from the chip data"
+            );
+        }
+    }
+    assert!(stored > 10);
+    let uploads = world.acquirer.chip_uploads("10000001", 1);
+    assert_eq!(
+        uploads.len(),
+        2,
+        "the TC upload and the IC failure upload went out: {uploads:?}"
+    );
+    assert!(
+        world.acquirer.violations().is_empty(),
+        "{:?}",
+        world.acquirer.violations()
+    );
+}

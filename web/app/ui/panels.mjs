@@ -34,10 +34,10 @@ export class StatusPanel {
       : t("st_dl_none");
     const keys = dl.ca_keys
       ? `${dl.ca_keys.installed_at}: ${dl.ca_keys.keys.map((k) => `${k.rid.toUpperCase()}/${k.index.toString(16).padStart(2, "0").toUpperCase()}`).join(" ")}`
-      : t("st_dl_none");
+      : t("st_dl_nothing");
     const aids = dl.ic_parameters
       ? `${dl.ic_parameters.installed_at}: ${dl.ic_parameters.aids.map((a) => a.aid.toUpperCase()).join(" ")}`
-      : t("st_dl_none");
+      : t("st_dl_nothing");
     const due = (s.management_due ?? []).map((task) => t(`task.${task}`)).join(", ");
     fill(this.#root,
       h("div", { class: "panel-head" }, h("h2", {}, t("status_title"))),

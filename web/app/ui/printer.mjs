@@ -60,6 +60,8 @@ function settlementSlip(report, outcome) {
       h("div", { class: "slip-grid", testid: "settlement-type" }, h("span", {}, `${txnName(x.transaction, "zh")} ${txnName(x.transaction, "en").toUpperCase()}`), h("span", {}, x.count), h("span", {}, money(x.amount)))),
     h("hr"),
     row("settle_uploaded", report.uploaded),
+    (report.tc_uploaded ?? []).length ? row("settle_tc", report.tc_uploaded.map(stan6).join(" ")) : null,
+    (report.ic_failures_uploaded ?? []).length ? row("settle_ic_failures", report.ic_failures_uploaded.map(stan6).join(" ")) : null,
     row("settle_exceptions", (report.open_exceptions ?? []).length ? report.open_exceptions.map((e) => stan6(e.stan ?? e)).join(", ") : "0"));
 }
 

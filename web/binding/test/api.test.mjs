@@ -185,7 +185,7 @@ test("a sale before sign-on or over the limit is refused before the card is aske
 });
 
 test("a journal that lost records or is another terminal's is refused", () => {
-  const anchor = { owner: "10000001", journal_id: "6f1c0a93d2e4b857", generation: 0, records: 6, note: "", format: 3 };
+  const anchor = { owner: "10000001", journal_id: "6f1c0a93d2e4b857", generation: 0, records: 6, note: "", format: 4 };
   assert.equal(checkJournal(anchor, 6, "10000001"), null);
   assert.equal(checkJournal(anchor, 7, "10000001"), null, "ahead of its anchor is fine");
   assert.equal(checkJournal(anchor, 2, "10000001").reason, "shorter");

@@ -4,7 +4,7 @@
 
 use super::original::CardSpec;
 use super::{Activity, InFlightRequest, OnPersistFail, Purpose, Terminal};
-use crate::codec::Message;
+use crate::codec::{tlv, Message};
 use crate::engine::batch::ChipEvidence;
 use crate::engine::journal::{next_stan, PendingResend, PendingReversal, Record};
 use crate::engine::messages::{self, CardRequest};
@@ -379,7 +379,8 @@ fn chip_evidence(request: &Message, entry: EntryMode) -> Option<ChipEvidence> {
     Some(ChipEvidence {
         pos_entry: request.get_str(22)?.to_owned(),
         sequence: request.get_str(23).map(str::to_owned),
-        icc: request.get(55)?.to_vec(),
+        // Kept in the journal: without the card data a card's F55 may carry (rule 15).
+        icc: tlv::without(request.get(55)?, &tlv::CARD_DATA_TAGS),
     })
 }
 

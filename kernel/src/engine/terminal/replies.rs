@@ -237,7 +237,8 @@ impl Terminal {
         self.push(Output::CancelTimer(Timer::Card));
         let ChipApproval { mut txn, reply, .. } = approval;
         if let Some(chip) = &mut txn.chip {
-            chip.icc = tlv::merge(&chip.icc, &verdict.icc_data);
+            let merged = tlv::merge(&chip.icc, &verdict.icc_data);
+            chip.icc = tlv::without(&merged, &tlv::CARD_DATA_TAGS);
         }
         let (kind, stan) = (txn.kind, txn.stan);
         let Some(entry) = self.batch_entry(now, txn, &reply) else {

@@ -6,7 +6,7 @@ use pos_acquirer_server::server::{AcquirerServer, ServerConfig};
 use pos_acquirer_sim::cards::TEST_PIN;
 use pos_harness::reconcile::reconcile;
 use pos_journal::FileStorage;
-use pos_kernel::engine::{Begin, Command, DurableState, Query, ReaderOutcome, TransactionKind};
+use pos_kernel::engine::{Begin, Command, DurableState, Event, Query, ReaderOutcome, TransactionKind};
 use pos_kernel::{CardVerdict, Config, Input, Outcome, Output};
 use pos_net::transport::{Transport, TransportConfig};
 
@@ -42,6 +42,14 @@ impl Demo {
             match output {
                 Output::CardRequired(request) => out!("   card reader: {} / {}", request.prompt.zh, request.prompt.en),
                 Output::Outcome(outcome) => print::outcome(outcome),
+                // What the acquirer requires around the transactions (rule 16).
+                Output::Event(
+                    event @ (Event::Management { .. } | Event::AdviceAnswered { .. } | Event::AdvicePending { .. }),
+                ) => {
+                    if let Some(line) = print::event(event) {
+                        out!("   {line}");
+                    }
+                }
                 _ => {}
             }
         }
@@ -134,8 +142,9 @@ fn day(globals: &Globals) -> Result<bool, String> {
             card: test_card(TestCard::Swiped),
         },
     )?;
+    acquirer.control("script-next")?;
     let chip = demo.run(
-        "Chip card",
+        "Chip card; the approval carries an issuer script: the card's result goes back in a script advice (0620)",
         Command::Sale {
             amount: 45_600,
             card: test_card(TestCard::Chip),
@@ -158,8 +167,9 @@ fn day(globals: &Globals) -> Result<bool, String> {
             original_date: None,
         }),
     )?;
+    acquirer.control(&format!("ask {} ca-keys", config.terminal_id))?;
     demo.run(
-        "A card without enough money",
+        "A card without enough money; the reply's header asks for a CA key update, which runs after it",
         Command::Sale {
             amount: 9_900,
             card: test_card(TestCard::Small),
@@ -181,6 +191,23 @@ fn day(globals: &Globals) -> Result<bool, String> {
             card: test_card(TestCard::Swiped),
         },
     )?;
+    let preauth = demo.run(
+        "Pre-authorization",
+        Command::PreAuth {
+            amount: 20_000,
+            card: test_card(TestCard::Swiped),
+        },
+    )?;
+    if let Some(stan) = preauth.stan {
+        demo.run(
+            "Completed offline (预授权完成通知): approved now, its advice (0220) sent until answered",
+            Command::CompletionAdvice {
+                original_stan: stan,
+                amount: 21_500,
+                auth_code: None,
+            },
+        )?;
+    }
     if let Some(stan) = swiped.stan {
         demo.run(
             "Void of the first sale",
@@ -227,8 +254,19 @@ fn day(globals: &Globals) -> Result<bool, String> {
         out!("\n# Acquirer ledger\n{}", bank.ledger());
         reconcile(&config.terminal_id, &state, bank.ledger())
     };
-    demo.run("Settlement", Command::Settle)?;
+    demo.run(
+        "Settlement: totals, the chip and contactless approvals' TC uploads, the end",
+        Command::Settle,
+    )?;
     let status = demo.host.status().map_err(|e| e.to_string())?;
+    if let Some(keys) = &status.downloads.ca_keys {
+        let names: Vec<String> = keys.keys.iter().map(|k| k.name()).collect();
+        out!(
+            "\nCA public keys downloaded {}: {} (handed to the card reader)",
+            keys.installed_at,
+            names.join(" ")
+        );
+    }
     out!(
         "\nnext batch {:06}; journal compacted to {} record(s)",
         status.batch,

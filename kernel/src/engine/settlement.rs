@@ -217,12 +217,12 @@ impl SettlementReport {
             // The Chinese name last: its characters are twice as wide as the padding counts.
             let (zh, en) = line.transaction.label();
             let amount = crate::guidance::money(line.amount);
-            let _ = writeln!(text, "   {en:<16} {:>3}  RMB {amount:>12}  {zh}", line.count);
+            let _ = writeln!(text, "   {en:<17} {:>3}  RMB {amount:>12}  {zh}", line.count);
         }
         let stans = |list: &[u32]| list.iter().map(|s| format!("{s:06}")).collect::<Vec<_>>().join(" ");
         let _ = writeln!(
             text,
-            "   transactions uploaded: {}, open exceptions: {}",
+            "   batch upload (201): {} transactions, open exceptions: {}",
             self.uploaded,
             self.open_exceptions.len()
         );

@@ -8,7 +8,6 @@ use crate::clock::LocalTime;
 use crate::codes;
 use crate::faults::Reply;
 use crate::fields;
-use crate::terminal::{fingerprint, Outcome};
 
 /// The issuer script the bank sends (tag 72, run after the second GENERATE AC): script id
 /// 9F18 `00000001` and one command (86), a PUT DATA that a test card ignores.
@@ -34,14 +33,10 @@ impl Acquirer {
         let (Some(f61), Some(_)) = (fields::f61(message), results) else {
             return self.format_error(now, message);
         };
-        if let Err(failure) = self.authenticate(&tid, message) {
-            return self.auth_failure(now, message, &failure);
-        }
-        let key = (f60.batch, stan, message.mti.0);
-        let print = fingerprint(message);
-        if let Some(reply) = self.seen_before(now, message, &tid, key, &print) {
-            return reply;
-        }
+        let seen = match self.first_time(now, message, &tid, f60.batch, stan) {
+            Ok(seen) => seen,
+            Err(reply) => return *reply,
+        };
         let original = (tid.clone(), f61.batch, f61.stan);
         if self.script_results.contains(&original) {
             self.violation(format!(
@@ -51,11 +46,7 @@ impl Acquirer {
         } else {
             self.script_results.push(original);
         }
-        let mut reply = Reply::new(self.base_reply(now, message, codes::APPROVED));
-        reply.mac = true;
-        match self.terminals.get_mut(&tid) {
-            Some(terminal) => terminal.remember(key, print, reply, Outcome::Approved(None)),
-            None => reply,
-        }
+        let reply = self.base_reply(now, message, codes::APPROVED);
+        self.answer_once(&tid, seen, reply)
     }
 }

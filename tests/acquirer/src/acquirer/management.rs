@@ -14,7 +14,6 @@ use crate::clock::LocalTime;
 use crate::codes;
 use crate::faults::Reply;
 use crate::fields;
-use crate::terminal::{fingerprint, Outcome};
 
 /// Entries per query page.
 pub const PAGE: usize = 3;
@@ -169,14 +168,10 @@ impl Acquirer {
             return self.format_error(now, message);
         };
         let code = f60.code.clone().unwrap_or_default();
-        if let Err(failure) = self.authenticate(&tid, message) {
-            return self.auth_failure(now, message, &failure);
-        }
-        let key = (f60.batch, stan, message.mti.0);
-        let print = fingerprint(message);
-        if let Some(reply) = self.seen_before(now, message, &tid, key, &print) {
-            return reply;
-        }
+        let seen = match self.first_time(now, message, &tid, f60.batch, stan) {
+            Ok(seen) => seen,
+            Err(reply) => return *reply,
+        };
         let f62 = message.get(62).unwrap_or_default().to_vec();
         let answer = match (message.mti.0, code.as_str()) {
             (800, "360") => {
@@ -212,12 +207,7 @@ impl Acquirer {
         if !f62.is_empty() {
             reply.set(62, f62);
         }
-        let mut reply = Reply::new(reply);
-        reply.mac = true;
-        match self.terminals.get_mut(&tid) {
-            Some(terminal) => terminal.remember(key, print, reply, Outcome::Approved(None)),
-            None => reply,
-        }
+        self.answer_once(&tid, seen, reply)
     }
 
     /// A query page: F62 `1` + start index n2. The first page starts a new update.

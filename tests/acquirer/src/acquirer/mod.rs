@@ -22,7 +22,7 @@ use crate::faults::{self, Fault, Reply};
 use crate::fields;
 use crate::ledger::Ledger;
 use crate::statement::StatementFault;
-use crate::terminal::{ClearKeys, Fingerprint, KnownTerminal, SeenKey};
+use crate::terminal::{fingerprint, ClearKeys, Fingerprint, KnownTerminal, SeenKey};
 
 pub use management::{test_aids, test_ca_keys, Management, PAGE};
 pub use settlement::{ChipUpload, UploadEntry};
@@ -359,6 +359,38 @@ impl Acquirer {
         match request.get(64) {
             Some(mac) if mac == cup_mac(&keys.mak, &mac_block) => Ok(keys),
             _ => Err(AuthFailure::BadMac),
+        }
+    }
+
+    /// For an advice or management request (MACed, answered once): the key to remember its
+    /// answer under, or the reply to send at once: `A0` when it does not authenticate, the first
+    /// answer again when it is a retransmission.
+    fn first_time(
+        &mut self,
+        now: &LocalTime,
+        message: &Message,
+        tid: &str,
+        batch: u32,
+        stan: u32,
+    ) -> Result<(SeenKey, Fingerprint), Box<Reply>> {
+        if let Err(failure) = self.authenticate(tid, message) {
+            return Err(Box::new(self.auth_failure(now, message, &failure)));
+        }
+        let key = (batch, stan, message.mti.0);
+        let print = fingerprint(message);
+        match self.seen_before(now, message, tid, key, &print) {
+            Some(reply) => Err(Box::new(reply)),
+            None => Ok((key, print)),
+        }
+    }
+
+    /// Remembers `reply` (MACed when sent) as the answer to the request `first_time` let through.
+    fn answer_once(&mut self, tid: &str, (key, print): (SeenKey, Fingerprint), reply: Message) -> Reply {
+        let mut reply = Reply::new(reply);
+        reply.mac = true;
+        match self.terminals.get_mut(tid) {
+            Some(terminal) => terminal.remember(key, print, reply, crate::terminal::Outcome::Approved(None)),
+            None => reply,
         }
     }
 

@@ -118,6 +118,8 @@ impl Terminal {
     /// The reply header asked for `task`: journaled once the terminal is free (drive).
     pub(super) fn management_requested(&mut self, task: ManagementTask) {
         if self.state.management_due.contains(&task) || self.requested.contains(&task) {
+            // Asked again while due (perhaps waiting out a failed attempt): try again now.
+            self.management_now = true;
             return;
         }
         self.requested.push(task);
@@ -419,6 +421,8 @@ impl Terminal {
             step: format!("{why}: the set in force is kept; the update starts again later"),
         }));
         if self.queued.is_some() {
+            // The waiting command goes first; the retry timer brings the task back.
+            self.arm_retry(now);
             return self.drive(now);
         }
         self.back_off(now);

@@ -453,7 +453,7 @@ impl Terminal {
                     self.send_advice(now);
                 } else if !self.requested.is_empty() {
                     self.journal_management_request();
-                } else if self.management_now && !self.state.management_due.is_empty() {
+                } else if self.management_now && !self.state.management_due.is_empty() && self.keys_in_force() {
                     self.start_management(now);
                 } else if matches!(self.queued, Some(Command::Settle)) && !self.state.pending_refunds.is_empty() {
                     // Settlement resolves pending refunds first (docs/architecture.md, rule 10).
@@ -472,13 +472,21 @@ impl Terminal {
         }
     }
 
-    /// Ends a backoff early (someone waits at the counter); the refunds it was waiting to resend
-    /// stay due, so they go out by themselves once the terminal is free again.
+    /// Signed on with working keys the acquirer still accepts: what a MACed request of the
+    /// terminal's own (a management step) needs.
+    fn keys_in_force(&self) -> bool {
+        self.state.signed_on && !self.sign_on_required
+    }
+
+    /// Ends a backoff early (someone waits at the counter); the refunds, advices and management
+    /// tasks it was waiting to retry stay due (the retry timer that would have brought them back
+    /// is cancelled).
     fn leave_backoff(&mut self) {
         self.push(Output::CancelTimer(Timer::Retry));
         self.activity = Activity::Idle;
         self.refunds_due = true;
         self.advices_due = true;
+        self.management_now = true;
     }
 
     // ---- outcomes ----

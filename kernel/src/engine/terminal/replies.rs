@@ -24,7 +24,8 @@ impl Terminal {
                 let financial = match &out.purpose {
                     Purpose::Reversal | Purpose::Management(_) => true,
                     Purpose::Settlement { .. } => false,
-                    Purpose::Transaction(txn) => txn.kind.is_card_transaction(),
+                    // An advice's `00` answer carries a MAC too (docs/profile.md §7).
+                    Purpose::Transaction(txn) => txn.kind.is_card_transaction() || txn.kind.is_advice(),
                 };
                 let security = &mut self.security;
                 reply::validate(&out.request, &frame.message, financial, |reply| {

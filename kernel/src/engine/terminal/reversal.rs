@@ -140,6 +140,8 @@ impl Terminal {
                 self.queued = None;
                 self.fail(TransactionKind::Settlement, None, FailReason::AdvicePending { stan });
             } else if self.queued.is_some() {
+                // The waiting command goes first; the retry timer brings the advice back.
+                self.arm_retry(now);
                 return self.drive(now);
             }
             return self.back_off(now);

@@ -163,6 +163,11 @@ impl Terminal {
     /// Waits for the retry timer before the next attempt of the terminal's own work.
     pub(super) fn back_off(&mut self, now: Timestamp) {
         self.activity = Activity::Backoff;
+        self.arm_retry(now);
+    }
+
+    /// Arms the retry timer: what is pending becomes due again when it fires.
+    pub(super) fn arm_retry(&mut self, now: Timestamp) {
         let at = now.plus_ms(self.config.reversal_retry_interval_ms);
         self.push(Output::ArmTimer {
             timer: Timer::Retry,

@@ -118,11 +118,22 @@ pub fn event(event: &Event) -> Option<String> {
         } => format!("{} {stan:06} answered ({response_code})", label(*transaction)),
         Event::SettlementStep { phase } => format!("settlement: {phase}"),
         Event::NotSent { stan, cause } => format!("{stan:06} never left the terminal: {cause}"),
-        Event::Management { task, step } => format!("{}: {step}", task.kind().label().1.to_lowercase()),
+        Event::Management { task, step } => format!("{}: {step}", task_name(*task)),
         Event::HeaderRequestIgnored { digit } => {
             format!("the acquirer's reply header asks for `{digit}`, which this terminal does not do: ignored")
         }
     })
+}
+
+/// A management task the acquirer asks for, as the operator reads it.
+pub fn task_name(task: pos_kernel::engine::downloads::ManagementTask) -> &'static str {
+    use pos_kernel::engine::downloads::ManagementTask::*;
+    match task {
+        Parameters => "parameter download",
+        StatusUpload => "status upload",
+        CaKeys => "CA key update",
+        IcParameters => "IC parameter update",
+    }
 }
 
 /// One step of a transaction's recorded life, as a sentence.

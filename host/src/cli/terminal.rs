@@ -586,7 +586,7 @@ fn print_downloads(status: &Status, detail: bool) {
         let due: Vec<String> = status
             .management_due
             .iter()
-            .map(|t| t.kind().label().1.to_lowercase())
+            .map(|t| print::task_name(*t).to_owned())
             .collect();
         out!(
             "asked for by the acquirer, not done yet: {} (runs when the terminal is free)",

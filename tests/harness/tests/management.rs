@@ -46,6 +46,24 @@ fn an_advice_answer_whose_mac_fails_is_not_an_answer() {
     );
 }
 
+/// An advice waiting for its answer is the terminal's own work: `status` shows it pending, not
+/// as an operator's request in flight.
+#[test]
+fn an_advice_waiting_for_its_answer_is_not_in_flight() {
+    let mut world = signed_on();
+    world.acquirer.send_script_with_next_approval();
+    world.command(Command::Sale {
+        amount: 1_000,
+        card: cards::chip_debit(),
+    });
+    world.acquirer.inject(Fault::DropReply);
+    world.card_accepts();
+    let status = world.host.terminal.status();
+    assert!(world.has_timers(), "the advice waits for its answer");
+    assert_eq!(status.pending_advices.len(), 1);
+    assert_eq!(status.in_flight, None, "{status:?}");
+}
+
 /// A task asked for in the reply to a sign-off waits for the next sign-on (its requests need
 /// the working keys), then runs; nothing is sent meanwhile.
 #[test]

@@ -321,6 +321,8 @@ impl Terminal {
     fn in_flight(&self) -> Option<InFlight> {
         match &self.activity {
             Activity::AwaitingReply(out) => match &out.purpose {
+                // A refund or advice the terminal resends by itself is not the operator's.
+                Purpose::Transaction(txn) if txn.resend => None,
                 Purpose::Transaction(txn) => Some(InFlight {
                     transaction: txn.kind,
                     stan: Some(txn.stan),

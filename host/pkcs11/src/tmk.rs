@@ -67,6 +67,7 @@ impl Token {
             tmk: crypto::check_value(&tmk),
             replaced: false,
         };
+        let _writes = Token::object_writes();
         let session = self.session();
         let label = self.tmk_label().to_owned();
         let existing = match Token::key(&session, &label) {

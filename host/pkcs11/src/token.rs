@@ -108,6 +108,17 @@ impl Token {
         })
     }
 
+    /// Creating or destroying token objects (the TMK, the card data key), one at a time in this
+    /// process: SoftHSM2 2.6's file object store fails now and then (`CKR_GENERAL_ERROR`,
+    /// `CKR_TEMPLATE_INCONSISTENT`) when sessions of one process create token objects at once
+    /// (2 of 30 runs of tests/softhsm.rs, whose tests load TMKs in parallel). Such writes happen
+    /// once per key load, so serializing them costs nothing; the lookups that decide them are
+    /// inside the same lock.
+    pub(crate) fn object_writes() -> MutexGuard<'static, ()> {
+        static WRITES: Mutex<()> = Mutex::new(());
+        WRITES.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The session, for one operation at a time.
     pub(crate) fn session(&self) -> MutexGuard<'_, Session> {
         // A panic while holding the session leaves a usable session: the token keeps no
@@ -128,6 +139,7 @@ impl Token {
     /// only. Returns whether it was generated now. A journal's sealed cards can be revealed only
     /// with the key that sealed them: it is never replaced.
     pub fn ensure_data_key(&self) -> Result<bool, TokenError> {
+        let _writes = Token::object_writes();
         let session = self.session();
         match Token::key(&session, &self.data_key_label) {
             Ok(_) => return Ok(false),

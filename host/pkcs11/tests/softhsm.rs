@@ -189,3 +189,28 @@ fn the_user_pin_file_must_be_private() {
         Token::open(&config("tmk-any"), &pin).unwrap();
     }
 }
+
+/// Terminals of one process loading their TMKs into one token at the same time: every load
+/// succeeds (SoftHSM2's object store fails now and then on concurrent token writes unless they
+/// are serialized: `Token::object_writes`).
+#[test]
+fn tmks_loaded_at_the_same_time_all_load() {
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            std::thread::spawn(move || {
+                for round in 0..4 {
+                    let token =
+                        Token::open(&config(&format!("tmk-race-{i}-{round}")), &UserPin::new(USER_PIN)).unwrap();
+                    let first = [0x5Au8; 16];
+                    let mut second = TEST_TMK;
+                    second.iter_mut().zip(first).for_each(|(s, f)| *s ^= f);
+                    token.load_tmk(&[first, second], false).unwrap();
+                    token.ensure_data_key().unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("every load succeeds");
+    }
+}

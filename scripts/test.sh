@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Every test on every host: formatting, lints, vector drift, unit and property tests, the vectors
-# on all seven hosts (native; the component in wasmtime on Cranelift and on Pulley; the
+# on every host (native; the component in wasmtime on Cranelift and on Pulley; posterm
+# cross-built for armv7 (Pulley) and aarch64 (Cranelift) and run under qemu-user; the
 # wasm-bindgen build in Node, its kernel-alone module in Node, and in headless Chromium; the
-# component through jco in Node), the
-# kernel's unit tests compiled to wasm, the journal crash model (opaque records, and a whole
-# terminal day crashed at every sync point of the real journal), the network tests, the
-# real-process crash tests, one writer per terminal and operator truth with real processes, the
-# reconciliation property test, the keys in a SoftHSM2 token, the search for clear card data, PINs
-# and keys in everything written (vectors, a posterm day, the browser's IndexedDB), the end-to-end
-# browser tests, and a 60 s fuzzing pass per target. Installs what it needs (Rust components, the
-# wasm target, wasm-tools, binaryen, wasm-bindgen-cli, cargo-fuzz, npm packages, Debian's softhsm2
-# and chromium) and ends with a table of vectors passed per host.
+# component through jco in Node), the kernel's unit tests compiled to wasm, the journal crash
+# model (opaque records, and a whole terminal day crashed at every sync point of the real
+# journal), the network tests, the real-process crash tests (also with the ARM builds), one
+# writer per terminal and operator truth with real processes, the reconciliation property test,
+# the keys in a SoftHSM2 token, the search for clear card data, PINs and keys in everything
+# written (vectors, a posterm day, the browser's IndexedDB), the end-to-end browser tests, and a
+# 60 s fuzzing pass per target. Installs what it needs (Rust components and targets, wasm-tools,
+# binaryen, wasm-bindgen-cli, cargo-fuzz, npm packages, Debian's softhsm2, chromium, the ARM
+# cross compilers, qemu-user and ARM libraries: scripts/setup-arm.sh) and ends with a table of
+# vectors passed per host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A fresh clone builds once: incremental caches would only take disk (2 GB) and time.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 bash scripts/setup.sh
 
 log=$(mktemp)
@@ -53,6 +57,9 @@ cargo test -p posterm --test crash -- sigkill_during_sales --nocapture 2>&1 | te
 echo "== reconciliation property test"
 cargo test --release -p pos-harness --test reconcile -- --nocapture 2>&1 | tee -a "$log"
 
+echo "== posterm on 32-bit and 64-bit ARM, under qemu-user (scripts/test-arm.sh)"
+bash scripts/test-arm.sh 2>&1 | tee -a "$log"
+
 echo "== the JavaScript hosts and the browser tests"
 bash scripts/test-web.sh 2>&1 | tee -a "$log"
 
@@ -67,7 +74,7 @@ awk '/^test result:/ { p += $4; f += $6 }
      END { printf "all tests: %d passed, %d failed\n", p, f }' "$log"
 echo
 echo "vectors per host:"
-awk 'match($0, /^(native|component \(wasmtime, [A-Za-z]+\)|wasm-bindgen \([A-Za-z, ]+\)|jco \(Node\)): [0-9]+ passed, [0-9]+ failed$/) {
+awk 'match($0, /^(native|component \(wasmtime, [A-Za-z]+\)|posterm on [a-z0-9_]+ \(wasmtime, [A-Za-z]+\)|wasm-bindgen \([A-Za-z, ]+\)|jco \(Node\)): [0-9]+ passed, [0-9]+ failed$/) {
        host = $0; sub(/: [0-9]+ passed.*/, "", host)
        counts = $0; sub(/.*: /, "", counts); split(counts, c, " ")
        printf "  %-34s %4d passed  %d failed\n", host, c[1], c[3] }' "$log"

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::SoftwareSecurityModule;
 
-use crate::runtime::{Backend, Limits, Runtime, SecurityFactory};
+use crate::runtime::{Backend, CompileTarget, Limits, Precompiled, Runtime, SecurityFactory};
 
 /// `target/component/pos_kernel.wasm` relative to this executable (target/<profile>/posterm).
 pub fn default_component() -> PathBuf {
@@ -22,25 +22,28 @@ pub fn default_component() -> PathBuf {
     PathBuf::from("target/component/pos_kernel.wasm")
 }
 
-/// The `.cwasm` path for a backend.
-pub fn cwasm_path(component: &Path, backend: Backend) -> PathBuf {
-    let suffix = match backend {
-        Backend::Cranelift => "cwasm",
-        Backend::Pulley => "pulley.cwasm",
-    };
-    component.with_extension(suffix)
+/// The `.cwasm` for `target` beside the component: `pos_kernel.<target>.cwasm`, so that one
+/// directory can hold what several kinds of terminal load.
+pub fn cwasm_path(component: &Path, target: CompileTarget) -> PathBuf {
+    component.with_extension(format!("{target}.cwasm"))
 }
 
-/// Precompiles `component` for `backend` into `output` (written aside, then renamed into place,
+/// What this machine runs for `backend`, or what to do instead.
+pub fn this_machine(backend: Backend) -> Result<CompileTarget, String> {
+    CompileTarget::this_machine(backend)
+        .ok_or_else(|| "Cranelift has no code generator for this machine: use Pulley (--pulley)".to_string())
+}
+
+/// Precompiles `component` for `target` into `output` (written aside, then renamed into place,
 /// so a reader sees the old file or the whole new one).
-pub fn compile(component: &Path, backend: Backend, output: &Path) -> Result<usize, String> {
+pub fn compile(component: &Path, target: CompileTarget, output: &Path) -> Result<usize, String> {
     let wasm = std::fs::read(component).map_err(|e| {
         format!(
             "{}: {e} (build it with `bash scripts/build-component.sh`)",
             component.display()
         )
     })?;
-    let cwasm = precompile(component, backend, &wasm)?;
+    let cwasm = precompile(component, target, &wasm)?;
     // A temporary name of this process and call: several posterm processes starting at once
     // each compile, and must not rename one another's half-written file.
     static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -55,23 +58,26 @@ pub fn compile(component: &Path, backend: Backend, output: &Path) -> Result<usiz
 }
 
 #[cfg(feature = "compiler")]
-fn precompile(_component: &Path, backend: Backend, wasm: &[u8]) -> Result<Vec<u8>, String> {
-    crate::runtime::precompile(backend, wasm).map_err(|e| e.to_string())
+fn precompile(_component: &Path, target: CompileTarget, wasm: &[u8]) -> Result<Vec<u8>, String> {
+    crate::runtime::precompile_for(target, wasm).map_err(|e| e.to_string())
 }
 
 #[cfg(not(feature = "compiler"))]
-fn precompile(component: &Path, _backend: Backend, _wasm: &[u8]) -> Result<Vec<u8>, String> {
+fn precompile(component: &Path, target: CompileTarget, _wasm: &[u8]) -> Result<Vec<u8>, String> {
     Err(format!(
         "this posterm is runtime-only (built without the `compiler` feature): it cannot compile {}; \
-         copy the .cwasm from a full build (`posterm compile`)",
-        component.display()
+         on the build machine run `posterm compile --target {target}` and copy {} here",
+        component.display(),
+        cwasm_path(component, target).display()
     ))
 }
 
-/// Loads the runtime from the `.cwasm` beside `component`, compiling it first when it is missing
-/// or older than the component; its instances get their security modules from `security`.
+/// Loads the runtime from the `.cwasm` beside `component`, compiling it first when it is missing,
+/// older than the component, or made by another posterm (another wasmtime version or settings:
+/// wasmtime refuses it); its instances get their security modules from `security`.
 pub fn load(component: &Path, backend: Backend, security: SecurityFactory) -> Result<Runtime, String> {
-    let cwasm = cwasm_path(component, backend);
+    let target = this_machine(backend)?;
+    let cwasm = cwasm_path(component, target);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let stale = match (modified(&cwasm), modified(component)) {
         (Some(compiled), Some(source)) => compiled < source,
@@ -79,10 +85,23 @@ pub fn load(component: &Path, backend: Backend, security: SecurityFactory) -> Re
         (Some(_), None) => false,
     };
     if stale {
-        compile(component, backend, &cwasm)?;
+        compile(component, target, &cwasm)?;
     }
-    let bytes = std::fs::read(&cwasm).map_err(|e| format!("{}: {e}", cwasm.display()))?;
-    runtime_from_cwasm(&bytes, backend, security)
+    let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
+    let precompiled = match Precompiled::deserialize(backend, &read(&cwasm)?) {
+        Ok(precompiled) => precompiled,
+        Err(refused) if cfg!(feature = "compiler") && !stale => {
+            compile(component, target, &cwasm).map_err(|e| format!("{}: {refused}; {e}", cwasm.display()))?;
+            Precompiled::deserialize(backend, &read(&cwasm)?).map_err(|e| format!("{}: {e}", cwasm.display()))?
+        }
+        Err(refused) => {
+            return Err(format!(
+                "{}: {refused} (compile it anew for this posterm: `posterm compile --target {target}` on the build machine)",
+                cwasm.display()
+            ))
+        }
+    };
+    Runtime::from_precompiled(precompiled, Limits::default(), security).map_err(|e| e.to_string())
 }
 
 /// The runtime from `.cwasm` bytes.

@@ -99,29 +99,160 @@ impl core::fmt::Debug for Runtime {
     }
 }
 
-/// The engine configuration shared by precompilation and loading (they must match).
+/// What a `.cwasm` is compiled for: `posterm compile --target`. A precompiled component loads
+/// only on an engine of the same target and settings, so the build machine compiles for the
+/// terminal (an x86 build machine writes `pulley32` for a 32-bit ARM terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompileTarget {
+    /// Pulley bytecode for a 32-bit machine (armv7 terminals: Cranelift has no 32-bit ARM).
+    Pulley32,
+    /// Pulley bytecode for a 64-bit machine.
+    Pulley64,
+    /// Native code for 64-bit ARM Linux.
+    Aarch64Linux,
+    /// Native code for x86-64 Linux.
+    X86_64Linux,
+}
+
+impl CompileTarget {
+    /// Every target, in the order `--help` lists them.
+    pub const ALL: [CompileTarget; 4] = [
+        CompileTarget::Pulley32,
+        CompileTarget::Pulley64,
+        CompileTarget::Aarch64Linux,
+        CompileTarget::X86_64Linux,
+    ];
+
+    /// The name wasmtime (and `--target`) knows it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            CompileTarget::Pulley32 => "pulley32",
+            CompileTarget::Pulley64 => "pulley64",
+            CompileTarget::Aarch64Linux => "aarch64-unknown-linux-gnu",
+            CompileTarget::X86_64Linux => "x86_64-unknown-linux-gnu",
+        }
+    }
+
+    /// The back end that runs what was compiled for this target.
+    pub fn backend(self) -> Backend {
+        match self {
+            CompileTarget::Pulley32 | CompileTarget::Pulley64 => Backend::Pulley,
+            CompileTarget::Aarch64Linux | CompileTarget::X86_64Linux => Backend::Cranelift,
+        }
+    }
+
+    /// What this machine runs for `backend`; `None` where Cranelift has no code for it (32-bit
+    /// ARM: use Pulley).
+    pub fn this_machine(backend: Backend) -> Option<CompileTarget> {
+        match backend {
+            Backend::Pulley if cfg!(target_pointer_width = "32") => Some(CompileTarget::Pulley32),
+            Backend::Pulley => Some(CompileTarget::Pulley64),
+            Backend::Cranelift if cfg!(target_arch = "x86_64") => Some(CompileTarget::X86_64Linux),
+            Backend::Cranelift if cfg!(target_arch = "aarch64") => Some(CompileTarget::Aarch64Linux),
+            Backend::Cranelift => None,
+        }
+    }
+}
+
+impl core::str::FromStr for CompileTarget {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        CompileTarget::ALL
+            .into_iter()
+            .find(|target| target.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = CompileTarget::ALL.iter().map(|t| t.name()).collect();
+                format!("unknown target '{name}': expected one of {}", names.join(", "))
+            })
+    }
+}
+
+impl core::fmt::Display for CompileTarget {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Linear memory reserved per store on a terminal, and what wasmtime adds around it. Wasmtime's
+/// 64-bit default reserves 4 GiB of address space per memory so that guard pages replace bounds
+/// checks: a 32-bit terminal has no 4 GiB to give, and under emulation (qemu-user) mapping that
+/// much costs tens of milliseconds per instance. The kernel uses a few MiB; a memory grows past
+/// the reservation by moving, up to [`Limits::memory_bytes`]. These settings are part of what a
+/// `.cwasm` is compiled for (wasmtime refuses a file compiled with others), so they follow the
+/// target, on the compiling and the loading side alike: the ARM targets take them; x86-64 keeps
+/// the default, whose elided bounds checks make a sale's kernel work ~1.6 times faster there
+/// (docs/PERFORMANCE.md).
+const MEMORY_RESERVATION: u64 = 16 << 20;
+const MEMORY_GUARD: u64 = 64 << 10;
+const MEMORY_GROWTH_RESERVATION: u64 = 1 << 20;
+
+/// The engine that runs `backend` on this machine (the configuration precompilation used).
 pub fn engine(backend: Backend) -> Result<Engine, KernelFault> {
+    let target = CompileTarget::this_machine(backend)
+        .ok_or_else(|| KernelFault("Cranelift has no code generator for this machine: use Pulley".into()))?;
+    engine_for(target)
+}
+
+/// The engine configuration shared by precompilation and loading (they must match).
+pub fn engine_for(target: CompileTarget) -> Result<Engine, KernelFault> {
     let mut config = wasmtime::Config::new();
     config.consume_fuel(true);
+    if target != CompileTarget::X86_64Linux {
+        config.memory_reservation(MEMORY_RESERVATION);
+        config.memory_guard_size(MEMORY_GUARD);
+        config.memory_reservation_for_growth(MEMORY_GROWTH_RESERVATION);
+    }
     // For profiling the guest: wasmtime writes /tmp/perf-PID.map, which `perf report` reads.
     if std::env::var_os("POSTERM_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }
-    if backend == Backend::Pulley {
-        let target = if cfg!(target_pointer_width = "32") {
-            "pulley32"
-        } else {
-            "pulley64"
-        };
-        config.target(target).map_err(fault)?;
+    // This machine's own native target is left to wasmtime, which then uses the CPU features it
+    // detects; Pulley and other machines' targets are named.
+    if CompileTarget::this_machine(Backend::Cranelift) != Some(target) {
+        config.target(target.name()).map_err(fault)?;
     }
     Engine::new(&config).map_err(fault)
 }
 
-/// Compiles a component (`.wasm`) to the precompiled form (`.cwasm`) for `backend`.
+/// Compiles a component (`.wasm`) to the precompiled form (`.cwasm`) for this machine's `backend`.
 #[cfg(feature = "compiler")]
 pub fn precompile(backend: Backend, component: &[u8]) -> Result<Vec<u8>, KernelFault> {
     engine(backend)?.precompile_component(component).map_err(fault)
+}
+
+/// Compiles a component (`.wasm`) to the precompiled form (`.cwasm`) for `target`, which may be
+/// another machine's.
+#[cfg(feature = "compiler")]
+pub fn precompile_for(target: CompileTarget, component: &[u8]) -> Result<Vec<u8>, KernelFault> {
+    engine_for(target)?.precompile_component(component).map_err(fault)
+}
+
+/// A precompiled component loaded into its engine, not yet linked.
+pub struct Precompiled {
+    engine: Engine,
+    component: Component,
+}
+
+impl core::fmt::Debug for Precompiled {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Precompiled").finish_non_exhaustive()
+    }
+}
+
+impl Precompiled {
+    /// Loads a `.cwasm` for this machine's `backend`; wasmtime refuses one compiled by another
+    /// wasmtime version, for another target or with other settings.
+    pub fn deserialize(backend: Backend, cwasm: &[u8]) -> Result<Precompiled, KernelFault> {
+        let engine = engine(backend)?;
+        // SAFETY: `Component::deserialize` trusts its input to be a component precompiled by this
+        // wasmtime version and configuration. The host only loads the `.cwasm` it produced itself
+        // (`precompile`, run by the build script or by `posterm compile` next to the `.wasm`), and
+        // wasmtime checks the version and configuration header before use.
+        #[allow(unsafe_code)]
+        let component = unsafe { Component::deserialize(&engine, cwasm) }.map_err(fault)?;
+        Ok(Precompiled { engine, component })
+    }
 }
 
 impl Runtime {
@@ -132,14 +263,17 @@ impl Runtime {
         limits: Limits,
         security: SecurityFactory,
     ) -> Result<Runtime, KernelFault> {
-        let engine = engine(backend)?;
-        // SAFETY: `Component::deserialize` trusts its input to be a component precompiled by this
-        // wasmtime version and configuration. The host only loads the `.cwasm` it produced itself
-        // (`precompile`, run by the build script or by `posterm` next to the `.wasm`), and wasmtime
-        // checks the version and configuration header before use.
-        #[allow(unsafe_code)]
-        let component = unsafe { Component::deserialize(&engine, cwasm) }.map_err(fault)?;
-        Runtime::with_component(engine, &component, limits, security)
+        let precompiled = Precompiled::deserialize(backend, cwasm)?;
+        Runtime::from_precompiled(precompiled, limits, security)
+    }
+
+    /// The runtime from a component already deserialized.
+    pub fn from_precompiled(
+        precompiled: Precompiled,
+        limits: Limits,
+        security: SecurityFactory,
+    ) -> Result<Runtime, KernelFault> {
+        Runtime::with_component(precompiled.engine, &precompiled.component, limits, security)
     }
 
     /// Compiles a component in memory (slower start: tests and one-off tools).

@@ -4,7 +4,8 @@
 //! reconciled with the journal. Also: the acquirer process is killed in the middle of a reply,
 //! resets the connection, or answers after the timeout.
 //!
-//! `CRASH_ROUNDS` sets the number of killed sales (default 100).
+//! `CRASH_ROUNDS` sets the number of killed sales (default 100); `CRASH_KILL_WITHIN_MS` how long
+//! after its start a sale may be killed (default 120 ms; an emulated posterm starts slower).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -32,6 +33,10 @@ fn sigkill_during_sales_then_recover_and_reconcile() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
+    let kill_within: u64 = std::env::var("CRASH_KILL_WITHIN_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120);
     let rig = rig("kill");
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let (mut killed, mut finished, mut faults) = (0, 0, 0);
@@ -44,7 +49,7 @@ fn sigkill_during_sales_then_recover_and_reconcile() {
         }
         let amount = format!("{}.{:02}", 1 + round, rng.below(50));
         let mut child = rig.posterm(&["sale", "--amount", &amount]).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(120)));
+        std::thread::sleep(Duration::from_millis(rng.below(kill_within)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed += 1;
@@ -98,7 +103,12 @@ fn acquirer_killed_mid_reply_leaves_an_exception_not_a_charge() {
     // The reply is held back; the bank dies before sending it.
     rig.control("fault delay-reply");
     let mut child = rig.posterm(&["sale", "--amount", "15.00"]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Until the bank has the request (booked, its reply held back): an emulated posterm takes
+    // a second to start.
+    let asked = Instant::now();
+    while rig.standing() == 0 && asked.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     rig.kill_acquirer();
     let code = child.wait().unwrap().code();
     assert_eq!(

@@ -10,7 +10,7 @@ use pos_kernel::{Config, Input, Output, Timestamp};
 use pos_host::cli::print::{note, out};
 use pos_host::cli::Globals;
 use pos_host::component_file;
-use pos_host::runtime::{ComponentTerminal, Runtime};
+use pos_host::runtime::{Backend, ComponentTerminal, Runtime};
 
 /// The component under the vector runner.
 #[derive(Debug)]
@@ -101,10 +101,15 @@ pub fn run(globals: &Globals, dir: &std::path::Path) -> ExitCode {
             note!("FAILED {failure}");
         }
     }
-    let host = if globals.pulley {
-        "component (wasmtime, Pulley)"
-    } else {
-        "component (wasmtime, Cranelift)"
+    let back_end = match backend {
+        Backend::Pulley => "Pulley",
+        Backend::Cranelift => "Cranelift",
+    };
+    // The closing table of the test command tells the hosts apart by this line.
+    let host = match std::env::consts::ARCH {
+        "x86_64" => format!("component (wasmtime, {back_end})"),
+        "arm" => format!("posterm on armv7 (wasmtime, {back_end})"),
+        arch => format!("posterm on {arch} (wasmtime, {back_end})"),
     };
     out!("{host}: {} passed, {failed} failed", vectors.len() - failed);
     if failed == 0 && !vectors.is_empty() {

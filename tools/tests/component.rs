@@ -9,6 +9,7 @@ mod common;
 
 use pos_harness::runner::{self, Host};
 use pos_harness::vectors_dir;
+use pos_host::component_file;
 use pos_host::runtime::{self as rt, Backend, Limits, Runtime};
 use pos_kernel::engine::Command;
 use pos_kernel::security::crypto::TEST_TMK;
@@ -68,6 +69,30 @@ fn the_precompiled_component_loads_and_runs() {
     let pulley = rt::precompile(Backend::Pulley, &common::component_bytes()).unwrap();
     let security = Box::new(|pad| Box::new(SoftwareSecurityModule::with_pin_pad(TEST_TMK, pad)) as Box<_>);
     assert!(Runtime::from_cwasm(Backend::Cranelift, &pulley, Limits::default(), security).is_err());
+}
+
+#[test]
+fn a_cwasm_this_posterm_cannot_load_is_compiled_anew() {
+    // A directory as a terminal has it after an upgrade: the component, and beside it a .cwasm
+    // newer than the component that this posterm's wasmtime refuses (here: compiled for another
+    // target, as a file from other settings or another wasmtime version is refused).
+    let dir = std::env::temp_dir().join(format!("posterm-cwasm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let component = dir.join("pos_kernel.wasm");
+    std::fs::write(&component, common::component_bytes()).unwrap();
+    let target = component_file::this_machine(Backend::Cranelift).unwrap();
+    let cwasm = component_file::cwasm_path(&component, target);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(
+        &cwasm,
+        rt::precompile(Backend::Pulley, &common::component_bytes()).unwrap(),
+    )
+    .unwrap();
+    let refused = std::fs::read(&cwasm).unwrap();
+    let runtime = component_file::load(&component, Backend::Cranelift, component_file::test_keys()).unwrap();
+    assert_ne!(std::fs::read(&cwasm).unwrap(), refused, "the .cwasm was compiled anew");
+    runtime.create(&Config::default(), &PinPad::new()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -6,11 +6,17 @@ use std::process::Command;
 
 use crate::TokenError;
 
-/// Where Debian's softhsm2 puts its PKCS#11 library.
-const LIBRARY_CANDIDATES: [&str; 3] = [
+/// Where Debian's softhsm2 puts its PKCS#11 library: this architecture's directory first (a
+/// machine that emulates ARM may also hold the x86 library under the generic path).
+const LIBRARY_CANDIDATES: [&str; 2] = [
+    if cfg!(target_arch = "aarch64") {
+        "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so"
+    } else if cfg!(target_arch = "arm") {
+        "/usr/lib/arm-linux-gnueabihf/softhsm/libsofthsm2.so"
+    } else {
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"
+    },
     "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
 ];
 
 /// SoftHSM2's PKCS#11 library on this machine, if it is installed.

@@ -26,8 +26,8 @@ pub struct Globals {
     /// Print outcomes as JSON (one object per line) instead of text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Run the component on wasmtime's Pulley interpreter instead of Cranelift (the path for
-    /// 32-bit ARM terminals).
+    /// Run the component on wasmtime's Pulley interpreter instead of Cranelift (always so on
+    /// 32-bit ARM, which Cranelift has no code for).
     #[arg(long, global = true)]
     pub pulley: bool,
     /// The kernel component (.wasm; its precompiled .cwasm is cached beside it). Default:
@@ -60,6 +60,9 @@ pub enum OperatorCommand {
         /// posterm without a secure element), its user PIN in DIR/token-pin (mode 0600).
         #[arg(long)]
         softhsm: bool,
+        /// The token's PKCS#11 library (default: SoftHSM2's on this machine, if installed).
+        #[arg(long, value_name = "PATH")]
+        pkcs11_library: Option<PathBuf>,
     },
     /// The terminal's keys: load the terminal master key into its token, or show what the token
     /// holds.
@@ -183,8 +186,15 @@ pub enum OperatorCommand {
     #[command(long_about = recover::HELP)]
     /// What to do with a journal posterm refuses (records lost, missing, another terminal's).
     Recover(recover::RecoverArgs),
-    /// Precompile the component to a .cwasm for this machine (Cranelift, or Pulley with --pulley).
+    /// Precompile the component to a .cwasm: for this machine (Cranelift, or Pulley with
+    /// --pulley), or with --target for a terminal of another kind (a build machine compiles for
+    /// the terminals, whose runtime-only posterm cannot). Writes DIR/pos_kernel.<target>.cwasm
+    /// beside the component, where a posterm of that target looks for it.
     Compile {
+        /// What to compile for: pulley32 (32-bit ARM terminals), pulley64,
+        /// aarch64-unknown-linux-gnu or x86_64-unknown-linux-gnu. Default: this machine.
+        #[arg(long, value_name = "TARGET")]
+        target: Option<crate::runtime::CompileTarget>,
         /// Where to write the .cwasm (default: beside the component).
         #[arg(long)]
         output: Option<PathBuf>,
@@ -197,7 +207,11 @@ pub fn run(globals: &Globals, command: &OperatorCommand) -> ExitCode {
         return code;
     }
     match command {
-        OperatorCommand::Init { acquirer, softhsm } => setup::init(globals, acquirer, *softhsm),
+        OperatorCommand::Init {
+            acquirer,
+            softhsm,
+            pkcs11_library,
+        } => setup::init(globals, acquirer, *softhsm, pkcs11_library.clone()),
         OperatorCommand::Keys(args) => keys::run(globals, args),
         OperatorCommand::Status => terminal::status(globals),
         OperatorCommand::Downloads => terminal::downloads(globals),
@@ -206,7 +220,7 @@ pub fn run(globals: &Globals, command: &OperatorCommand) -> ExitCode {
         OperatorCommand::Reconcile(args) => reconcile::run(globals, args),
         OperatorCommand::Reprint(args) => reprint::run(globals, args),
         OperatorCommand::Recover(args) => recover::run(globals, args),
-        OperatorCommand::Compile { output } => setup::compile(globals, output.clone()),
+        OperatorCommand::Compile { target, output } => setup::compile(globals, *target, output.clone()),
         // Transaction commands were handled above.
         _ => ExitCode::from(print::exit::USAGE),
     }

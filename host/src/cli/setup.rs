@@ -9,10 +9,11 @@ use pos_kernel::Config;
 use super::print::{exit, note, out};
 use super::Globals;
 use crate::component_file;
+use crate::runtime::CompileTarget;
 use crate::terminal_dir::{ConfigFile, HostSettings, SecuritySettings, TerminalDir};
 use crate::token;
 
-pub fn init(globals: &Globals, acquirer: &str, softhsm: bool) -> ExitCode {
+pub fn init(globals: &Globals, acquirer: &str, softhsm: bool, pkcs11_library: Option<PathBuf>) -> ExitCode {
     if let Err(e) = crate::terminal_dir::check_address(acquirer) {
         note!("posterm init: --acquirer: {e}");
         return ExitCode::from(exit::USAGE);
@@ -28,7 +29,10 @@ pub fn init(globals: &Globals, acquirer: &str, softhsm: bool) -> ExitCode {
             acquirer: acquirer.to_owned(),
             ..HostSettings::default()
         },
-        security: SecuritySettings::default(),
+        security: SecuritySettings {
+            pkcs11_library: pkcs11_library.unwrap_or_else(|| SecuritySettings::default().pkcs11_library),
+            ..SecuritySettings::default()
+        },
     };
     match create(&dir, file, softhsm) {
         Ok(file) => {
@@ -67,16 +71,29 @@ pub fn create(dir: &TerminalDir, mut file: ConfigFile, softhsm: bool) -> Result<
     Ok(file)
 }
 
-pub fn compile(globals: &Globals, output: Option<PathBuf>) -> ExitCode {
+pub fn compile(globals: &Globals, target: Option<CompileTarget>, output: Option<PathBuf>) -> ExitCode {
     let component = globals
         .component
         .clone()
         .unwrap_or_else(component_file::default_component);
-    let backend = super::terminal::backend(globals);
-    let output = output.unwrap_or_else(|| component_file::cwasm_path(&component, backend));
-    match component_file::compile(&component, backend, &output) {
+    let target = match target {
+        Some(target) => target,
+        None => match component_file::this_machine(super::terminal::backend(globals)) {
+            Ok(target) => target,
+            Err(e) => {
+                note!("posterm compile: {e}");
+                return ExitCode::from(exit::USAGE);
+            }
+        },
+    };
+    let output = output.unwrap_or_else(|| component_file::cwasm_path(&component, target));
+    match component_file::compile(&component, target, &output) {
         Ok(size) => {
-            out!("{} ({size} bytes) from {}", output.display(), component.display());
+            out!(
+                "{} ({size} bytes, for {target}) from {}",
+                output.display(),
+                component.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

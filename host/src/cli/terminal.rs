@@ -19,7 +19,7 @@ use super::print::{self, exit, note, out};
 use super::{Globals, OperatorCommand as Command};
 use crate::archive::ArchiveDir;
 use crate::driver::{CardReader, Driver};
-use crate::runtime::{Backend, ComponentTerminal};
+use crate::runtime::{Backend, CompileTarget, ComponentTerminal};
 use crate::terminal_dir::{ConfigFile, DirLock, LockError, TerminalDir, JOURNAL};
 use crate::{component_file, token};
 
@@ -44,8 +44,9 @@ impl Stop {
     }
 }
 
+/// Pulley when asked for, and on a machine Cranelift has no code for (32-bit ARM).
 pub fn backend(globals: &Globals) -> Backend {
-    if globals.pulley {
+    if globals.pulley || CompileTarget::this_machine(Backend::Cranelift).is_none() {
         Backend::Pulley
     } else {
         Backend::Cranelift

@@ -259,7 +259,7 @@ fn bench(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
     progress("start-up");
     // In rounds too, each figure its best round (a cold start by its total).
     let (config, records, now) = startup::journal(10_000);
-    let cwasm = component_file::cwasm_path(&component, Backend::Cranelift);
+    let cwasm = component_file::cwasm_path(&component, component_file::this_machine(Backend::Cranelift)?);
     let mut instantiate = Duration::MAX;
     let mut instantiate_pulley = Duration::MAX;
     let mut cold: Option<startup::ColdStart> = None;
@@ -302,8 +302,8 @@ fn bench(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
     let kb = |b: u64| format!("{:.1} KB", b as f64 / 1000.0);
     for (what, bytes) in sizes::artifacts(
         &component,
-        &component_file::cwasm_path(&component, Backend::Cranelift),
-        &component_file::cwasm_path(&component, Backend::Pulley),
+        &component_file::cwasm_path(&component, component_file::this_machine(Backend::Cranelift)?),
+        &component_file::cwasm_path(&component, component_file::this_machine(Backend::Pulley)?),
         &root,
     ) {
         let target = match what.as_str() {

@@ -9,9 +9,10 @@
 # writer per terminal and operator truth with real processes, the reconciliation property test,
 # the keys in a SoftHSM2 token, the search for clear card data, PINs and keys in everything
 # written (vectors, a posterm day, the browser's IndexedDB), the end-to-end browser tests, and a
-# 60 s fuzzing pass per target. Installs what it needs (Rust components and targets, wasm-tools,
-# binaryen, wasm-bindgen-cli, cargo-fuzz, npm packages, Debian's softhsm2, chromium, the ARM
-# cross compilers, qemu-user and ARM libraries: scripts/setup-arm.sh) and ends with a table of
+# 60 s fuzzing pass per target, the C API (header drift, the C example natively and on armv7).
+# Installs what it needs (Rust components and targets, wasm-tools,
+# binaryen, wasm-bindgen-cli, cargo-fuzz, cbindgen, npm packages, Debian's softhsm2, chromium,
+# the ARM cross compilers, qemu-user and ARM libraries: scripts/setup-arm.sh) and ends with a table of
 # vectors passed per host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,9 @@ cargo test --release -p pos-harness --test reconcile -- --nocapture 2>&1 | tee -
 echo "== posterm on 32-bit and 64-bit ARM, under qemu-user (scripts/test-arm.sh)"
 bash scripts/test-arm.sh 2>&1 | tee -a "$log"
 
+echo "== the C API and the C example, natively and on armv7 under qemu-arm (scripts/test-c.sh)"
+bash scripts/test-c.sh 2>&1 | tee -a "$log"
+
 echo "== the JavaScript hosts and the browser tests"
 bash scripts/test-web.sh 2>&1 | tee -a "$log"
 
@@ -75,6 +79,12 @@ awk '/^test result:/ { p += $4; f += $6 }
 echo
 echo "vectors per host:"
 awk 'match($0, /^(native|component \(wasmtime, [A-Za-z]+\)|posterm on [a-z0-9_]+ \(wasmtime, [A-Za-z]+\)|wasm-bindgen \([A-Za-z, ]+\)|jco \(Node\)): [0-9]+ passed, [0-9]+ failed$/) {
+       host = $0; sub(/: [0-9]+ passed.*/, "", host)
+       counts = $0; sub(/.*: /, "", counts); split(counts, c, " ")
+       printf "  %-34s %4d passed  %d failed\n", host, c[1], c[3] }' "$log"
+echo
+echo "the C example on libposkernel (a day against the acquirer: chip and contactless sales, a reversal, a settlement):"
+awk 'match($0, /^C example \([a-z0-9_, ]+\): [0-9]+ passed, [0-9]+ failed$/) {
        host = $0; sub(/: [0-9]+ passed.*/, "", host)
        counts = $0; sub(/.*: /, "", counts); split(counts, c, " ")
        printf "  %-34s %4d passed  %d failed\n", host, c[1], c[3] }' "$log"

@@ -235,6 +235,15 @@ impl<S: Storage> Driver<S> {
         }
     }
 
+    /// Writes the last STAN and batch beside the journal: what `posterm recover` offers if the
+    /// journal is ever lost. Best effort (after each command).
+    pub fn note_counters(&mut self) {
+        if let Ok(status) = self.status() {
+            let note = format!("last STAN {:06}, batch {:06}", status.last_stan, status.batch);
+            self.journal.set_note(note);
+        }
+    }
+
     /// Carries out pending work (a reversal after a restart) until only retry timers are left.
     pub fn settle_pending(&mut self) -> Result<(), HostError> {
         loop {

@@ -19,7 +19,7 @@ use super::print::{self, exit, note, out};
 use super::{Globals, OperatorCommand as Command};
 use crate::archive::ArchiveDir;
 use crate::driver::{CardReader, Driver};
-use crate::runtime::{Backend, CompileTarget, ComponentTerminal};
+use crate::runtime::{Backend, CompileTarget, ComponentTerminal, SecurityFactory};
 use crate::terminal_dir::{ConfigFile, DirLock, LockError, TerminalDir, JOURNAL};
 use crate::{component_file, token};
 
@@ -129,26 +129,48 @@ pub fn open_journal(dir: &TerminalDir, file: &ConfigFile) -> Result<Journal<File
 /// Opens the terminal of `--dir` for a command that writes: configuration, journal, component,
 /// transport. The caller holds the directory's lock.
 pub fn open(globals: &Globals, card_declines: bool) -> Result<Driver<FileStorage>, Stop> {
-    let dir = TerminalDir::new(&globals.dir);
-    let file: ConfigFile = dir.load().map_err(Stop::host)?;
-    dir.check_writable().map_err(Stop::host)?;
-    let token = token::open_with_tmk(&dir, &file).map_err(Stop::host)?;
-    let journal = open_journal(&dir, &file)?;
     let component = globals
         .component
         .clone()
         .unwrap_or_else(component_file::default_component);
-    let runtime = component_file::load(&component, backend(globals), token::factory(token)).map_err(Stop::host)?;
+    let card: CardReader = Box::new(move |_stan, issuer_data| CardVerdict {
+        approved: !card_declines,
+        icc_data: card::second_generate_ac(!card_declines, issuer_data),
+    });
+    open_dir(
+        &TerminalDir::new(&globals.dir),
+        &component,
+        backend(globals),
+        None,
+        card,
+    )
+}
+
+/// Opens the terminal in `dir` for writing, on `component` run by `backend`: its configuration,
+/// journal, archive and acquirer; its security module from `security`, or the PKCS#11 token
+/// config.toml names; `card` answers for the chip card. The caller holds the directory's lock.
+/// What posterm and the C API (host/capi) share.
+pub fn open_dir(
+    dir: &TerminalDir,
+    component: &std::path::Path,
+    backend: Backend,
+    security: Option<SecurityFactory>,
+    card: CardReader,
+) -> Result<Driver<FileStorage>, Stop> {
+    let file: ConfigFile = dir.load().map_err(Stop::host)?;
+    dir.check_writable().map_err(Stop::host)?;
+    let security = match security {
+        Some(security) => security,
+        None => token::factory(token::open_with_tmk(dir, &file).map_err(Stop::host)?),
+    };
+    let journal = open_journal(dir, &file)?;
+    let runtime = component_file::load(component, backend, security).map_err(Stop::host)?;
     let transport = Transport::new(TransportConfig {
         address: file.host.acquirer.clone(),
         connect_timeout_ms: file.host.connect_timeout_ms,
         read_timeout_ms: file.terminal.response_timeout_ms,
     });
-    let card: CardReader = Box::new(move |_stan, issuer_data| CardVerdict {
-        approved: !card_declines,
-        icc_data: card::second_generate_ac(!card_declines, issuer_data),
-    });
-    let archive = ArchiveDir::new(&globals.dir, file.host.archive_days);
+    let archive = ArchiveDir::new(&dir.path, file.host.archive_days);
     Driver::open(runtime, file.terminal, journal, transport, card)
         .map(|driver| driver.with_archive(archive))
         .map_err(|e| Stop::host(e.to_string()))
@@ -334,11 +356,7 @@ fn run(globals: &Globals, transaction: Transaction) -> Result<ExitCode, Stop> {
         note!("posterm: the kernel faulted and was restarted from its journal: {fault}");
     }
     let outcome = result.map_err(|e| Stop::host(e.to_string()))?;
-    if let Ok(status) = host.status() {
-        // Kept beside the journal: what `posterm recover` offers if the journal is ever lost.
-        let note = format!("last STAN {:06}, batch {:06}", status.last_stan, status.batch);
-        host.journal_mut().set_note(note);
-    }
+    host.note_counters();
     Ok(ExitCode::from(print::exit_code(&outcome)))
 }
 

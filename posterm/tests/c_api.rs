@@ -260,3 +260,34 @@ fn the_vendors_security_callbacks_carry_the_keys() {
     unsafe { pos_terminal_close(terminal) };
     rig.books();
 }
+
+#[test]
+fn the_kernel_alone_refuses_bad_arguments() {
+    let open_kernel = |config: &str, records: *const PosRecord, count: usize| {
+        let config = CString::new(config).unwrap();
+        let (mut kernel, mut error) = (null_mut(), null_mut());
+        let code = unsafe { pos_kernel_open(null(), config.as_ptr(), records, count, 0, &mut kernel, &mut error) };
+        assert!(kernel.is_null());
+        (code, take(error))
+    };
+    let (code, message) = open_kernel("{\"terminal_id\":1}", null(), 0);
+    assert_eq!(code, POS_USAGE);
+    assert!(message.starts_with("config: not a kernel configuration"), "{message}");
+
+    let config = serde_json::to_string(&pos_kernel::Config::default()).unwrap();
+    let (code, message) = open_kernel(&config, null(), 2);
+    assert_eq!(code, POS_USAGE);
+    assert_eq!(message, "records is NULL but record_count is not 0");
+
+    // This library is built without the test keys, as a terminal's is: a security module is
+    // required.
+    let (code, message) = open_kernel(&config, null(), 0);
+    assert_eq!(code, POS_USAGE);
+    assert!(message.starts_with("options.security is NULL"), "{message}");
+
+    let input = CString::new("\"persisted\"").unwrap();
+    let mut error = null_mut();
+    let code = unsafe { pos_kernel_handle(null_mut(), 0, input.as_ptr(), &mut error) };
+    assert_eq!((code, take(error).as_str()), (POS_USAGE, "kernel is NULL"));
+    unsafe { pos_kernel_close(null_mut()) };
+}

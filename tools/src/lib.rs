@@ -9,6 +9,7 @@
 
 pub mod acquirer;
 pub mod bench;
+pub mod bridge;
 pub mod demo;
 pub mod farm;
 pub mod vectors;
@@ -30,6 +31,14 @@ pub enum ToolCommand {
         /// The vectors directory.
         #[arg(long, default_value = "tests/vectors")]
         vectors: PathBuf,
+        /// Replay them through another program that drives the kernel over its standard input
+        /// and output (the protocol of tools/src/bridge.rs), e.g. the C example
+        /// `target/c-example/vectors-x86_64`; words split on spaces ("qemu-arm PROGRAM").
+        #[arg(long, value_name = "COMMAND")]
+        bridge: Option<String>,
+        /// The host's name in the `NAME: N passed, N failed` line (with --bridge).
+        #[arg(long, value_name = "NAME", default_value = "bridge", requires = "bridge")]
+        label: String,
     },
     /// Serve the simulated acquirer over TCP and print its ledger as it changes (each new entry,
     /// and an entry again when it is reversed, voided, refunded or completed); the whole ledger
@@ -84,7 +93,14 @@ pub enum ToolCommand {
 pub fn run(globals: &Globals, command: &ToolCommand) -> ExitCode {
     match command {
         ToolCommand::Demo => demo::run(globals),
-        ToolCommand::Vectors { vectors } => vectors::run(globals, vectors),
+        ToolCommand::Vectors {
+            vectors, bridge: None, ..
+        } => vectors::run(globals, vectors),
+        ToolCommand::Vectors {
+            vectors,
+            bridge: Some(bridge),
+            label,
+        } => vectors::run_bridge(vectors, bridge, label),
         ToolCommand::Acquirer {
             listen,
             fault,

@@ -12,6 +12,8 @@ use pos_host::cli::Globals;
 use pos_host::component_file;
 use pos_host::runtime::{Backend, ComponentTerminal, Runtime};
 
+use crate::bridge::BridgeFactory;
+
 /// The component under the vector runner.
 #[derive(Debug)]
 pub struct VectorTerminal(pub ComponentTerminal);
@@ -93,14 +95,6 @@ pub fn run(globals: &Globals, dir: &std::path::Path) -> ExitCode {
             return ExitCode::from(pos_host::cli::print::exit::HOST_ERROR);
         }
     };
-    let factory = ComponentFactory::new(&runtime);
-    let mut failed = 0;
-    for vector in &vectors {
-        if let Err(failure) = runner::run_with(vector, &factory) {
-            failed += 1;
-            note!("FAILED {failure}");
-        }
-    }
     let back_end = match backend {
         Backend::Pulley => "Pulley",
         Backend::Cranelift => "Cranelift",
@@ -111,6 +105,31 @@ pub fn run(globals: &Globals, dir: &std::path::Path) -> ExitCode {
         "arm" => format!("posterm on armv7 (wasmtime, {back_end})"),
         arch => format!("posterm on {arch} (wasmtime, {back_end})"),
     };
+    replay(&vectors, &ComponentFactory::new(&runtime), &host)
+}
+
+/// `posterm vectors --bridge COMMAND --label NAME`: the vectors through another program
+/// ([`crate::bridge`]).
+pub fn run_bridge(dir: &std::path::Path, command: &str, label: &str) -> ExitCode {
+    let loaded = runner::load_vectors(dir).and_then(|vectors| Ok((vectors, BridgeFactory::start(command)?)));
+    match loaded {
+        Ok((vectors, factory)) => replay(&vectors, &factory, label),
+        Err(e) => {
+            note!("posterm: {e}");
+            ExitCode::from(pos_host::cli::print::exit::HOST_ERROR)
+        }
+    }
+}
+
+/// Replays every vector through `factory`'s kernels and prints `HOST: N passed, N failed`.
+fn replay<F: KernelFactory>(vectors: &[pos_harness::vector::Vector], factory: &F, host: &str) -> ExitCode {
+    let mut failed = 0;
+    for vector in vectors {
+        if let Err(failure) = runner::run_with(vector, factory) {
+            failed += 1;
+            note!("FAILED {failure}");
+        }
+    }
     out!("{host}: {} passed, {failed} failed", vectors.len() - failed);
     if failed == 0 && !vectors.is_empty() {
         ExitCode::SUCCESS

@@ -65,6 +65,9 @@
 // The version of this C API: 1. A header and a library of different versions do not mix.
 #define POS_API_VERSION 1
 
+// A kernel instance: the component in its own store.
+typedef struct PosKernel PosKernel;
+
 // An open terminal: the directory's lock (one writer) and the running kernel. Use it from one
 // thread at a time.
 typedef struct PosTerminal PosTerminal;
@@ -100,6 +103,25 @@ typedef struct {
   int32_t (*unseal)(void *context, const uint8_t *sealed, uint8_t *block);
 } PosSecurityModule;
 
+// How a kernel is opened. Zero-initialise it and set what differs from the default.
+typedef struct {
+  // The kernel component (`pos_kernel.wasm`, its `.cwasm` for this machine beside it). NULL:
+  // `target/component/pos_kernel.wasm`.
+  const char *component;
+  // Run the component on Pulley where Cranelift could run it (32-bit ARM always runs Pulley).
+  bool pulley;
+  // The security module and PIN pad: required (the kernel alone has no token), unless the
+  // library was built with the `test-keys` feature, where NULL means the software module with
+  // the test TMK (docs/profile.md §6) and the PIN pad `pos_kernel_test_enter_pin` types on.
+  const PosSecurityModule *security;
+} PosKernelOptions;
+
+// One journal record, as a `persist` output gave it (hex-decoded), for `pos_kernel_open`.
+typedef struct {
+  const uint8_t *bytes;
+  size_t length;
+} PosRecord;
+
 // The chip card's second GENERATE AC, after an online approval: the card reader hands the card
 // the issuer's data (`issuer_data`, F55 of the reply, with any issuer scripts) and writes what
 // the card answers (its TLV data, at most `icc_capacity` bytes) to `icc_data`, its length to
@@ -133,6 +155,64 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Opens a kernel for `config` (the kernel's configuration as JSON, the `config` of a test
+// vector), fresh when `record_count` is 0, else restored from the journal's records at `now_ms`
+// (milliseconds since 1970). On success `*kernel` is to be closed with `pos_kernel_close`.
+//
+// # Safety
+// `options` NULL or a valid `PosKernelOptions`; `config` a NUL-terminated string; `records`
+// valid for `record_count` records, each readable for its length; `kernel` a valid pointer;
+// `error` NULL or a valid pointer.
+int32_t pos_kernel_open(const PosKernelOptions *options,
+                        const char *config,
+                        const PosRecord *records,
+                        size_t record_count,
+                        uint64_t now_ms,
+                        PosKernel **kernel,
+                        char **error);
+
+// Gives the kernel one input at `now_ms`: the kernel's input as JSON (`"persisted"`,
+// `{"receive":"<hex frame>"}`, `{"timer":"response"}`, `{"command":...}`, ...). Then take
+// its outputs with `pos_kernel_next_output` until there are none. `POS_HOST_ERROR` is a kernel
+// fault: close the kernel and open it again from the journal's records.
+//
+// # Safety
+// `kernel` an open kernel; `input` a NUL-terminated string; `error` NULL or a valid pointer.
+int32_t pos_kernel_handle(PosKernel *kernel, uint64_t now_ms, const char *input, char **error);
+
+// The kernel's next output as JSON in `*output` (`{"persist":"<hex record>"}`,
+// `{"transmit":"<hex frame>"}`, `{"arm_timer":...}`, `{"event":...}`, `{"outcome":...}`, ...),
+// or NULL in `*output` when it has nothing more to say.
+//
+// # Safety
+// `kernel` an open kernel; `output` a valid pointer; `error` NULL or a valid pointer.
+int32_t pos_kernel_next_output(PosKernel *kernel, char **output, char **error);
+
+// Reconciles the acquirer's statements with the journal and the archive: `request` is
+// `{"statements":["<statement file text>",...],"archive":["<hex archived batch>",...]}`; the
+// reconciled items as JSON in `*items`. A statement the kernel refuses (a bad line) is
+// `POS_FAILED` with the reason in `*error`.
+//
+// # Safety
+// `kernel` an open kernel; `request` a NUL-terminated string; `items` and `error` NULL or valid
+// pointers.
+int32_t pos_kernel_reconcile(PosKernel *kernel, const char *request, char **items, char **error);
+
+#if defined(POSKERNEL_TEST_KEYS)
+// Types a PIN on the test PIN pad of a kernel opened with the test keys (`test-keys` builds
+// only: a terminal's PIN is typed on its PED, behind the `pin_block` callback).
+//
+// # Safety
+// `kernel` an open kernel; `pin` a NUL-terminated string; `error` NULL or a valid pointer.
+int32_t pos_kernel_test_enter_pin(PosKernel *kernel, const char *pin, char **error);
+#endif
+
+// Closes a kernel. NULL is ignored.
+//
+// # Safety
+// `kernel` NULL or an open kernel, not used again.
+void pos_kernel_close(PosKernel *kernel);
 
 // Opens the terminal directory `dir` (made by `posterm init`, its TMK loaded) and restores the
 // terminal from its journal; a reversal or advice left pending is sent by the next call that

@@ -7,6 +7,8 @@
 //! codes) and, on failure, a message; nothing allocated here is freed by the caller other than
 //! with [`pos_string_free`] or [`pos_terminal_close`]. The security module and the PIN pad can
 //! be the vendor's ([`security`]: C callbacks to its secure element), the chip card reader too.
+//! Firmware that owns the journal, the network and the clock itself opens the kernel alone
+//! ([`kernel`]): inputs in, outputs out.
 //!
 //! `include/poskernel.h` is generated from this crate by cbindgen (`host/capi/cbindgen.toml`).
 
@@ -17,10 +19,17 @@
 
 pub mod codes;
 mod ffi;
+pub mod kernel;
 pub mod security;
 pub mod terminal;
 
 pub use codes::*;
+#[cfg(feature = "test-keys")]
+pub use kernel::pos_kernel_test_enter_pin;
+pub use kernel::{
+    pos_kernel_close, pos_kernel_handle, pos_kernel_next_output, pos_kernel_open, pos_kernel_reconcile, PosKernel,
+    PosKernelOptions, PosRecord,
+};
 pub use security::{PosSecurityModule, PosWorkingKeys};
 pub use terminal::{
     pos_string_free, pos_terminal_close, pos_terminal_open, pos_terminal_resume, pos_terminal_run, pos_terminal_status,

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The JavaScript hosts: the kernel's unit tests compiled to wasm in Node (wasm-bindgen-test), the
-# vectors through the wasm-bindgen build in Node and in headless Chromium, the vectors through the
-# component transpiled by jco in Node, and the end-to-end browser tests. Installs what it needs:
-# wasm-bindgen-cli (scripts/build-web.sh), npm packages (npm ci), Debian's chromium (apt-get).
+# vectors through the wasm-bindgen build in Node and in every browser engine (headless Chromium,
+# Firefox, WebKitGTK), the vectors through the component transpiled by jco in Node, and the
+# end-to-end browser tests. Installs what it needs: wasm-bindgen-cli (scripts/build-web.sh), npm
+# packages (npm ci), Debian's chromium, firefox-esr, webkit2gtk-driver and xvfb (apt-get).
 # Called by scripts/test.sh after the component is built; runs alone too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# Debian's chromium, and a Chinese font so that the screenshots show 中文 rather than boxes.
+# Debian's chromium, firefox-esr and WebKitGTK's WebDriver (with Xvfb for its display), and a
+# Chinese font so that the screenshots show 中文 rather than boxes.
 packages=()
 command -v chromium >/dev/null 2>&1 || [[ -n "${CHROMIUM:-}" ]] || packages+=(chromium)
+command -v firefox-esr >/dev/null 2>&1 || [[ -n "${FIREFOX:-}" ]] || packages+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null 2>&1 || [[ -n "${WEBKIT_WEBDRIVER:-}" ]] || packages+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null 2>&1 || packages+=(xvfb xauth)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || packages+=(fonts-wqy-microhei)
 if ((${#packages[@]})); then
   echo "== installing ${packages[*]} (apt-get)"
@@ -39,8 +44,10 @@ echo "== vectors: wasm-bindgen in Node"
 node web/vectors/run-wasm-bindgen.mjs
 echo "== vectors: wasm-bindgen in Node, the kernel alone (web/pkg-kernel, no simulated acquirer)"
 node web/vectors/run-wasm-bindgen.mjs --kernel-only
-echo "== vectors: wasm-bindgen in headless Chromium"
-node web/vectors/run-chromium.mjs
+echo "== vectors: wasm-bindgen in headless Chromium (V8), Firefox (SpiderMonkey, WebDriver BiDi) and WebKitGTK (JavaScriptCore, WebDriver under Xvfb)"
+for browser in chromium firefox webkit; do
+  node web/vectors/run-browser.mjs --browser "$browser"
+done
 echo "== vectors: the component through jco in Node"
 bash web/jco/run.sh
 

@@ -2,8 +2,8 @@
 # Every test on every host: formatting, lints, vector drift, unit and property tests, the vectors
 # on every host (native; the component in wasmtime on Cranelift and on Pulley; posterm
 # cross-built for armv7 (Pulley) and aarch64 (Cranelift) and run under qemu-user; the
-# wasm-bindgen build in Node, its kernel-alone module in Node, and in headless Chromium; the
-# component through jco in Node), the kernel's unit tests compiled to wasm, the journal crash
+# wasm-bindgen build in Node, its kernel-alone module in Node, and in headless Chromium,
+# Firefox and WebKit; the component through jco in Node), the kernel's unit tests compiled to wasm, the journal crash
 # model (opaque records, and a whole terminal day crashed at every sync point of the real
 # journal), the network tests, the real-process crash tests (also with the ARM builds), one
 # writer per terminal and operator truth with real processes, the reconciliation property test,

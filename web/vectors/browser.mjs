@@ -1,6 +1,6 @@
 // The vectors through the wasm-bindgen build in a browser: fetches every vector from the server
-// (web/serve.mjs), replays it with the same code as Node, and shows the result. run-chromium.mjs
-// reads `document.body.dataset.result`.
+// (web/serve.mjs), replays it with the same code as Node, and shows the result. run-browser.mjs
+// reads `document.body.dataset.result` (in Chromium, Firefox and WebKit).
 import init, { Terminal } from "../pkg/pos_kernel_web.js";
 import { replayAll } from "./replay.mjs";
 

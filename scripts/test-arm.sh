@@ -40,7 +40,7 @@ for host in "${hosts[@]}"; do
 
   echo "-- posterm's process tests with this posterm: a day (sale, settlement), SIGKILL during sales, timeouts, resets"
   TMPDIR="$work" POSTERM_TEST_BIN="$qemu $PWD/$arm" POSTERM_TEST_PKCS11="$PWD/$library" \
-    CRASH_ROUNDS="${ARM_CRASH_ROUNDS:-12}" CRASH_KILL_WITHIN_MS=2000 \
+    CRASH_ROUNDS="${ARM_CRASH_ROUNDS:-16}" CRASH_KILL_WITHIN_MS=4000 \
     cargo test --quiet -p posterm --test terminal_day --test crash -- --nocapture --test-threads 1 2>&1 |
     grep -E '(crash test|terminal day): |^test result:|FAILED|panicked'
 done

@@ -81,6 +81,6 @@ echo "vectors per host:"
 awk 'match($0, /^(native|component \(wasmtime, [A-Za-z]+\)|posterm on [a-z0-9_]+ \(wasmtime, [A-Za-z]+\)|C example \([a-z0-9_, ]+\)|wasm-bindgen \([A-Za-z, ]+\)|jco \(Node\)): [0-9]+ passed, [0-9]+ failed$/) {
        host = $0; sub(/: [0-9]+ passed.*/, "", host)
        counts = $0; sub(/.*: /, "", counts); split(counts, c, " ")
-       printf "  %-34s %4d passed  %d failed\n", host, c[1], c[3] }' "$log"
+       printf "  %-42s %4d passed  %d failed\n", host, c[1], c[3] }' "$log"
 echo
 grep -E '^C terminal loop \(' "$log" || true

@@ -21,6 +21,18 @@ pub enum Backend {
     Pulley,
 }
 
+impl Backend {
+    /// Pulley when asked for, and on a machine Cranelift has no code for (32-bit ARM);
+    /// Cranelift otherwise.
+    pub fn on_this_machine(pulley: bool) -> Backend {
+        if pulley || CompileTarget::this_machine(Backend::Cranelift).is_none() {
+            Backend::Pulley
+        } else {
+            Backend::Cranelift
+        }
+    }
+}
+
 /// Bounds on every store.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

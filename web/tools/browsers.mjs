@@ -36,6 +36,7 @@ export async function open(name) {
   }
 }
 
+/** A page of playwright's or puppeteer's (the calls used here are the same in both). */
 async function openPlaywright(browser) {
   const page = await browser.newPage();
   const errors = [];
@@ -63,15 +64,7 @@ async function openFirefox() {
       "toolkit.telemetry.enabled": false,
     },
   });
-  const page = await browser.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  return {
-    errors,
-    goto: (url) => page.goto(url),
-    evaluate: (expression) => page.evaluate(expression),
-    close: () => browser.close(),
-  };
+  return openPlaywright(browser);
 }
 
 function freePort() {

@@ -4,6 +4,9 @@
 use core::ffi::c_char;
 use std::ffi::{CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use pos_host::runtime::Backend;
 
 use crate::codes::{POS_INTERNAL_ERROR, POS_USAGE};
 
@@ -64,6 +67,14 @@ pub(crate) fn optional_text<'a>(ptr: *const c_char, name: &str) -> Result<Option
     } else {
         text(ptr, name).map(Some)
     }
+}
+
+/// The component an option names (NULL: `target/component/pos_kernel.wasm`) and the back end
+/// that runs it here.
+pub(crate) fn component_and_backend(component: *const c_char, pulley: bool) -> Result<(PathBuf, Backend), Failure> {
+    let component = optional_text(component, "options.component")?
+        .map_or_else(|| PathBuf::from("target/component/pos_kernel.wasm"), PathBuf::from);
+    Ok((component, Backend::on_this_machine(pulley)))
 }
 
 /// Writes a new string to `*out` (freed by the caller with `pos_string_free`); nothing when

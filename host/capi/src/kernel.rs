@@ -6,16 +6,15 @@
 //! vector through it.
 
 use core::ffi::c_char;
-use std::path::PathBuf;
 
 use pos_host::component_file;
-use pos_host::runtime::{Backend, CompileTarget, ComponentTerminal, Runtime, SecurityFactory};
+use pos_host::runtime::{ComponentTerminal, Runtime, SecurityFactory};
 use pos_kernel::security::PinPad;
 use pos_kernel::{Config, Input, Timestamp};
 
 use crate::codes::*;
-use crate::ffi::{boundary, optional_text, text, write_string, Failure};
-use crate::security::{CallbackSecurity, PosSecurityModule};
+use crate::ffi::{boundary, component_and_backend, text, write_string, Failure};
+use crate::security::{self, PosSecurityModule};
 
 /// One journal record, as a `persist` output gave it (hex-decoded), for `pos_kernel_open`.
 #[repr(C)]
@@ -76,19 +75,10 @@ fn test_keys() -> Result<SecurityFactory, Failure> {
 fn open(options: &PosKernelOptions, config: &str, records: &[Vec<u8>], now: u64) -> Result<PosKernel, Failure> {
     let config: Config = serde_json::from_str(config)
         .map_err(|e| Failure::usage(format!("config: not a kernel configuration ({e})")))?;
-    let component = optional_text(options.component, "options.component")?
-        .map_or_else(|| PathBuf::from("target/component/pos_kernel.wasm"), PathBuf::from);
-    let backend = if options.pulley || CompileTarget::this_machine(Backend::Cranelift).is_none() {
-        Backend::Pulley
-    } else {
-        Backend::Cranelift
-    };
-    let security: SecurityFactory = if options.security.is_null() {
-        test_keys()?
-    } else {
-        // SAFETY: not NULL; a `PosSecurityModule` readable during this call (copied).
-        let module = CallbackSecurity::new(unsafe { *options.security }).map_err(Failure::usage)?;
-        Box::new(move |_pin_pad| Box::new(module))
+    let (component, backend) = component_and_backend(options.component, options.pulley)?;
+    let security = match security::factory(options.security).map_err(Failure::usage)? {
+        Some(callbacks) => callbacks,
+        None => test_keys()?,
     };
     let runtime: Runtime = component_file::load(&component, backend, security).map_err(fault)?;
     let pin_pad = PinPad::new();

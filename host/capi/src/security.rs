@@ -6,6 +6,7 @@
 use core::ffi::{c_char, c_void};
 use std::ffi::CString;
 
+use pos_host::runtime::SecurityFactory;
 use pos_kernel::security::{KeyKind, SecurityError, SecurityModule, WorkingKeys};
 
 use crate::codes::*;
@@ -47,7 +48,7 @@ pub struct PosSecurityModule {
 
 /// The callbacks as the kernel's [`SecurityModule`].
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct CallbackSecurity(PosSecurityModule);
+struct CallbackSecurity(PosSecurityModule);
 
 // SAFETY (Send and Sync): the module, and the factory that makes one for each restart of the
 // kernel, are used only by the terminal that owns them, on the thread that calls into the
@@ -58,7 +59,7 @@ unsafe impl Sync for CallbackSecurity {}
 
 impl CallbackSecurity {
     /// The callbacks, all of them present.
-    pub(crate) fn new(module: PosSecurityModule) -> Result<CallbackSecurity, String> {
+    fn new(module: PosSecurityModule) -> Result<CallbackSecurity, String> {
         let missing = [
             ("load_working_keys", module.load_working_keys.is_none()),
             ("mac", module.mac.is_none()),
@@ -73,6 +74,18 @@ impl CallbackSecurity {
             None => Ok(CallbackSecurity(module)),
         }
     }
+}
+
+/// The vendor's callbacks as the runtime's security factory (each kernel instance, after a
+/// restart too, gets a copy); `None` when `module` is NULL.
+pub(crate) fn factory(module: *const PosSecurityModule) -> Result<Option<SecurityFactory>, String> {
+    if module.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: not NULL; the caller passes a `PosSecurityModule` readable during the call (it is
+    // copied: the struct need not outlive the call, the callbacks and context must).
+    let module = CallbackSecurity::new(unsafe { *module })?;
+    Ok(Some(Box::new(move |_pin_pad| Box::new(module))))
 }
 
 /// A callback's code as the kernel's error.

@@ -1,20 +1,18 @@
 //! A terminal directory opened by the firmware: commands in, outcomes out.
 
 use core::ffi::{c_char, c_void};
-use std::path::PathBuf;
 
 use pos_host::cli::print::exit_code;
 use pos_host::cli::terminal::{open_dir, Stop};
 use pos_host::driver::{CardReader, Driver};
-use pos_host::runtime::{Backend, CompileTarget, SecurityFactory};
 use pos_host::terminal_dir::{DirLock, LockError, TerminalDir};
 use pos_journal::FileStorage;
 use pos_kernel::engine::Command;
 use pos_kernel::CardVerdict;
 
 use crate::codes::*;
-use crate::ffi::{boundary, free_string, optional_text, text, write_string, Failure};
-use crate::security::{CallbackSecurity, PosSecurityModule};
+use crate::ffi::{boundary, component_and_backend, free_string, text, write_string, Failure};
+use crate::security::{self, PosSecurityModule};
 
 /// The chip card's second GENERATE AC, after an online approval: the card reader hands the card
 /// the issuer's data (`issuer_data`, F55 of the reply, with any issuer scripts) and writes what
@@ -133,21 +131,8 @@ fn open(dir: &str, options: &PosOptions) -> Result<PosTerminal, Failure> {
             },
             LockError::Io(e) => host_error(e),
         })?;
-    let component = optional_text(options.component, "options.component")?
-        .map_or_else(|| PathBuf::from("target/component/pos_kernel.wasm"), PathBuf::from);
-    let backend = if options.pulley || CompileTarget::this_machine(Backend::Cranelift).is_none() {
-        Backend::Pulley
-    } else {
-        Backend::Cranelift
-    };
-    let security: Option<SecurityFactory> = if options.security.is_null() {
-        None
-    } else {
-        // SAFETY: not NULL; the caller passes a `PosSecurityModule` readable during this call
-        // (it is copied: the struct need not outlive it, the callbacks and context must).
-        let module = CallbackSecurity::new(unsafe { *options.security }).map_err(Failure::usage)?;
-        Some(Box::new(move |_pin_pad| Box::new(module)))
-    };
+    let (component, backend) = component_and_backend(options.component, options.pulley)?;
+    let security = security::factory(options.security).map_err(Failure::usage)?;
     let driver = open_dir(&dir, &component, backend, security, card_reader(options)).map_err(stopped)?;
     Ok(PosTerminal { driver, _lock: lock })
 }

@@ -19,7 +19,7 @@ use super::print::{self, exit, note, out};
 use super::{Globals, OperatorCommand as Command};
 use crate::archive::ArchiveDir;
 use crate::driver::{CardReader, Driver};
-use crate::runtime::{Backend, CompileTarget, ComponentTerminal, SecurityFactory};
+use crate::runtime::{Backend, ComponentTerminal, SecurityFactory};
 use crate::terminal_dir::{ConfigFile, DirLock, LockError, TerminalDir, JOURNAL};
 use crate::{component_file, token};
 
@@ -46,11 +46,7 @@ impl Stop {
 
 /// Pulley when asked for, and on a machine Cranelift has no code for (32-bit ARM).
 pub fn backend(globals: &Globals) -> Backend {
-    if globals.pulley || CompileTarget::this_machine(Backend::Cranelift).is_none() {
-        Backend::Pulley
-    } else {
-        Backend::Cranelift
-    }
+    Backend::on_this_machine(globals.pulley)
 }
 
 /// Takes the terminal's lock, waiting up to `--lock-wait` seconds for another posterm process.

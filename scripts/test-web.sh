@@ -51,5 +51,5 @@ done
 echo "== vectors: the component through jco in Node"
 bash web/jco/run.sh
 
-echo "== end-to-end browser tests (screenshots in web/e2e/screenshots/)"
+echo "== end-to-end browser tests (screenshots in web/e2e/screenshots/; the main flows in Firefox and WebKit too)"
 node --test --test-reporter=spec web/e2e/

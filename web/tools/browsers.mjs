@@ -2,7 +2,8 @@
 // browser: Chromium (V8) by playwright-core; Firefox (SpiderMonkey) by puppeteer-core over
 // WebDriver BiDi; WebKitGTK (JavaScriptCore) by WebKitWebDriver over classic WebDriver (a small
 // client below), under Xvfb when there is no display. `open(name)` gives the same small
-// interface for each: goto(url), evaluate(expression), errors, close().
+// interface for each: goto(url), reload(), evaluate(expression), errors, close(); on top of it,
+// `click(page, selector)` and `waitFor(page, expression)`.
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { launchChromium } from "./chromium.mjs";
@@ -44,6 +45,7 @@ async function openPlaywright(browser) {
   return {
     errors,
     goto: (url) => page.goto(url),
+    reload: () => page.reload(),
     evaluate: (expression) => page.evaluate(expression),
     close: () => browser.close(),
   };
@@ -116,6 +118,7 @@ async function openWebKit() {
   return {
     errors: [],
     goto: (url) => call("POST", `/session/${id}/url`, { url }),
+    reload: () => call("POST", `/session/${id}/refresh`, {}),
     evaluate: (expression) => call("POST", `/session/${id}/execute/sync`, { script: `return (${expression});`, args: [] }),
     async close() {
       await call("DELETE", `/session/${id}`).catch(() => {});
@@ -126,4 +129,23 @@ async function openWebKit() {
       }
     },
   };
+}
+
+/** Clicks the element `selector` finds, as the page's own click handlers see it. */
+export async function click(page, selector) {
+  const found = await page.evaluate(
+    `(() => { const el = document.querySelector(${JSON.stringify(selector)}); if (!el) return false; el.click(); return true; })()`,
+  );
+  if (!found) throw new Error(`click: nothing matches ${selector}`);
+}
+
+/** Waits until `expression` is truthy in the page; its value. */
+export async function waitFor(page, expression, timeout = 20_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await page.evaluate(expression).catch(() => undefined);
+    if (value) return value;
+    if (Date.now() - started > timeout) throw new Error(`waited ${timeout} ms for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -5,16 +5,20 @@
 # durability), statement reconciliation at a merchant's scale, the codec against pyiso8583 and iso_8583 (bench/codec/run.sh), and the fleet
 # (`posterm farm` for 1, 10, 100 and 1000 terminals against a `posterm acquirer` process, journal
 # on disk and on tmpfs).
-# Figures, never pass/fail. Options: --quick (fewer cycles, smaller fleets), --no-runtime-only.
+# Figures, never pass/fail. Options: --quick (fewer cycles, smaller fleets), --no-runtime-only,
+# --arm (also `posterm bench --kernel-only` with the armv7 and aarch64 release builds under
+# qemu-user: emulated figures, and the sizes of what ships on an ARM terminal).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=false
 runtime_only=true
+arm=false
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=true ;;
+    --arm) arm=true ;;
     --no-runtime-only) runtime_only=false ;;
-    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +45,32 @@ sales=2000
 rounds=5
 $quick && sales=300 && rounds=2
 "$posterm" bench --sales "$sales" --rounds "$rounds" "${extra[@]}"
+
+if $arm; then
+  bash scripts/setup-arm.sh
+  "$posterm" compile --target pulley32 >/dev/null
+  "$posterm" compile --target aarch64-unknown-linux-gnu >/dev/null
+  for host in "armv7-unknown-linux-gnueabihf pulley32 qemu-arm arm-linux-gnueabihf" \
+    "aarch64-unknown-linux-gnu aarch64-unknown-linux-gnu qemu-aarch64 aarch64-linux-gnu"; do
+    read -r triple cwasm_target qemu gnu <<<"$host"
+    echo "== $triple: what ships, and posterm bench --kernel-only under $qemu (EMULATED: how the back ends compare, not how fast a terminal is)"
+    out="target/bench/$triple"
+    mkdir -p "$out"
+    # What a vendor ships: posterm without the tools and Cranelift, and the C example on libposkernel, stripped.
+    cargo build --quiet --release -p posterm --target "$triple" --no-default-features
+    cp "target/$triple/release/posterm" "$out/posterm-vendor"
+    "$gnu-strip" "$out/posterm-vendor"
+    cargo build --quiet --release -p pos-capi --target "$triple" --no-default-features
+    "$gnu-gcc" -std=c11 -O2 -Ihost/capi/include examples/c/terminal.c "target/$triple/release/libposkernel.a" \
+      -lpthread -ldl -lm -o "$out/terminal"
+    "$gnu-strip" "$out/terminal"
+    echo "sizes: posterm (vendor build, stripped) $(stat -c %s "$out/posterm-vendor") bytes;" \
+      "the C example, stripped $(stat -c %s "$out/terminal") bytes;" \
+      "pos_kernel.$cwasm_target.cwasm $(stat -c %s "target/component/pos_kernel.$cwasm_target.cwasm") bytes"
+    cargo build --quiet --release -p posterm --target "$triple" --no-default-features --features tools
+    $qemu "target/$triple/release/posterm" bench --kernel-only --sales "$sales" --rounds "$rounds"
+  done
+fi
 
 echo "== statement reconciliation (the kernel's matcher; 1,000 terminals x 500 a day x 7 days, and one terminal's day)"
 if $quick; then

@@ -37,10 +37,20 @@ pub struct BenchArgs {
     /// The size of a runtime-only posterm build to list beside this one (scripts/bench.sh builds it).
     #[arg(long)]
     pub runtime_only_exe: Option<PathBuf>,
+    /// Only the kernel's figures on this machine: per sale natively and on each back end it runs,
+    /// and the cold start restoring 10,000 records. No token, no JavaScript, no disk: what to run
+    /// on a terminal, or under emulation (scripts/bench.sh runs it with the ARM builds in qemu).
+    #[arg(long)]
+    pub kernel_only: bool,
 }
 
 pub fn run(globals: &Globals, args: &BenchArgs) -> ExitCode {
-    match bench(globals, args) {
+    let measured = if args.kernel_only {
+        kernel_only(globals, args)
+    } else {
+        bench(globals, args)
+    };
+    match measured {
         Ok(table) => {
             if globals.json {
                 out!("{}", serde_json::to_string(&table).unwrap_or_default());
@@ -77,6 +87,89 @@ impl Best {
 
 fn ratio(value: Duration, base: Duration) -> f64 {
     value.as_secs_f64() / base.as_secs_f64().max(f64::MIN_POSITIVE)
+}
+
+/// `--kernel-only`: per sale and cold start, natively and on each back end this machine runs.
+fn kernel_only(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
+    let component = globals
+        .component
+        .clone()
+        .unwrap_or_else(component_file::default_component);
+    let backends: Vec<(&str, Backend)> = [("Cranelift", Backend::Cranelift), ("Pulley", Backend::Pulley)]
+        .into_iter()
+        .filter(|(_, backend)| component_file::this_machine(*backend).is_ok())
+        .collect();
+    let mut runtimes = Vec::new();
+    for (name, backend) in &backends {
+        runtimes.push((
+            *name,
+            *backend,
+            component_file::load(&component, *backend, component_file::test_keys())?,
+        ));
+    }
+    progress(&format!(
+        "recording {} sale cycles against the simulated acquirer",
+        args.sales
+    ));
+    let script = cycles::record(args.sales)?;
+    let (config, records, now) = startup::journal(10_000);
+    let rounds = args.rounds.max(1);
+    let mut best = Best::default();
+    let mut cold: BTreeMap<&str, startup::ColdStart> = BTreeMap::new();
+    for round in 1..=rounds {
+        progress(&format!("round {round} of {rounds}"));
+        best.keep(
+            "native",
+            median(&mut cycles::time(&mut cycles::native(&script.config)?, &script)?),
+        );
+        for (name, backend, runtime) in &runtimes {
+            let terminal = runtime
+                .create(&script.config, &PinPad::new())
+                .map_err(|e| e.to_string())?;
+            best.keep(
+                name,
+                median(&mut cycles::time(&mut cycles::Stepped(terminal), &script)?),
+            );
+            let cwasm = component_file::cwasm_path(&component, component_file::this_machine(*backend)?);
+            let now_cold = startup::cold_start(&cwasm, *backend, &config, &records, now, 3)?;
+            let kept = cold.entry(name).or_insert(now_cold);
+            if now_cold.load + now_cold.restore < kept.load + kept.restore {
+                *kept = now_cold;
+            }
+        }
+    }
+    let mut table = Table::default();
+    table.section(&format!(
+        "Kernel CPU per sale cycle on this machine ({}), median of {} cycles, best of {rounds} rounds",
+        std::env::consts::ARCH,
+        args.sales
+    ));
+    let native = best.get("native");
+    let us = |d: Duration| format!("{:.1} µs", micros(d));
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+    table.row("native Rust", us(native), "1.00× native".into(), String::new());
+    for (name, _, _) in &runtimes {
+        let value = best.get(name);
+        table.row(
+            &format!("component, wasmtime {name} (step)"),
+            us(value),
+            format!("{:.2}× native", ratio(value, native)),
+            String::new(),
+        );
+    }
+    table.section(&format!(
+        "Cold start: .cwasm file → ready, restoring {} records",
+        records.len()
+    ));
+    for (name, start) in &cold {
+        table.row(
+            &format!("wasmtime {name}"),
+            ms(start.load + start.restore),
+            format!("load {} + restore {}", ms(start.load), ms(start.restore)),
+            String::new(),
+        );
+    }
+    Ok(table)
 }
 
 fn bench(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {

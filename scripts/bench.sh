@@ -62,7 +62,7 @@ if $arm; then
     "$gnu-strip" "$out/posterm-vendor"
     cargo build --quiet --release -p pos-capi --target "$triple" --no-default-features
     "$gnu-gcc" -std=c11 -O2 -Ihost/capi/include examples/c/terminal.c "target/$triple/release/libposkernel.a" \
-      -lpthread -ldl -lm -o "$out/terminal"
+      -Wl,--gc-sections -lpthread -ldl -lm -o "$out/terminal"
     "$gnu-strip" "$out/terminal"
     echo "sizes: posterm (vendor build, stripped) $(stat -c %s "$out/posterm-vendor") bytes;" \
       "the C example, stripped $(stat -c %s "$out/terminal") bytes;" \

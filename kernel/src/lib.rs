@@ -7,6 +7,7 @@
 
 pub mod codec;
 pub mod config;
+pub mod digits;
 pub mod engine;
 pub mod guidance;
 pub mod pan;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::digits::push_padded;
+
 /// Milliseconds since the Unix epoch (UTC), as read by the host.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
@@ -48,20 +50,43 @@ pub struct LocalDateTime {
 impl LocalDateTime {
     /// `MMDD`, as in F13 and F61.3.
     pub fn mmdd(&self) -> String {
-        format!("{:02}{:02}", self.month, self.day)
+        let mut out = String::with_capacity(4);
+        push_padded(&mut out, u64::from(self.month), 2);
+        push_padded(&mut out, u64::from(self.day), 2);
+        out
     }
 
     /// `hhmmss`, as in F12.
     pub fn hhmmss(&self) -> String {
-        format!("{:02}{:02}{:02}", self.hour, self.minute, self.second)
+        let mut out = String::with_capacity(6);
+        for part in [self.hour, self.minute, self.second] {
+            push_padded(&mut out, u64::from(part), 2);
+        }
+        out
     }
 
     /// `YYYY-MM-DD hh:mm:ss`, for receipts.
     pub fn display(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+        // Years before 1 AD do not occur on a terminal; `format!` keeps them exact.
+        let Ok(year) = u64::try_from(self.year) else {
+            return format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                self.year, self.month, self.day, self.hour, self.minute, self.second
+            );
+        };
+        let mut out = String::with_capacity(19);
+        push_padded(&mut out, year, 4);
+        for (separator, part) in [
+            ('-', self.month),
+            ('-', self.day),
+            (' ', self.hour),
+            (':', self.minute),
+            (':', self.second),
+        ] {
+            out.push(separator);
+            push_padded(&mut out, u64::from(part), 2);
+        }
+        out
     }
 }
 

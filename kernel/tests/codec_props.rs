@@ -145,6 +145,35 @@ proptest! {
         prop_assert_eq!(without.mac_block().unwrap(), expected);
     }
 
+    /// A request framed with its MAC in one pass is the frame of the message with F64 set, and
+    /// the MAC is computed over exactly the MAC block.
+    #[test]
+    fn framing_with_a_mac_encodes_once_what_setting_f64_would(f in frame(), mac in any::<[u8; 8]>()) {
+        let mut seen = Vec::new();
+        let (bytes, got) = Frame::encode_with_mac(f.tpdu, f.header, &f.message, |block| {
+            seen = block.to_vec();
+            Ok::<_, ()>(mac)
+        })
+        .unwrap();
+        prop_assert_eq!(got, mac);
+        prop_assert_eq!(seen, f.message.mac_block().unwrap());
+        let mut with_mac = f;
+        with_mac.message.set(64, mac);
+        prop_assert_eq!(bytes, with_mac.encode().unwrap());
+    }
+
+    /// The terminal checks a reply's MAC over the bytes it received; that must be the block the
+    /// acquirer MACed, which is what `mac_block` encodes.
+    #[test]
+    fn received_mac_block_is_the_encoded_one(f in frame(), mac in any::<[u8; 8]>()) {
+        let mut f = f;
+        f.message.set(64, mac);
+        let bytes = f.encode().unwrap();
+        let decoded = Frame::decode(&bytes).unwrap();
+        let encoded = decoded.message.mac_block().unwrap();
+        prop_assert_eq!(Frame::received_mac_block(&bytes).unwrap(), encoded.as_slice());
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         check_frame_bytes(&bytes)?;

@@ -2,6 +2,7 @@
 //! a change that should show in the figures: sale-cycle median on Cranelift, and restoring
 //! 10,000 journal records. Prints each round and the best of each.
 //! `cargo run --release -p pos-tools --example ab_components -- A.wasm B.wasm [ROUNDS]`
+//! (`POSTERM_PULLEY=1`: on the Pulley interpreter instead).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use pos_kernel::security::PinPad;
@@ -16,8 +17,13 @@ fn main() {
     let usage = "usage: ab_components A.wasm B.wasm [ROUNDS]";
     let (a, b) = (args.next().expect(usage), args.next().expect(usage));
     let rounds: usize = args.next().map_or(8, |n| n.parse().expect("ROUNDS: a number"));
-    let runtimes = [a, b]
-        .map(|path| component_file::load(path.as_ref(), Backend::Cranelift, component_file::test_keys()).unwrap());
+    let backend = if std::env::var_os("POSTERM_PULLEY").is_some() {
+        Backend::Pulley
+    } else {
+        Backend::Cranelift
+    };
+    let runtimes =
+        [a, b].map(|path| component_file::load(path.as_ref(), backend, component_file::test_keys()).unwrap());
     let script = cycles::record(2000).unwrap();
     let (config, records, now) = startup::journal(10_000);
     let mut best = [(Duration::MAX, Duration::MAX); 2];

@@ -67,33 +67,28 @@ pub fn pack_bcd(text: &[u8], alphabet: Alphabet, align: Align) -> Option<Vec<u8>
 /// [`pack_bcd`], appending to `out` (the encoder's hot path: no allocation of its own). On
 /// `None`, `out` is left as it was.
 pub fn pack_bcd_into(text: &[u8], alphabet: Alphabet, align: Align, out: &mut Vec<u8>) -> Option<()> {
-    if !text.iter().all(|&ch| alphabet.nibble(ch).is_some()) {
-        return None;
-    }
-    // Every character is in the alphabet now.
-    let nibble = |ch: u8| alphabet.nibble(ch).unwrap_or(0);
-    let pair = |two: &[u8]| match *two {
-        [hi, lo] => nibble(hi) << 4 | nibble(lo),
-        _ => 0,
-    };
+    // Plain loops, not iterator adapters: the wasm build is optimized for size, and the Pulley
+    // interpreter pays for every call the adapters leave in (docs/PERFORMANCE.md).
+    let start = out.len();
     out.reserve(packed_len(text.len()));
-    let odd = text.len() % 2 == 1;
-    match (odd, align) {
-        // `123` -> `01 23`: the pad nibble first.
-        (true, Align::Right) => {
-            if let Some((&first, rest)) = text.split_first() {
-                out.push(nibble(first));
-                out.extend(rest.chunks_exact(2).map(pair));
-            }
+    // `123` right-aligned packs as `01 23` (the pad nibble first), left-aligned as `12 30`.
+    let mut high = if text.len() % 2 == 1 && align == Align::Right {
+        Some(0)
+    } else {
+        None
+    };
+    for &ch in text {
+        let Some(nibble) = alphabet.nibble(ch) else {
+            out.truncate(start);
+            return None;
+        };
+        match high.take() {
+            Some(hi) => out.push(hi << 4 | nibble),
+            None => high = Some(nibble),
         }
-        // `123` -> `12 30`: the pad nibble last.
-        (true, Align::Left) => {
-            if let Some((&last, rest)) = text.split_last() {
-                out.extend(rest.chunks_exact(2).map(pair));
-                out.push(nibble(last) << 4);
-            }
-        }
-        (false, _) => out.extend(text.chunks_exact(2).map(pair)),
+    }
+    if let Some(hi) = high {
+        out.push(hi << 4);
     }
     Some(())
 }
@@ -127,24 +122,26 @@ pub fn unpack_bcd_into(
             return Err(BcdError::Padding);
         }
     }
-    // The pad nibble is 0, a digit: checking every nibble finds the first bad data nibble.
-    if let Some(bad) = packed
-        .iter()
-        .flat_map(|&b| [b >> 4, b & 0x0F])
-        .find(|&n| alphabet.char(n).is_none())
-    {
-        return Err(BcdError::Nibble(bad));
-    }
-    let char_of = |n: u8| alphabet.char(n).unwrap_or(b'0');
+    // The pad nibble is 0 (a digit), so the first nibble outside the alphabet, in order, is the
+    // first bad data nibble. Plain loops, as in `pack_bcd_into`.
+    let start = out.len();
     out.reserve(chars);
-    let skip = usize::from(odd && align == Align::Right);
-    out.extend(
-        packed
-            .iter()
-            .flat_map(|&b| [char_of(b >> 4), char_of(b & 0x0F)])
-            .skip(skip)
-            .take(chars),
-    );
+    let mut skip = odd && align == Align::Right;
+    let mut left = chars;
+    for &byte in packed {
+        for nibble in [byte >> 4, byte & 0x0F] {
+            let Some(ch) = alphabet.char(nibble) else {
+                out.truncate(start);
+                return Err(BcdError::Nibble(nibble));
+            };
+            if skip {
+                skip = false;
+            } else if left > 0 {
+                out.push(ch);
+                left -= 1;
+            }
+        }
+    }
     Ok(())
 }
 

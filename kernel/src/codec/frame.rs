@@ -9,6 +9,8 @@ use super::value::Reader;
 const TPDU_ID: u8 = 0x60;
 const TPDU_LEN: usize = 5;
 const HEADER_LEN: usize = 6;
+/// F64, the MAC: 8 bytes, the last field.
+const MAC_LEN: usize = 8;
 
 /// Routing addresses. Wire: `60`, destination (big-endian), source (big-endian).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,12 +111,41 @@ impl Frame {
         out.extend_from_slice(&tpdu.to_bytes());
         out.extend_from_slice(&header);
         message.encode(&mut out)?;
-        let length = out.len().saturating_sub(2);
-        let prefix = u16::try_from(length).map_err(|_| EncodeError::FrameTooLong { length })?;
-        for (slot, byte) in out.iter_mut().zip(prefix.to_be_bytes()) {
-            *slot = byte;
-        }
+        set_length_prefix(&mut out)?;
         Ok(out)
+    }
+
+    /// A frame whose message gets its MAC (F64) from the MAC block: the message is encoded once,
+    /// with bitmap bit 64 set; `mac` computes the MAC over the block ([`Message::mac_block`]),
+    /// which is then appended. Returns the frame and the MAC (for the message the terminal keeps).
+    pub fn encode_with_mac<E>(
+        tpdu: Tpdu,
+        header: Header,
+        message: &Message,
+        mac: impl FnOnce(&[u8]) -> Result<[u8; MAC_LEN], E>,
+    ) -> Result<(Vec<u8>, [u8; MAC_LEN]), MacedFrameError<E>> {
+        let header = header.to_bytes().map_err(MacedFrameError::Encode)?;
+        let mut out = Vec::with_capacity(2 + TPDU_LEN + HEADER_LEN + message.encoded_len_hint() + MAC_LEN);
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&tpdu.to_bytes());
+        out.extend_from_slice(&header);
+        message
+            .encode_mac_block_into(&mut out)
+            .map_err(MacedFrameError::Encode)?;
+        let block = out.get(2 + TPDU_LEN + HEADER_LEN..).unwrap_or_default();
+        let mac = mac(block).map_err(MacedFrameError::Mac)?;
+        out.extend_from_slice(&mac);
+        set_length_prefix(&mut out).map_err(MacedFrameError::Encode)?;
+        Ok((out, mac))
+    }
+
+    /// The MAC block (docs/profile.md §5) of a frame [`Frame::decode`] accepted and whose message
+    /// carries F64: the body as received, without F64's 8 bytes, which are last. Decoding is
+    /// strict (only bytes that re-encode identically), so this is [`Message::mac_block`] of the
+    /// decoded message without encoding it again.
+    pub fn received_mac_block(bytes: &[u8]) -> Option<&[u8]> {
+        let body_and_mac = bytes.get(2 + TPDU_LEN + HEADER_LEN..)?;
+        body_and_mac.get(..body_and_mac.len().checked_sub(MAC_LEN)?)
     }
 
     /// Decodes one frame; `bytes` includes the length prefix, which must match exactly.
@@ -139,4 +170,23 @@ impl Frame {
         let message = Message::decode(reader.rest())?;
         Ok(Frame { tpdu, header, message })
     }
+}
+
+/// Writes the length of what follows the 2-byte prefix into the prefix.
+fn set_length_prefix(frame: &mut [u8]) -> Result<(), EncodeError> {
+    let length = frame.len().saturating_sub(2);
+    let prefix = u16::try_from(length).map_err(|_| EncodeError::FrameTooLong { length })?;
+    for (slot, byte) in frame.iter_mut().zip(prefix.to_be_bytes()) {
+        *slot = byte;
+    }
+    Ok(())
+}
+
+/// Why [`Frame::encode_with_mac`] made no frame.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MacedFrameError<E> {
+    /// The message or header cannot be encoded.
+    Encode(EncodeError),
+    /// The MAC could not be computed.
+    Mac(E),
 }

@@ -125,6 +125,19 @@ impl Message {
         }
     }
 
+    /// An empty message of type `mti` with room for `bytes` of values: a message built field by
+    /// field then grows its buffer once, or not at all.
+    pub fn with_capacity(mti: Mti, bytes: usize) -> Self {
+        let mut message = Message::new(mti);
+        message.data.reserve(bytes);
+        message
+    }
+
+    /// How many bytes the values take (before encoding).
+    pub fn values_len(&self) -> usize {
+        self.data.len()
+    }
+
     fn is_present(&self, index: usize) -> bool {
         self.present & mask(index) != 0
     }
@@ -319,6 +332,11 @@ impl Message {
         Ok(out)
     }
 
+    /// Appends the MAC block ([`Message::mac_block`]) to `out`: what a frame holds before F64.
+    pub(crate) fn encode_mac_block_into(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.encode_parts(out, true)
+    }
+
     /// Enough for MTI, bitmap, length prefixes and values (BCD only shrinks them).
     pub(crate) fn encoded_len_hint(&self) -> usize {
         2 + 8 + 2 * self.len() + self.data.len()
@@ -405,14 +423,23 @@ impl Message {
             })?;
         // Check every bit before reading any field, so an undefined bit is reported as such
         // rather than as whatever its neighbours' bytes happen to look like.
-        if let Some(field) = (1..=64u8).find(|&field| bitmap & bit(field) != 0 && spec(field).is_none()) {
+        // Only the fields present are visited: the wire bitmap has field 1 as its top bit.
+        let fields_present = || {
+            let mut left = bitmap;
+            std::iter::from_fn(move || {
+                let top = left.leading_zeros();
+                left &= u64::MAX.checked_shr(top.saturating_add(1)).unwrap_or(0);
+                u8::try_from(top.saturating_add(1)).ok().filter(|_| top < 64)
+            })
+        };
+        if let Some(field) = fields_present().find(|&field| spec(field).is_none()) {
             return Err(DecodeError::UndefinedField { field });
         }
         let mut message = Message::new(Mti(mti));
         // Values are at most as long as their encoding (BCD doubles to one character a nibble).
         message.data.reserve(reader.rest().len().saturating_mul(2));
-        for field in 1..=64u8 {
-            let Some(spec) = spec(field).filter(|_| bitmap & bit(field) != 0) else {
+        for field in fields_present() {
+            let Some(spec) = spec(field) else {
                 continue;
             };
             decode_value_into(spec, reader, &mut message.data)?;

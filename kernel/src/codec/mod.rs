@@ -22,6 +22,6 @@ pub use bcd::{
 };
 pub use error::{DecodeError, EncodeError, Part};
 pub use field::{spec, FieldKind, FieldLength, FieldSpec, DEFINED_FIELDS};
-pub use frame::{Frame, Header, Tpdu};
+pub use frame::{Frame, Header, MacedFrameError, Tpdu};
 pub use message::{Message, Mti};
 pub use view::{FieldView, FrameView};

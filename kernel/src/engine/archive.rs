@@ -37,7 +37,7 @@ const EARLIER: &[u8; 4] = b"PAB1";
 impl ArchivedBatch {
     /// `PAB2` then postcard: compact and deterministic.
     pub fn encode(&self) -> Result<Vec<u8>, JournalError> {
-        postcard::to_extend(self, MAGIC.to_vec()).map_err(|e| JournalError::Unencodable(e.to_string()))
+        super::postcard_vec::to_extend(self, MAGIC.to_vec()).map_err(|e| JournalError::Unencodable(e.to_string()))
     }
 
     pub fn decode(bytes: &[u8]) -> Result<ArchivedBatch, JournalError> {

@@ -121,7 +121,8 @@ impl Record {
     /// that depends on the record is emitted (an empty record could never be restored).
     pub fn encode(&self) -> Result<Vec<u8>, JournalError> {
         // Most records are under 256 bytes: one allocation.
-        postcard::to_extend(self, Vec::with_capacity(256)).map_err(|e| JournalError::Unencodable(e.to_string()))
+        super::postcard_vec::to_extend(self, Vec::with_capacity(256))
+            .map_err(|e| JournalError::Unencodable(e.to_string()))
     }
 
     /// The record in `bytes`, which must hold exactly one.

@@ -6,6 +6,7 @@ use super::kinds::Shape;
 use super::{Card, TransactionKind};
 use crate::codec::{tlv, Message, Mti};
 use crate::config::Config;
+use crate::digits;
 use crate::security::ClearCard;
 
 /// F53 for a format-0 PIN block under a double-length key.
@@ -15,11 +16,11 @@ const SECURITY_CONTROL_PIN: &str = "2600000000000000";
 const NOT_IN_REVERSAL: [u8; 6] = [26, 35, 36, 52, 53, 64];
 
 fn stan6(stan: u32) -> String {
-    format!("{stan:06}")
+    digits::padded(u64::from(stan), 6)
 }
 
 fn amount12(amount: u64) -> String {
-    format!("{amount:012}")
+    digits::padded(amount, 12)
 }
 
 /// F11, F41, F42: every request has them.
@@ -32,7 +33,10 @@ fn base(mti: Mti, config: &Config, stan: u32) -> Message {
 
 /// F60 for network management: 60.1 `00`, batch, 60.3.
 fn f60_network(batch: u32, management_code: &str) -> String {
-    format!("00{batch:06}{management_code}")
+    let mut f60 = String::from("00");
+    digits::push_padded(&mut f60, u64::from(batch), 6);
+    f60.push_str(management_code);
+    f60
 }
 
 /// Sign-on 0800 (60.3 `004`), with the operator in F63.
@@ -62,25 +66,41 @@ pub struct CardRequest<'a> {
     pub extra: &'a [(u8, Vec<u8>)],
 }
 
-/// A card request without its MAC: F2 3 4 11 14 22 23 25 26 35 36 41 42 49 52 53 55 60.
+/// A card request without its MAC: F2 3 4 11 14 22 23 25 26 35 36 41 42 49 52 53 55 60, and
+/// the extra fields. Set in ascending field order, so that each value is appended to the
+/// message's buffer rather than inserted into it.
 pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_>) -> Message {
     let card = req.card;
     let shape = req.shape;
     let pin_digit = if req.pin_block.is_some() { "1" } else { "2" };
-    let mut m = base(shape.mti, config, stan);
-    m.set(2, card.pan.as_bytes())
-        .set(3, shape.processing_code)
-        .set(22, format!("{}{pin_digit}", card.entry.f22_prefix()))
-        .set(25, shape.condition_code)
-        .set(49, config.currency.as_bytes());
+    // The values a request may hold besides the variable ones: under 128 bytes.
+    let variable = [
+        card.track3.as_ref().map(String::len),
+        card.icc_data.as_ref().map(Vec::len),
+    ];
+    let extra: usize = req.extra.iter().map(|(_, value)| value.len()).sum();
+    let capacity = 128 + variable.into_iter().flatten().sum::<usize>() + extra;
+    let mut m = Message::with_capacity(shape.mti, capacity);
+    let extras_below = |m: &mut Message, below: u8, done: u8| {
+        for (field, value) in req.extra.iter().filter(|(f, _)| *f > done && *f < below) {
+            m.set(*field, value);
+        }
+    };
+    m.set(2, card.pan.as_bytes()).set(3, shape.processing_code);
     if let Some(amount) = req.amount {
         m.set(4, amount12(amount));
     }
+    m.set(11, stan6(stan));
     if let Some(expiry) = &card.expiry {
         m.set(14, expiry.as_bytes());
     }
+    m.set(22, [card.entry.f22_prefix(), pin_digit].concat());
     if let Some(sequence) = &card.sequence {
         m.set(23, sequence.as_bytes());
+    }
+    m.set(25, shape.condition_code);
+    if req.pin_block.is_some() {
+        m.set(26, "12");
     }
     if let Some(track2) = &card.track2 {
         m.set(35, track2.as_bytes());
@@ -88,24 +108,26 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
     if let Some(track3) = &card.track3 {
         m.set(36, track3.as_bytes());
     }
+    extras_below(&mut m, 41, 0);
+    m.set(41, config.terminal_id.as_bytes())
+        .set(42, config.merchant_id.as_bytes())
+        .set(49, config.currency.as_bytes());
     if let Some(block) = req.pin_block {
-        m.set(26, "12").set(52, block).set(53, SECURITY_CONTROL_PIN);
+        m.set(52, block).set(53, SECURITY_CONTROL_PIN);
     }
     // A refund carries no chip data (docs/profile.md §3: "as sale without 52/55").
     if let Some(icc) = card.icc_data.as_ref().filter(|_| shape.mti != Mti::REFUND) {
         m.set(55, icc);
     }
-    for (field, value) in req.extra {
-        m.set(*field, value);
-    }
+    extras_below(&mut m, 60, 40);
     let fallback = if card.fallback { "2" } else { "0" };
-    m.set(
-        60,
-        format!(
-            "{}{batch:06}000{}{fallback}",
-            shape.type_code, config.terminal_capability
-        ),
-    );
+    let mut f60 = String::from(shape.type_code);
+    digits::push_padded(&mut f60, u64::from(batch), 6);
+    f60.push_str("000");
+    digits::push_padded(&mut f60, u64::from(config.terminal_capability), 1);
+    f60.push_str(fallback);
+    m.set(60, f60);
+    extras_below(&mut m, u8::MAX, 60);
     m
 }
 
@@ -114,19 +136,21 @@ pub fn card_request(config: &Config, stan: u32, batch: u32, req: &CardRequest<'_
 /// keeps them sealed beside it). The card ([`with_card`]), F38, F39 (and F55 for `06`) are added
 /// when it is sent.
 pub fn reversal_body(request: &Message) -> Message {
-    let mut reversal = request.clone();
-    reversal.mti = Mti::REVERSAL;
-    for field in NOT_IN_REVERSAL.into_iter().chain([2, 14]) {
-        reversal.unset(field);
-    }
-    // The journal keeps the body: the chip data without the card data it may carry (rule 15).
-    if let Some(icc) = request.get(55) {
-        let kept = tlv::without(icc, &tlv::CARD_DATA_TAGS);
-        if kept.is_empty() {
-            reversal.unset(55);
-        } else {
-            reversal.set(55, kept);
+    let mut reversal = Message::with_capacity(Mti::REVERSAL, request.values_len());
+    for (field, value) in request.fields() {
+        if NOT_IN_REVERSAL.contains(&field) || field == 2 || field == 14 {
+            continue;
         }
+        if field == 55 {
+            // The journal keeps the body: the chip data without the card data it may carry
+            // (rule 15).
+            let kept = tlv::without(value, &tlv::CARD_DATA_TAGS);
+            if !kept.is_empty() {
+                reversal.set(55, kept);
+            }
+            continue;
+        }
+        reversal.set(field, value);
     }
     reversal
 }
@@ -134,9 +158,12 @@ pub fn reversal_body(request: &Message) -> Message {
 /// What a pending refund resends: the request without the card (F2, F14: the journal keeps them
 /// sealed beside it), track data and MAC.
 pub fn resend_body(request: &Message) -> Message {
-    let mut resend = request.clone();
-    for field in [2, 14, 35, 36, 64] {
-        resend.unset(field);
+    let mut resend = Message::with_capacity(request.mti, request.values_len());
+    for (field, value) in request
+        .fields()
+        .filter(|(field, _)| ![2, 14, 35, 36, 64].contains(field))
+    {
+        resend.set(field, value);
     }
     resend
 }

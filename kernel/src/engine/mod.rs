@@ -28,6 +28,7 @@ mod kinds;
 mod messages;
 mod outcome;
 mod output;
+mod postcard_vec;
 mod query;
 mod reply;
 pub mod settlement;

@@ -77,19 +77,28 @@ pub fn pack(pan: &str, expiry: Option<&str>) -> Result<CardBlock, SecurityError>
     if !well_formed {
         return Err(SecurityError::InvalidPan);
     }
-    let pad = |n: usize| core::iter::repeat_n(0xF, n);
-    let nibbles = [length / 10, length % 10]
-        .into_iter()
-        .chain(pan.iter().map(|d| d - b'0'))
-        .chain(pad(PAN_NIBBLES - pan.len()))
-        .chain(expiry.iter().map(|d| d - b'0'))
-        .chain(pad(4 - expiry.len()))
-        .chain(pad(32));
+    // Length (2 nibbles), the PAN padded with F to PAN_NIBBLES, the expiry (or FFFF), then F.
+    // Plain indexing into a nibble array: the iterator chain this was cost the Pulley
+    // interpreter a call per nibble (docs/PERFORMANCE.md).
+    let mut nibbles = [0xFu8; 32];
+    let mut put = |at: usize, nibble: u8| {
+        if let Some(slot) = nibbles.get_mut(at) {
+            *slot = nibble;
+        }
+    };
+    put(0, length / 10);
+    put(1, length % 10);
+    for (i, digit) in pan.iter().enumerate() {
+        put(2 + i, digit - b'0');
+    }
+    for (i, digit) in expiry.iter().enumerate() {
+        put(2 + PAN_NIBBLES + i, digit - b'0');
+    }
     let mut block = [0u8; 16];
-    let mut nibbles = nibbles.take(32);
-    for byte in &mut block {
-        let (hi, lo) = (nibbles.next().unwrap_or(0xF), nibbles.next().unwrap_or(0xF));
-        *byte = (hi << 4) | lo;
+    for (byte, pair) in block.iter_mut().zip(nibbles.chunks_exact(2)) {
+        if let [hi, lo] = *pair {
+            *byte = (hi << 4) | lo;
+        }
     }
     Ok(block)
 }

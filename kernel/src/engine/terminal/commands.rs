@@ -3,7 +3,7 @@
 //! sent.
 
 use super::original::CardSpec;
-use super::{Activity, InFlightRequest, OnPersistFail, Purpose, Terminal};
+use super::{Activity, InFlightRequest, OnPersistFail, Outgoing, Purpose, Terminal};
 use crate::codec::{tlv, Message};
 use crate::engine::batch::ChipEvidence;
 use crate::engine::journal::{next_stan, PendingResend, PendingReversal, Record};
@@ -341,16 +341,11 @@ impl Terminal {
         &mut self,
         now: Timestamp,
         txn: InFlightRequest,
-        mut request: Message,
+        request: Message,
         reversal: Option<Box<PendingReversal>>,
         resend: Option<Box<PendingResend>>,
     ) {
         let (kind, stan) = (txn.kind, txn.stan);
-        if kind.is_card_transaction() {
-            if let Err(reason) = self.add_mac(&mut request) {
-                return self.fail(kind, None, reason);
-            }
-        }
         let event = Event::Sending {
             transaction: kind,
             stan,
@@ -365,7 +360,12 @@ impl Terminal {
             reversal,
             resend,
         };
-        if let Err(reason) = self.journal_then_send(now, record, request, Purpose::Transaction(txn), event, on_fail) {
+        let outgoing = Outgoing {
+            request,
+            purpose: Purpose::Transaction(txn),
+            mac: kind.is_card_transaction(),
+        };
+        if let Err(reason) = self.journal_then_send(now, record, outgoing, event, on_fail) {
             self.fail(kind, None, reason);
         }
     }

@@ -6,7 +6,7 @@
 //! middle leaves the old set in force. A failed run starts again from its first step after the
 //! retry interval, or after a restart.
 
-use super::{OnPersistFail, Purpose, Terminal};
+use super::{OnPersistFail, Outgoing, Purpose, Terminal};
 use crate::codec::{Message, Mti};
 use crate::engine::downloads::{
     AidParameters, CaKeySet, CaPublicKey, IcParameterSet, Listed, ManagementTask, ParameterSet, QueryPage,
@@ -150,10 +150,7 @@ impl Terminal {
     /// Journals the step's STAN, then sends its request.
     fn management_step(&mut self, now: Timestamp, run: Box<ManagementRun>) {
         let stan = next_stan(self.state.last_stan);
-        let mut request = self.management_request(&run, stan);
-        if let Err(reason) = self.add_mac(&mut request) {
-            return self.management_failed(now, run.task, format!("the request could not be MACed: {reason:?}"));
-        }
+        let request = self.management_request(&run, stan);
         let event = Event::Management {
             task: run.task,
             step: run.describe(),
@@ -165,15 +162,17 @@ impl Terminal {
             resend: None,
         };
         let task = run.task;
-        if let Err(reason) = self.journal_then_send(
-            now,
-            record,
+        let outgoing = Outgoing {
             request,
-            Purpose::Management(run),
-            event,
-            OnPersistFail::Halt,
-        ) {
-            self.management_failed(now, task, format!("the request could not be built: {reason:?}"));
+            purpose: Purpose::Management(run),
+            mac: true,
+        };
+        if let Err(reason) = self.journal_then_send(now, record, outgoing, event, OnPersistFail::Halt) {
+            self.management_failed(
+                now,
+                task,
+                format!("the request could not be built or MACed: {reason:?}"),
+            );
         }
     }
 

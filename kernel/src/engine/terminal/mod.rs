@@ -32,7 +32,7 @@ use super::outcome::{FailReason, Outcome, OutcomeResult};
 use super::output::{Event, Output, Timer};
 use super::status::{InFlight, PendingAdviceStatus, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
 use super::{Command, EntryMode, Input, TransactionKind};
-use crate::codec::{Frame, Header, Message};
+use crate::codec::{Frame, Header, MacedFrameError, Message};
 use crate::config::{Config, ConfigError};
 use crate::guidance;
 use crate::security::{SecurityError, SecurityModule, StoredCard};
@@ -90,6 +90,14 @@ enum Activity {
     AwaitingCard(Box<card_phase::CardPhase>),
     /// A reversal or refund attempt failed; the retry timer is armed.
     Backoff,
+}
+
+/// A request about to be journaled and sent: what its reply is for, and whether it carries a
+/// MAC (computed when it is framed).
+struct Outgoing {
+    request: Message,
+    purpose: Purpose,
+    mac: bool,
 }
 
 struct Outstanding {
@@ -524,17 +532,21 @@ impl Terminal {
 
     // ---- sending ----
 
-    /// Journals `record`, then, once it is durable, sends `request` and waits for its reply.
+    /// Journals `record`, then, once it is durable, sends the request and waits for its reply.
     fn journal_then_send(
         &mut self,
         now: Timestamp,
         record: Record,
-        request: Message,
-        purpose: Purpose,
+        outgoing: Outgoing,
         event: Event,
         on_fail: OnPersistFail,
     ) -> Result<(), FailReason> {
-        let frame = self.frame(&request)?;
+        let Outgoing {
+            mut request,
+            purpose,
+            mac,
+        } = outgoing;
+        let frame = self.frame(&mut request, mac)?;
         let deadline = now.plus_ms(self.config.response_timeout_ms);
         // The timer is armed before the frame leaves, so that a send that fails at once (the
         // host then feeds `NotSent` or `ConnectionClosed`) cancels an armed timer.
@@ -563,10 +575,7 @@ impl Terminal {
         purpose: Purpose,
         mac: bool,
     ) -> Result<(), FailReason> {
-        if mac {
-            self.add_mac(&mut request)?;
-        }
-        let frame = self.frame(&request)?;
+        let frame = self.frame(&mut request, mac)?;
         let deadline = now.plus_ms(self.config.response_timeout_ms);
         self.push(Output::ArmTimer {
             timer: Timer::Response,
@@ -581,19 +590,24 @@ impl Terminal {
         Ok(())
     }
 
-    fn add_mac(&mut self, message: &mut Message) -> Result<(), FailReason> {
-        let block = message.mac_block().map_err(|e| internal(&e))?;
-        let mac = self.security.mac(&block).map_err(|e| security_failure(&e))?;
-        message.set(64, mac);
-        Ok(())
-    }
-
-    fn frame(&self, message: &Message) -> Result<Vec<u8>, FailReason> {
+    /// The frame of `message`; with `mac`, its MAC is computed over the encoded block and
+    /// appended, and `message` gets it as F64 too (a reply is checked against the request).
+    fn frame(&mut self, message: &mut Message, mac: bool) -> Result<Vec<u8>, FailReason> {
         let header = Header {
             status: self.config.header_status,
             requirement: 0,
         };
-        Frame::encode_parts(self.config.tpdu, header, message).map_err(|e| internal(&e))
+        if !mac {
+            return Frame::encode_parts(self.config.tpdu, header, message).map_err(|e| internal(&e));
+        }
+        let security = &mut self.security;
+        let (frame, mac) = Frame::encode_with_mac(self.config.tpdu, header, message, |block| security.mac(block))
+            .map_err(|e| match e {
+                MacedFrameError::Encode(e) => internal(&e),
+                MacedFrameError::Mac(e) => security_failure(&e),
+            })?;
+        message.set(64, mac);
+        Ok(frame)
     }
 
     fn take_outstanding(&mut self) -> Option<Outstanding> {

@@ -29,7 +29,9 @@ impl Terminal {
                 };
                 let security = &mut self.security;
                 reply::validate(&out.request, &frame.message, financial, |reply| {
-                    reply.mac_block().ok().and_then(|block| security.mac(&block).ok())
+                    // Only a reply with F64 has its MAC block as received.
+                    let block = Frame::received_mac_block(bytes).filter(|_| reply.has(64))?;
+                    security.mac(block).ok()
                 })
             }
             _ => {

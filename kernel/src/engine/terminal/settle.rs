@@ -6,7 +6,7 @@
 //! (the acquirer de-duplicates by batch and STAN: no upload twice, none skipped). At the end the
 //! batch advances and the journal is compacted to a snapshot.
 
-use super::{OnPersistFail, Purpose, Terminal};
+use super::{OnPersistFail, Outgoing, Purpose, Terminal};
 use crate::codec::Message;
 use crate::engine::batch::BatchEntry;
 use crate::engine::journal::{next_stan, Record};
@@ -72,7 +72,12 @@ impl Terminal {
         };
         let record = Record::Settlement(progress);
         let purpose = Purpose::Settlement { for_operator: true };
-        if let Err(reason) = self.journal_then_send(now, record, request, purpose, event, on_fail) {
+        let outgoing = Outgoing {
+            request,
+            purpose,
+            mac: false,
+        };
+        if let Err(reason) = self.journal_then_send(now, record, outgoing, event, on_fail) {
             self.fail(SETTLEMENT, None, reason);
         }
     }

@@ -30,8 +30,7 @@ pub fn cwasm_path(component: &Path, target: CompileTarget) -> PathBuf {
 
 /// What this machine runs for `backend`, or what to do instead.
 pub fn this_machine(backend: Backend) -> Result<CompileTarget, String> {
-    CompileTarget::this_machine(backend)
-        .ok_or_else(|| "Cranelift has no code generator for this machine: use Pulley (--pulley)".to_string())
+    crate::runtime::target_on_this_machine(backend)
 }
 
 /// Precompiles `component` for `target` into `output` (written aside, then renamed into place,

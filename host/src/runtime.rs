@@ -199,10 +199,15 @@ const MEMORY_RESERVATION: u64 = 16 << 20;
 const MEMORY_GUARD: u64 = 64 << 10;
 const MEMORY_GROWTH_RESERVATION: u64 = 1 << 20;
 
+/// What this machine runs for `backend`, or what to do instead.
+pub fn target_on_this_machine(backend: Backend) -> Result<CompileTarget, String> {
+    CompileTarget::this_machine(backend)
+        .ok_or_else(|| "Cranelift has no code generator for this machine: use Pulley (--pulley)".to_string())
+}
+
 /// The engine that runs `backend` on this machine (the configuration precompilation used).
 pub fn engine(backend: Backend) -> Result<Engine, KernelFault> {
-    let target = CompileTarget::this_machine(backend)
-        .ok_or_else(|| KernelFault("Cranelift has no code generator for this machine: use Pulley".into()))?;
+    let target = target_on_this_machine(backend).map_err(KernelFault)?;
     engine_for(target)
 }
 

@@ -19,7 +19,7 @@ use pos_host::cli::{Globals, OperatorCommand};
 /// Exit codes: 0 approved, 1 declined, 2 usage error, 3 failed (nothing charged), 4 outcome
 /// unknown and reversed (nothing charged), 5 reversal not confirmed (the card may have been
 /// charged: contact the acquirer), 6 host error (configuration, token, journal file, component), 7 the
-/// terminal is in use by another posterm process, 8 settled but the totals did not agree
+/// terminal is in use by another process, 8 settled but the totals did not agree
 /// (compare the report with the acquirer's statement), 9 the journal is refused (records lost,
 /// missing, or another terminal's: see `posterm recover --help`).
 #[derive(Debug, Parser)]

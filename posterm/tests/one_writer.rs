@@ -97,7 +97,7 @@ fn a_process_that_cannot_wait_says_the_terminal_is_in_use_and_sends_nothing() {
     let (code, outcomes, stderr) = finish(sale(&rig, "7.00", "0.2"));
     assert_eq!(code, 7, "{stderr}");
     assert!(outcomes.is_empty());
-    assert!(stderr.contains("in use by another posterm process"), "{stderr}");
+    assert!(stderr.contains("in use by another process"), "{stderr}");
     let (code, _, stderr) = finish(first);
     assert_eq!(code, 4, "the first sale's reply came late: reversed; {stderr}");
     let ledger = rig.ledger();

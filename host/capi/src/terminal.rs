@@ -125,7 +125,7 @@ fn open(dir: &str, options: &PosOptions) -> Result<PosTerminal, Failure> {
             LockError::InUse { .. } => Failure {
                 code: POS_IN_USE,
                 message: format!(
-                    "the terminal in {} is in use by another process (a posterm command): nothing was done; open it again when that has finished",
+                    "the terminal in {} is in use by another process (a posterm command, or another program using libposkernel): nothing was done; open it again when that has finished",
                     dir.path.display()
                 ),
             },

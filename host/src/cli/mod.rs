@@ -34,8 +34,8 @@ pub struct Globals {
     /// target/component/pos_kernel.wasm next to this executable's target directory.
     #[arg(long, global = true, env = "POSTERM_COMPONENT")]
     pub component: Option<PathBuf>,
-    /// How long a command waits, in seconds, while another posterm process uses the terminal
-    /// directory, before it gives up (exit code 7).
+    /// How long a command waits, in seconds, while another process (posterm, or a program using
+    /// libposkernel) uses the terminal directory, before it gives up (exit code 7).
     #[arg(
         long,
         global = true,

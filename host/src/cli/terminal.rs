@@ -49,7 +49,8 @@ pub fn backend(globals: &Globals) -> Backend {
     Backend::on_this_machine(globals.pulley)
 }
 
-/// Takes the terminal's lock, waiting up to `--lock-wait` seconds for another posterm process.
+/// Takes the terminal's lock, waiting up to `--lock-wait` seconds for another process (posterm, or
+/// a vendor's program using libposkernel) to let go of it.
 pub fn lock(globals: &Globals) -> Result<DirLock, Stop> {
     let dir = TerminalDir::new(&globals.dir);
     if !TerminalDir::exists(&dir.path) {
@@ -59,7 +60,7 @@ pub fn lock(globals: &Globals) -> Result<DirLock, Stop> {
     let wait = Duration::try_from_secs_f64(globals.lock_wait.max(0.0)).unwrap_or(Duration::MAX);
     let waiting = || {
         note!(
-            "posterm: the terminal in {} is in use by another posterm process; waiting up to {} s for it",
+            "posterm: the terminal in {} is in use by another process (posterm or a program using libposkernel); waiting up to {} s for it",
             dir.path.display(),
             globals.lock_wait
         );
@@ -68,7 +69,7 @@ pub fn lock(globals: &Globals) -> Result<DirLock, Stop> {
         LockError::InUse { waited } => Stop {
             code: exit::IN_USE,
             message: format!(
-                "the terminal in {} is in use by another posterm process (waited {:.1} s); nothing was done: run the command again when that one has finished, or wait longer with --lock-wait SECONDS",
+                "the terminal in {} is in use by another process, posterm or a program using libposkernel (waited {:.1} s); nothing was done: run the command again when that one has finished, or wait longer with --lock-wait SECONDS",
                 dir.path.display(),
                 waited.as_secs_f64()
             ),
@@ -391,7 +392,7 @@ fn read_only(globals: &Globals) -> Result<ReadOnly, Stop> {
     let dir = TerminalDir::new(&globals.dir);
     let file: ConfigFile = dir.load().map_err(Stop::host)?;
     if dir.in_use() {
-        note!("posterm: another posterm process is using this terminal now: what follows may be changing");
+        note!("posterm: another process is using this terminal now: what follows may be changing");
     }
     let inspection = inspect_file(&dir.path, JOURNAL, Some(&file.terminal.terminal_id))
         .map_err(|e| Stop::host(format!("{}: {e}", dir.journal_path().display())))?;

@@ -14,6 +14,8 @@ pub mod component_file;
 #[path = "../../wit/rust/mod.rs"]
 pub mod convert;
 pub mod driver;
+pub mod exit;
+pub mod open;
 pub mod runtime;
 pub mod security_host;
 pub mod terminal_dir;

@@ -19,7 +19,7 @@ use std::ffi::{CStr, CString};
 use std::ptr::{null, null_mut};
 
 use common::rig::rig;
-use pos_host::cli::print::exit;
+use pos_host::exit;
 use pos_kernel::security::crypto::TEST_TMK;
 use pos_kernel::security::{EncryptedKey, SecurityModule, SoftwareSecurityModule, WorkingKeys};
 use poskernel::*;
@@ -133,6 +133,49 @@ fn one_writer_and_commands_that_do_not_parse() {
     unsafe { pos_terminal_close(terminal) };
     // Closed: the directory is free again.
     assert_eq!(rig.posterm(&["echo"]).status().unwrap().code(), Some(0));
+}
+
+#[test]
+fn what_opening_repaired_is_in_the_status_not_on_stderr() {
+    let rig = rig("c-api-notes");
+    assert_eq!(rig.posterm(&["echo"]).status().unwrap().code(), Some(0));
+    // A torn tail, as a crash during an append leaves it.
+    let journal = rig.dir.join("journal.pjl");
+    let mut bytes = std::fs::read(&journal).unwrap();
+    bytes.extend_from_slice(&[90, 0, 0, 0, 1, 2, 3]);
+    std::fs::write(&journal, &bytes).unwrap();
+    let dir = CString::new(rig.dir.to_str().unwrap()).unwrap();
+    let component = component();
+    let options = PosOptions {
+        component: component.as_ptr(),
+        pulley: false,
+        security: null(),
+        card_reader: None,
+        card_reader_context: null_mut(),
+    };
+    let terminal = open(&dir, &options).unwrap();
+    let mut status = null_mut();
+    assert_eq!(
+        unsafe { pos_terminal_status(terminal, &mut status, null_mut()) },
+        POS_APPROVED
+    );
+    let status: serde_json::Value = serde_json::from_str(&take(status)).unwrap();
+    let notes = status["journal_notes"]
+        .as_array()
+        .expect("journal_notes after a repair");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap_or_default().contains("cut off a torn tail")),
+        "{notes:?}"
+    );
+    unsafe { pos_terminal_close(terminal) };
+    // Opened again, there is nothing to repair and no notes.
+    let terminal = open(&dir, &options).unwrap();
+    let mut status = null_mut();
+    unsafe { pos_terminal_status(terminal, &mut status, null_mut()) };
+    assert!(!take(status).contains("journal_notes"));
+    unsafe { pos_terminal_close(terminal) };
 }
 
 /// A secure element for the test: the software module with the test TMK, counting calls, and

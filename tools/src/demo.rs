@@ -119,7 +119,8 @@ fn day(globals: &Globals) -> Result<bool, String> {
     let backend = pos_host::cli::terminal::backend(globals);
     let runtime = component_file::load(&component, backend, token::factory(std::sync::Arc::new(token)))?;
     out!("kernel component: {} on wasmtime ({backend:?})", component.display());
-    let journal = pos_host::cli::terminal::open_journal(&terminal_dir, &file).map_err(|stop| stop.message)?;
+    let (journal, notes) = pos_host::open::open_journal(&terminal_dir, &file).map_err(|stop| stop.message)?;
+    pos_host::cli::terminal::print_notes(&notes);
     let transport = Transport::new(TransportConfig {
         address: settings.acquirer.clone(),
         connect_timeout_ms: settings.connect_timeout_ms,

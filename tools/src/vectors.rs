@@ -85,14 +85,14 @@ pub fn run(globals: &Globals, dir: &std::path::Path) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => {
             note!("posterm: {e}");
-            return ExitCode::from(pos_host::cli::print::exit::HOST_ERROR);
+            return ExitCode::from(pos_host::exit::HOST_ERROR);
         }
     };
     let vectors = match runner::load_vectors(dir) {
         Ok(vectors) => vectors,
         Err(e) => {
             note!("posterm: {e}");
-            return ExitCode::from(pos_host::cli::print::exit::HOST_ERROR);
+            return ExitCode::from(pos_host::exit::HOST_ERROR);
         }
     };
     let back_end = match backend {
@@ -116,7 +116,7 @@ pub fn run_bridge(dir: &std::path::Path, command: &str, label: &str) -> ExitCode
         Ok((vectors, factory)) => replay(&vectors, &factory, label),
         Err(e) => {
             note!("posterm: {e}");
-            ExitCode::from(pos_host::cli::print::exit::HOST_ERROR)
+            ExitCode::from(pos_host::exit::HOST_ERROR)
         }
     }
 }

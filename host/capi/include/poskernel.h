@@ -249,7 +249,9 @@ int32_t pos_terminal_run(PosTerminal *terminal, const char *command, char **outc
 int32_t pos_terminal_resume(PosTerminal *terminal, char **error);
 
 // The terminal's status as JSON in `*status`: signed on, batch and last STAN, the transaction
-// in flight, the pending reversal, exceptions, pending refunds and advices, totals, downloads.
+// in flight, the pending reversal, exceptions, pending refunds and advices, totals, downloads;
+// and `journal_notes` when opening repaired the journal (a torn tail a crash left, an anchor
+// written anew: a list of sentences for the vendor's log).
 //
 // # Safety
 // `terminal` is an open terminal; `status` and `error` NULL or valid pointers.

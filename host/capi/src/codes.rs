@@ -1,4 +1,4 @@
-//! What every function returns: posterm's exit codes (`pos_host::cli::print::exit`, checked
+//! What every function returns: posterm's exit codes (`pos_host::exit`, checked
 //! equal by a test), and one more for a bug caught at the boundary. docs/embedding.md says what
 //! to do on each.
 

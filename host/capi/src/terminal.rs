@@ -2,9 +2,9 @@
 
 use core::ffi::{c_char, c_void};
 
-use pos_host::cli::print::exit_code;
-use pos_host::cli::terminal::{open_dir, Stop};
 use pos_host::driver::{CardReader, Driver};
+use pos_host::exit::exit_code;
+use pos_host::open::{open_dir, Stop};
 use pos_host::terminal_dir::{DirLock, LockError, TerminalDir};
 use pos_journal::FileStorage;
 use pos_kernel::engine::Command;
@@ -57,6 +57,9 @@ pub struct PosOptions {
 /// thread at a time.
 pub struct PosTerminal {
     driver: Driver<FileStorage>,
+    /// What opening the journal repaired (a torn tail cut off, an anchor written anew): shown
+    /// by `pos_terminal_status` as `journal_notes`, since a library prints nothing.
+    notes: Vec<String>,
     /// Held until `pos_terminal_close`: no posterm process writes meanwhile.
     _lock: DirLock,
 }
@@ -133,8 +136,12 @@ fn open(dir: &str, options: &PosOptions) -> Result<PosTerminal, Failure> {
         })?;
     let (component, backend) = component_and_backend(options.component, options.pulley)?;
     let security = security::factory(options.security).map_err(Failure::usage)?;
-    let driver = open_dir(&dir, &component, backend, security, card_reader(options)).map_err(stopped)?;
-    Ok(PosTerminal { driver, _lock: lock })
+    let (driver, notes) = open_dir(&dir, &component, backend, security, card_reader(options)).map_err(stopped)?;
+    Ok(PosTerminal {
+        driver,
+        notes,
+        _lock: lock,
+    })
 }
 
 /// Opens the terminal directory `dir` (made by `posterm init`, its TMK loaded) and restores the
@@ -231,7 +238,9 @@ pub unsafe extern "C" fn pos_terminal_resume(terminal: *mut PosTerminal, error: 
 }
 
 /// The terminal's status as JSON in `*status`: signed on, batch and last STAN, the transaction
-/// in flight, the pending reversal, exceptions, pending refunds and advices, totals, downloads.
+/// in flight, the pending reversal, exceptions, pending refunds and advices, totals, downloads;
+/// and `journal_notes` when opening repaired the journal (a torn tail a crash left, an anchor
+/// written anew: a list of sentences for the vendor's log).
 ///
 /// # Safety
 /// `terminal` is an open terminal; `status` and `error` NULL or valid pointers.
@@ -244,7 +253,11 @@ pub unsafe extern "C" fn pos_terminal_status(
     boundary(error, || {
         let terminal = terminal_mut(terminal)?;
         let now = terminal.driver.status().map_err(|e| host_error(e.to_string()))?;
-        let json = serde_json::to_string(&now).map_err(|e| host_error(e.to_string()))?;
+        let mut value = serde_json::to_value(&now).map_err(|e| host_error(e.to_string()))?;
+        if let (Some(fields), false) = (value.as_object_mut(), terminal.notes.is_empty()) {
+            fields.insert("journal_notes".into(), terminal.notes.clone().into());
+        }
+        let json = value.to_string();
         write_string(status, json);
         Ok(POS_APPROVED)
     })

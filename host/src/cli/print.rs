@@ -4,7 +4,7 @@
 //! (`posterm sale ... | head -0`) must not turn an approved, journaled sale into a crash with
 //! exit code 101, which a wrapper script could take for a failure and retry.
 
-use pos_kernel::engine::{Event, LifeStep, Outcome, OutcomeResult, TransactionLife};
+use pos_kernel::engine::{Event, LifeStep, Outcome, TransactionLife};
 use pos_kernel::guidance;
 
 /// `println!` that ignores a closed or failed stdout.
@@ -27,40 +27,7 @@ macro_rules! note {
 
 pub use crate::{note, out};
 
-/// Exit codes: distinct for every way a command can end.
-pub mod exit {
-    pub const APPROVED: u8 = 0;
-    pub const DECLINED: u8 = 1;
-    /// clap's usage errors exit with 2.
-    pub const USAGE: u8 = 2;
-    /// Nothing was charged: failed before sending, or a non-financial request failed.
-    pub const FAILED: u8 = 3;
-    /// The outcome was unknown and the reversal was confirmed: nothing was charged.
-    pub const REVERSED: u8 = 4;
-    /// The reversal was not confirmed: the card may have been charged; contact the acquirer.
-    pub const REVERSAL_NOT_CONFIRMED: u8 = 5;
-    /// The host itself failed (configuration, journal file, component).
-    pub const HOST_ERROR: u8 = 6;
-    /// Another posterm process holds the terminal directory (waited `--lock-wait` seconds).
-    pub const IN_USE: u8 = 7;
-    /// Settled, but the totals did not agree: every transaction was uploaded; compare the
-    /// report with the acquirer's statement.
-    pub const SETTLED_UNBALANCED: u8 = 8;
-    /// The journal is shorter than what was durable, missing, or another terminal's: nothing
-    /// was sent; see `posterm recover --help`.
-    pub const JOURNAL_REFUSED: u8 = 9;
-}
-
-pub fn exit_code(outcome: &Outcome) -> u8 {
-    match outcome.result {
-        OutcomeResult::Approved => exit::APPROVED,
-        OutcomeResult::Declined { .. } => exit::DECLINED,
-        OutcomeResult::Failed { .. } => exit::FAILED,
-        OutcomeResult::Reversed { .. } => exit::REVERSED,
-        OutcomeResult::ReversalFailed { .. } => exit::REVERSAL_NOT_CONFIRMED,
-        OutcomeResult::SettledUnbalanced => exit::SETTLED_UNBALANCED,
-    }
-}
+pub use crate::exit::{self, exit_code};
 
 pub fn money(minor: u64) -> String {
     guidance::money(minor)

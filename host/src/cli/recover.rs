@@ -204,7 +204,8 @@ fn new_journal(
             std::fs::rename(&path, aside.join(name)).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
-    let mut journal = open_journal(dir, file).map_err(|stop| stop.message)?;
+    // A new journal: nothing to repair, so no notes.
+    let (mut journal, _) = open_journal(dir, file).map_err(|stop| stop.message)?;
     let state = DurableState::new(next, batch.max(1));
     let snapshot = Record::Snapshot(Box::new(state)).encode().map_err(|e| e.to_string())?;
     journal.append(&snapshot).map_err(|e| e.to_string())?;

@@ -7,37 +7,23 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use pos_journal::{inspect_file, AnchorFound, FileStorage, Inspection, Journal, JournalError, JournalOptions, Problem};
+use pos_journal::{inspect_file, FileStorage, Inspection, Problem};
 use pos_kernel::engine::{Command as KernelCommand, Query, Record, Status, WaitingFor};
 use pos_kernel::security::pin_pad::is_valid_pin;
 use pos_kernel::security::PinPad;
 use pos_kernel::{pan, CardVerdict, Input, Output};
-use pos_net::transport::{Transport, TransportConfig};
 
 use super::card::{self, CardArgs};
 use super::print::{self, exit, note, out};
 use super::{Globals, OperatorCommand as Command};
-use crate::archive::ArchiveDir;
 use crate::driver::{CardReader, Driver};
-use crate::runtime::{Backend, ComponentTerminal, SecurityFactory};
+pub use crate::open::{open_dir, open_journal, Stop};
+use crate::runtime::{Backend, ComponentTerminal};
 use crate::terminal_dir::{ConfigFile, DirLock, LockError, TerminalDir, JOURNAL};
 use crate::{component_file, token};
 
-/// Why a command stopped before it reached the kernel, and with which exit code.
-#[derive(Debug)]
-pub struct Stop {
-    pub code: u8,
-    pub message: String,
-}
-
 impl Stop {
-    fn host(message: impl Into<String>) -> Stop {
-        Stop {
-            code: exit::HOST_ERROR,
-            message: message.into(),
-        }
-    }
-
+    /// Prints why the command stopped; the exit code to end with.
     pub fn report(self) -> ExitCode {
         note!("posterm: {}", self.message);
         ExitCode::from(self.code)
@@ -78,51 +64,6 @@ pub fn lock(globals: &Globals) -> Result<DirLock, Stop> {
     })
 }
 
-/// Opens the journal for writing, for the terminal of `file`: refused when the anchor says
-/// records were lost, the journal is missing, or it is another terminal's.
-pub fn open_journal(dir: &TerminalDir, file: &ConfigFile) -> Result<Journal<FileStorage>, Stop> {
-    let path = dir.journal_path();
-    let storage = FileStorage::open(&dir.path, JOURNAL).map_err(|e| Stop::host(format!("{}: {e}", path.display())))?;
-    let options = JournalOptions {
-        owner: Some(file.terminal.terminal_id.clone()),
-        ..JournalOptions::default()
-    };
-    let (journal, recovery) = Journal::open_with(storage, options).map_err(|e| match e {
-        JournalError::Refused(refusal) => Stop {
-            code: exit::JOURNAL_REFUSED,
-            message: format!(
-                "{}: refused: {refusal}. Nothing was sent. `posterm --dir {} recover` says what can be done (see `posterm recover --help`).",
-                path.display(),
-                dir.path.display()
-            ),
-        },
-        JournalError::UnsupportedVersion { version } => Stop {
-            code: exit::JOURNAL_REFUSED,
-            message: format!(
-                "{}: {}. Nothing was sent. To start a new journal that carries the STAN and batch on: `posterm --dir {} recover --new-journal`.",
-                path.display(),
-                JournalError::UnsupportedVersion { version },
-                dir.path.display()
-            ),
-        },
-        other => Stop::host(format!("{}: {other}", path.display())),
-    })?;
-    if recovery.dropped_records > 0 || recovery.dropped_bytes > 0 {
-        note!(
-            "posterm: journal: cut off a torn tail ({} byte(s)) that a crash left in the middle of an append",
-            recovery.dropped_bytes
-        );
-    }
-    match recovery.anchor {
-        AnchorFound::Missing if recovery.records > 0 => {
-            note!("posterm: journal: it had no anchor (written by an older posterm, or deleted): one was written now")
-        }
-        AnchorFound::Unreadable => note!("posterm: journal: its anchor was damaged: it was written anew"),
-        _ => {}
-    }
-    Ok(journal)
-}
-
 /// Opens the terminal of `--dir` for a command that writes: configuration, journal, component,
 /// transport. The caller holds the directory's lock.
 pub fn open(globals: &Globals, card_declines: bool) -> Result<Driver<FileStorage>, Stop> {
@@ -134,43 +75,22 @@ pub fn open(globals: &Globals, card_declines: bool) -> Result<Driver<FileStorage
         approved: !card_declines,
         icc_data: card::second_generate_ac(!card_declines, issuer_data),
     });
-    open_dir(
+    let (driver, notes) = open_dir(
         &TerminalDir::new(&globals.dir),
         &component,
         backend(globals),
         None,
         card,
-    )
+    )?;
+    print_notes(&notes);
+    Ok(driver)
 }
 
-/// Opens the terminal in `dir` for writing, on `component` run by `backend`: its configuration,
-/// journal, archive and acquirer; its security module from `security`, or the PKCS#11 token
-/// config.toml names; `card` answers for the chip card. The caller holds the directory's lock.
-/// What posterm and the C API (host/capi) share.
-pub fn open_dir(
-    dir: &TerminalDir,
-    component: &std::path::Path,
-    backend: Backend,
-    security: Option<SecurityFactory>,
-    card: CardReader,
-) -> Result<Driver<FileStorage>, Stop> {
-    let file: ConfigFile = dir.load().map_err(Stop::host)?;
-    dir.check_writable().map_err(Stop::host)?;
-    let security = match security {
-        Some(security) => security,
-        None => token::factory(token::open_with_tmk(dir, &file).map_err(Stop::host)?),
-    };
-    let journal = open_journal(dir, &file)?;
-    let runtime = component_file::load(component, backend, security).map_err(Stop::host)?;
-    let transport = Transport::new(TransportConfig {
-        address: file.host.acquirer.clone(),
-        connect_timeout_ms: file.host.connect_timeout_ms,
-        read_timeout_ms: file.terminal.response_timeout_ms,
-    });
-    let archive = ArchiveDir::new(&dir.path, file.host.archive_days);
-    Driver::open(runtime, file.terminal, journal, transport, card)
-        .map(|driver| driver.with_archive(archive))
-        .map_err(|e| Stop::host(e.to_string()))
+/// What opening the journal repaired, for the operator.
+pub fn print_notes(notes: &[String]) {
+    for line in notes {
+        note!("posterm: {line}");
+    }
 }
 
 /// A transaction subcommand as the terminal carries it out.

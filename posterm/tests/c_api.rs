@@ -48,6 +48,17 @@ fn run(terminal: *mut PosTerminal, command: &str) -> (i32, String) {
     (code, take(if outcome.is_null() { error } else { outcome }))
 }
 
+/// Options for a terminal on `component` with the directory's own token (no C callbacks).
+fn token_options(component: &CStr) -> PosOptions {
+    PosOptions {
+        component: component.as_ptr(),
+        pulley: false,
+        security: null(),
+        card_reader: None,
+        card_reader_context: null_mut(),
+    }
+}
+
 fn component() -> CString {
     CString::new(common::component_path().to_str().unwrap()).unwrap()
 }
@@ -104,13 +115,7 @@ fn one_writer_and_commands_that_do_not_parse() {
     let rig = rig("c-api-writer");
     let dir = CString::new(rig.dir.to_str().unwrap()).unwrap();
     let component = component();
-    let options = PosOptions {
-        component: component.as_ptr(),
-        pulley: false,
-        security: null(),
-        card_reader: None,
-        card_reader_context: null_mut(),
-    };
+    let options = token_options(&component);
     let terminal = open(&dir, &options).unwrap();
     // A second writer, in this process or a posterm, is refused while it is open.
     let (code, message) = open(&dir, &options).unwrap_err();
@@ -146,13 +151,7 @@ fn what_opening_repaired_is_in_the_status_not_on_stderr() {
     std::fs::write(&journal, &bytes).unwrap();
     let dir = CString::new(rig.dir.to_str().unwrap()).unwrap();
     let component = component();
-    let options = PosOptions {
-        component: component.as_ptr(),
-        pulley: false,
-        security: null(),
-        card_reader: None,
-        card_reader_context: null_mut(),
-    };
+    let options = token_options(&component);
     let terminal = open(&dir, &options).unwrap();
     let mut status = null_mut();
     assert_eq!(

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The JavaScript hosts: the kernel's unit tests compiled to wasm in Node (wasm-bindgen-test), the
 # vectors through the wasm-bindgen build in Node and in every browser engine (headless Chromium,
-# Firefox, WebKitGTK), the vectors through the component transpiled by jco in Node, and the
-# end-to-end browser tests. Installs what it needs: wasm-bindgen-cli (scripts/build-web.sh), npm
-# packages (npm ci), Debian's chromium, firefox-esr, webkit2gtk-driver and xvfb (apt-get).
+# Firefox, WebKitGTK), the vectors through the component transpiled by jco in Node, the
+# benchmark's JavaScript hosts on a recorded sale script, and the end-to-end browser tests.
+# Installs what it needs: wasm-bindgen-cli (scripts/build-web.sh), npm packages (npm ci),
+# Debian's chromium, firefox-esr, webkit2gtk-driver and xvfb (apt-get).
 # Called by scripts/test.sh after the component is built; runs alone too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,10 @@ for browser in chromium firefox webkit; do
 done
 echo "== vectors: the component through jco in Node"
 bash web/jco/run.sh
+
+echo "== the benchmark's JavaScript hosts replay 600 recorded sales, a compaction among them (web/bench/kernel.mjs; µs per sale, not checked)"
+cargo run --quiet -p pos-tools --example sale_script -- 600 target/bench/sale-script-600.json
+node web/bench/kernel.mjs target/bench/sale-script-600.json
 
 echo "== end-to-end browser tests (screenshots in web/e2e/screenshots/; the main flows in Firefox and WebKit too)"
 node --test --test-reporter=spec web/e2e/

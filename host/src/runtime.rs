@@ -56,6 +56,11 @@ impl Default for Limits {
 /// sale's records average some 46,000 units: `posterm bench` measures restore).
 pub const RESTORE_FUEL_PER_RECORD: u64 = 200_000;
 
+/// Extra fuel `restore` gets per journal byte. A compacted journal is one large snapshot record:
+/// decoding it costs some 45 units per byte, and a restart that finds 1,000 records after it
+/// compacts at once, some 35 more per byte (`tools/examples/restore_fuel.rs` measures both).
+pub const RESTORE_FUEL_PER_BYTE: u64 = 200;
+
 /// A fault of the component: a trap, fuel exhausted, or an unexpected value. The terminal must be
 /// dropped and re-instantiated from its journal.
 #[derive(Debug)]
@@ -376,13 +381,18 @@ impl Runtime {
         pin_pad: &PinPad,
     ) -> Result<ComponentTerminal, KernelFault> {
         let (mut store, kernel) = self.instantiate(pin_pad)?;
-        // Replaying costs fuel per record: a full batch must always restore, so the budget
-        // grows with the journal instead of trapping a large one forever.
-        let per_record = u64::try_from(records.len()).unwrap_or(u64::MAX);
+        // Replaying costs fuel per record and per byte: a full batch must always restore, so the
+        // budget grows with the journal instead of trapping a large one forever.
+        let count = u64::try_from(records.len()).unwrap_or(u64::MAX);
+        let bytes = records
+            .iter()
+            .map(|record| u64::try_from(record.len()).unwrap_or(u64::MAX))
+            .fold(0u64, u64::saturating_add);
         let fuel = self
             .limits
             .fuel_per_call
-            .saturating_add(per_record.saturating_mul(RESTORE_FUEL_PER_RECORD));
+            .saturating_add(count.saturating_mul(RESTORE_FUEL_PER_RECORD))
+            .saturating_add(bytes.saturating_mul(RESTORE_FUEL_PER_BYTE));
         store.set_fuel(fuel).map_err(fault)?;
         let api = kernel.pos_kernel_terminal_api().terminal();
         let terminal = api

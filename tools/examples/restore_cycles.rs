@@ -1,5 +1,5 @@
-//! Restores a journal of 10,000 records (a terminal day of sales) natively and in the component,
-//! in a loop, for a profiler:
+//! Restores a journal of 10,000 records never compacted (a terminal day of sales) natively and
+//! in the component, in a loop, for a profiler:
 //! `POSTERM_PERFMAP=1 perf record -g cargo run --release -p pos-tools --example restore_cycles -- [ROUNDS]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +17,7 @@ fn main() {
         .map_or(5, |n| n.parse().expect("ROUNDS: a number"));
     let component = std::env::var_os("POSTERM_COMPONENT").map_or_else(component_file::default_component, Into::into);
     let runtime = component_file::load(&component, Backend::Cranelift, component_file::test_keys()).unwrap();
-    let (config, records, now) = startup::journal(10_000);
+    let (config, records, now) = startup::uncompacted(10_000);
     let bytes: usize = records.iter().map(Vec::len).sum();
     println!("{} records, {bytes} bytes", records.len());
     for _ in 0..rounds {

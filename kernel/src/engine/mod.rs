@@ -40,6 +40,7 @@ pub use batch::{BatchEntry, ChipEvidence, ExceptionEntry, SettledBatch};
 pub use input::{Begin, Card, CardVerdict, Command, EntryMode, Input, ReaderOutcome};
 pub use journal::{
     next_batch, next_stan, DurableState, History, JournalError, LifeStep, PendingResend, PendingReversal, Record,
+    COMPACT_AFTER_RECORDS,
 };
 pub use kinds::{Closes, KindInfo, ReversalReason, Shape, Side, TransactionKind, KINDS};
 pub use outcome::{FailReason, InputProblem, OriginalProblem, Outcome, OutcomeResult, Receipt};

@@ -141,6 +141,11 @@ impl JournalModel {
         }
     }
 
+    /// The output awaiting the host's answer is a `Compact`.
+    pub fn compaction_pending(&self) -> bool {
+        matches!(self.unsynced, Some((_, true)))
+    }
+
     /// A crash: what was not acknowledged is lost.
     pub fn crash(&mut self) {
         self.unsynced = None;

@@ -38,7 +38,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub runtime_only_exe: Option<PathBuf>,
     /// Only the kernel's figures on this machine: per sale natively and on each back end it runs,
-    /// and the cold start restoring 10,000 records. No token, no JavaScript, no disk: what to run
+    /// and the cold start restoring a day of 5,000 sales (compacted, and never compacted). No token, no JavaScript, no disk: what to run
     /// on a terminal, or under emulation (scripts/bench.sh runs it with the ARM builds in qemu).
     #[arg(long)]
     pub kernel_only: bool,
@@ -112,10 +112,10 @@ fn kernel_only(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
         args.sales
     ));
     let script = cycles::record(args.sales)?;
-    let (config, records, now) = startup::journal(10_000);
+    let journals = startup_journals();
     let rounds = args.rounds.max(1);
     let mut best = Best::default();
-    let mut cold: BTreeMap<&str, startup::ColdStart> = BTreeMap::new();
+    let mut cold: BTreeMap<(usize, &str), startup::ColdStart> = BTreeMap::new();
     for round in 1..=rounds {
         progress(&format!("round {round} of {rounds}"));
         best.keep(
@@ -131,10 +131,12 @@ fn kernel_only(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
                 median(&mut cycles::time(&mut cycles::Stepped(terminal), &script)?),
             );
             let cwasm = component_file::cwasm_path(&component, component_file::this_machine(*backend)?);
-            let now_cold = startup::cold_start(&cwasm, *backend, &config, &records, now, 3)?;
-            let kept = cold.entry(name).or_insert(now_cold);
-            if now_cold.load + now_cold.restore < kept.load + kept.restore {
-                *kept = now_cold;
+            for (index, (_, (config, records, now))) in journals.iter().enumerate() {
+                let now_cold = startup::cold_start(&cwasm, *backend, config, records, *now, 3)?;
+                let kept = cold.entry((index, name)).or_insert(now_cold);
+                if now_cold.load + now_cold.restore < kept.load + kept.restore {
+                    *kept = now_cold;
+                }
             }
         }
     }
@@ -157,19 +159,46 @@ fn kernel_only(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
             String::new(),
         );
     }
-    table.section(&format!(
-        "Cold start: .cwasm file → ready, restoring {} records",
-        records.len()
-    ));
-    for (name, start) in &cold {
+    table.section("Cold start: .cwasm file → ready");
+    for ((index, name), start) in &cold {
+        let what = journals.get(*index).map_or("", |(what, _)| what.as_str());
         table.row(
-            &format!("wasmtime {name}"),
+            &format!("wasmtime {name}, {what}"),
             ms(start.load + start.restore),
             format!("load {} + restore {}", ms(start.load), ms(start.restore)),
             String::new(),
         );
     }
     Ok(table)
+}
+
+/// The journals a cold start restores, each with what it is: a day of 5,000 sales (10,001
+/// records written) as compaction left it, and the same 10,000 records never compacted.
+fn startup_journals() -> Vec<(String, startup::Journal)> {
+    let day = startup::day(5_000);
+    let uncompacted = startup::uncompacted(10_000);
+    vec![
+        (
+            format!(
+                "a day of 5,000 sales, compacted ({} records, {} bytes)",
+                day.1.len(),
+                journal_bytes(&day.1)
+            ),
+            day,
+        ),
+        (
+            format!(
+                "{} records never compacted ({} bytes; restore compacts them)",
+                uncompacted.1.len(),
+                journal_bytes(&uncompacted.1)
+            ),
+            uncompacted,
+        ),
+    ]
+}
+
+fn journal_bytes(records: &[Vec<u8>]) -> usize {
+    records.iter().map(Vec::len).sum()
 }
 
 fn bench(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
@@ -351,13 +380,13 @@ fn bench(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
 
     progress("start-up");
     // In rounds too, each figure its best round (a cold start by its total).
-    let (config, records, now) = startup::journal(10_000);
+    let journals = startup_journals();
     let cwasm = component_file::cwasm_path(&component, component_file::this_machine(Backend::Cranelift)?);
     let pulley_cwasm = component_file::cwasm_path(&component, component_file::this_machine(Backend::Pulley)?);
     let mut instantiate = Duration::MAX;
     let mut instantiate_pulley = Duration::MAX;
-    let mut cold: Option<startup::ColdStart> = None;
-    let mut cold_pulley: Option<startup::ColdStart> = None;
+    // Per journal: the best cold start on Cranelift, then on Pulley.
+    let mut cold: Vec<[Option<startup::ColdStart>; 2]> = vec![[None, None]; journals.len()];
     let best = |kept: &mut Option<startup::ColdStart>, now: startup::ColdStart| {
         if kept.is_none_or(|best| now.load + now.restore < best.load + best.restore) {
             *kept = Some(now);
@@ -366,17 +395,17 @@ fn bench(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
     for _ in 0..rounds {
         instantiate = instantiate.min(startup::instantiate(&cranelift, 1000)?);
         instantiate_pulley = instantiate_pulley.min(startup::instantiate(&pulley, 1000)?);
-        best(
-            &mut cold,
-            startup::cold_start(&cwasm, Backend::Cranelift, &config, &records, now, 10)?,
-        );
-        best(
-            &mut cold_pulley,
-            startup::cold_start(&pulley_cwasm, Backend::Pulley, &config, &records, now, 3)?,
-        );
+        for ((_, (config, records, now)), [on_cranelift, on_pulley]) in journals.iter().zip(cold.iter_mut()) {
+            best(
+                on_cranelift,
+                startup::cold_start(&cwasm, Backend::Cranelift, config, records, *now, 10)?,
+            );
+            best(
+                on_pulley,
+                startup::cold_start(&pulley_cwasm, Backend::Pulley, config, records, *now, 3)?,
+            );
+        }
     }
-    let cold = cold.ok_or("no cold start measured")?;
-    let cold_pulley = cold_pulley.ok_or("no cold start measured on Pulley")?;
     table.section(&format!("Start-up, best of {rounds} rounds"));
     table.row(
         "new store + instance from the KernelPre (Cranelift)",
@@ -391,17 +420,23 @@ fn bench(globals: &Globals, args: &BenchArgs) -> Result<Table, String> {
         String::new(),
     );
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
-    for (back_end, cold, target) in [("Cranelift", cold, 10), ("Pulley", cold_pulley, 100)] {
-        let total = cold.load + cold.restore;
-        table.row(
-            &format!(
-                "cold start ({back_end}): .cwasm file → ready, restoring {} records",
-                records.len()
-            ),
-            ms(total),
-            format!("load {} + restore {}", ms(cold.load), ms(cold.restore)),
-            format!("< {target} ms: {}", verdict(total < Duration::from_millis(target))),
-        );
+    // The targets are for the day as the terminal keeps it (compacted); the never-compacted
+    // journal is the figure before decision 71, for comparison.
+    for (index, ((what, _), per_back_end)) in journals.iter().zip(&cold).enumerate() {
+        for ((back_end, target), start) in [("Cranelift", 10), ("Pulley", 100)].into_iter().zip(per_back_end) {
+            let start = start.ok_or("no cold start measured")?;
+            let total = start.load + start.restore;
+            table.row(
+                &format!("cold start ({back_end}): .cwasm file → ready, {what}"),
+                ms(total),
+                format!("load {} + restore {}", ms(start.load), ms(start.restore)),
+                if index == 0 {
+                    format!("< {target} ms: {}", verdict(total < Duration::from_millis(target)))
+                } else {
+                    String::new()
+                },
+            );
+        }
     }
 
     progress("sizes");

@@ -1,13 +1,14 @@
 //! Start-up: a new instance from the `KernelPre`, and a cold start from the `.cwasm` file to the
-//! first transaction ready, restoring a journal of 10,000 records.
+//! first transaction ready, restoring a day's journal: compacted as it went, or never compacted.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pos_harness::cards;
-use pos_harness::world::World;
+use pos_harness::vector::StepInput;
+use pos_harness::world::{PersistFault, World};
 use pos_kernel::security::PinPad;
-use pos_kernel::{Command, Config, Timestamp};
+use pos_kernel::{Command, Config, Input, Output, Timestamp};
 
 use super::median;
 use pos_host::component_file;
@@ -25,24 +26,67 @@ pub fn instantiate(runtime: &Runtime, runs: usize) -> Result<Duration, String> {
     Ok(median(&mut times))
 }
 
-/// A journal of at least `records` records from a real terminal day (sign-on and sales).
-pub fn journal(records: usize) -> (Config, Vec<Vec<u8>>, Timestamp) {
-    let config = Config::default();
-    let mut world = World::new(config.clone());
-    world.recording = false;
-    world.command(Command::SignOn);
-    let mut sale = 0u64;
+/// A journal as a host keeps it, and the configuration and time to restore it with.
+pub type Journal = (Config, Vec<Vec<u8>>, Timestamp);
+
+/// A terminal day, sign-on and `sales` sales, as its journal stands at the end: compacted as the
+/// terminal went (one snapshot and the records after it).
+pub fn day(sales: u64) -> Journal {
+    day_with_tail(sales, 0)
+}
+
+/// Like [`day`], then more sales with every compaction refused until at least `tail` records
+/// follow the journal's first record (its snapshot, after a day long enough to compact).
+pub fn day_with_tail(sales: u64, tail: usize) -> Journal {
+    let mut world = signed_on();
+    let mut n = 0;
+    while n < sales {
+        sell(&mut world, n, false);
+        n += 1;
+    }
+    while world.host.journal.records.len() <= tail {
+        sell(&mut world, n, true);
+        n += 1;
+    }
+    (Config::default(), world.host.journal.records.clone(), world.now)
+}
+
+/// The first `records` records of a day whose compactions all failed: the journal of a terminal
+/// that never compacted (a journal from before mid-batch compaction, decision 71).
+pub fn uncompacted(records: usize) -> Journal {
+    let mut world = signed_on();
+    let mut n = 0;
     while world.host.journal.records.len() < records {
-        world.command(Command::Sale {
-            amount: 1_000 + 100 * (sale % 50),
-            card: cards::swiped_debit(),
-        });
-        world.run_until_quiet();
-        sale += 1;
+        sell(&mut world, n, true);
+        n += 1;
     }
     let mut records_out = world.host.journal.records.clone();
     records_out.truncate(records);
-    (config, records_out, world.now)
+    (Config::default(), records_out, world.now)
+}
+
+fn signed_on() -> World {
+    let mut world = World::new(Config::default());
+    world.recording = false;
+    world.command(Command::SignOn);
+    world
+}
+
+/// One approved sale; with `refuse_compaction`, the host answers every `Compact` with a failure.
+fn sell(world: &mut World, n: u64, refuse_compaction: bool) {
+    world.feed(StepInput::Kernel(Input::Command(Command::Sale {
+        amount: 1_000 + 100 * (n % 50),
+        card: cards::swiped_debit(),
+    })));
+    loop {
+        if refuse_compaction && world.host.journal.compaction_pending() {
+            world.persist_faults.push_back(PersistFault::Fail);
+        }
+        if !world.step_one() {
+            break;
+        }
+    }
+    world.run_until_quiet();
 }
 
 /// What a cold start took: reading and loading the `.cwasm`, then restoring the journal.
@@ -72,6 +116,13 @@ pub fn cold_start(
         let mut terminal = runtime
             .restore(config, records, now, &PinPad::new())
             .map_err(|e| e.to_string())?;
+        // A journal with a long tail after its snapshot is compacted at once: the host stores
+        // the snapshot (not timed here: that is the file system's) and answers.
+        while let Some(output) = terminal.poll_output().map_err(|e| e.to_string())? {
+            if matches!(output, Output::Compact(_) | Output::Persist(_)) {
+                terminal.handle(now, &Input::Persisted).map_err(|e| e.to_string())?;
+            }
+        }
         let status = terminal.status().map_err(|e| e.to_string())?;
         let total = started.elapsed();
         if status.busy {

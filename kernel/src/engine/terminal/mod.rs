@@ -27,7 +27,7 @@ use outbox::{Barrier, Outbox, Unjournaled};
 
 use super::batch::ChipEvidence;
 use super::downloads::ManagementTask;
-use super::journal::{DurableState, JournalError, Record};
+use super::journal::{DurableState, JournalError, Record, COMPACT_AFTER_RECORDS};
 use super::outcome::{FailReason, Outcome, OutcomeResult};
 use super::output::{Event, Output, Timer};
 use super::status::{InFlight, PendingAdviceStatus, PendingRefundStatus, PendingReversalStatus, Status, WaitingFor};
@@ -69,6 +69,9 @@ pub struct Terminal {
     requested: Vec<ManagementTask>,
     /// The management tasks due may run now (not while waiting out a failed attempt).
     management_now: bool,
+    /// Records in the journal after its last snapshot: at `COMPACT_AFTER_RECORDS` the terminal
+    /// compacts the journal when it has nothing else to do.
+    journal_tail: usize,
 }
 
 impl core::fmt::Debug for Terminal {
@@ -154,6 +157,9 @@ enum OnPersistFail {
     },
     /// Past the point of no return: stop and wait for a restart from the journal.
     Halt,
+    /// Nothing depends on the record (a compaction of a batch that stays): the journal the host
+    /// kept holds the same state, so go on, and try again after as many records.
+    Continue,
 }
 
 /// A journal or configuration that cannot start a terminal.
@@ -192,10 +198,11 @@ impl Terminal {
         now: Timestamp,
     ) -> Result<Terminal, RestoreError> {
         config.validate().map_err(RestoreError::Config)?;
-        let state = DurableState::new(config.initial_stan, config.initial_batch)
-            .replay(records)
+        let (state, tail) = DurableState::new(config.initial_stan, config.initial_batch)
+            .replay_counting(records)
             .map_err(RestoreError::Journal)?;
         let mut terminal = Terminal::with_state(config, security, state);
+        terminal.journal_tail = tail;
         terminal.refunds_due = true;
         terminal.advices_due = true;
         terminal.management_now = true;
@@ -231,6 +238,7 @@ impl Terminal {
             settlement_paused: false,
             requested: Vec::new(),
             management_now: false,
+            journal_tail: 0,
         }
     }
 
@@ -391,12 +399,12 @@ impl Terminal {
     }
 
     /// Like `persist`, but the record (a snapshot) replaces the whole journal.
-    fn compact(&mut self, state: DurableState, then: Vec<Output>) {
+    fn compact(&mut self, state: DurableState, then: Vec<Output>, on_fail: OnPersistFail) {
         let barrier = Barrier {
             record: Record::Snapshot(Box::new(state)),
             then,
             next: None,
-            on_fail: OnPersistFail::Halt,
+            on_fail,
         };
         if let Err(refused) = self.outbox.persist(barrier, true) {
             self.unjournaled(refused);
@@ -414,6 +422,10 @@ impl Terminal {
     fn on_persisted(&mut self, now: Timestamp) {
         let Some(barrier) = self.outbox.answered() else { return };
         let reconfigure = matches!(barrier.record, Record::ParametersInstalled(_) | Record::Snapshot(_));
+        self.journal_tail = match barrier.record {
+            Record::Snapshot(_) => 0,
+            _ => self.journal_tail.saturating_add(1),
+        };
         if let Err(e) = self.state.apply(barrier.record) {
             return self.halt(e.to_string());
         }
@@ -435,6 +447,10 @@ impl Terminal {
                 self.drive(now);
             }
             OnPersistFail::Halt => self.halt(reason),
+            OnPersistFail::Continue => {
+                self.journal_tail = 0;
+                self.drive(now);
+            }
         }
     }
 
@@ -472,6 +488,9 @@ impl Terminal {
                     self.begin(now, command);
                 } else if self.refunds_due && !self.state.pending_refunds.is_empty() {
                     self.resend_refund(now);
+                } else if self.journal_tail >= COMPACT_AFTER_RECORDS && self.state.settlement.is_none() {
+                    // Nothing else to do: the batch stays, the records that built it go.
+                    self.compact(self.state.clone(), Vec::new(), OnPersistFail::Continue);
                 }
             }
             Activity::Backoff if self.queued.is_some() => {

@@ -280,7 +280,7 @@ impl Terminal {
         }
         let mut done = self.outcome(SETTLEMENT, progress.in_flight_stan, result);
         done.settlement = Some(report);
-        self.compact(settled, vec![Output::Outcome(done)]);
+        self.compact(settled, vec![Output::Outcome(done)], OnPersistFail::Halt);
     }
 
     /// No answer to a settlement step (or it never left): it stays in the journal and resumes
